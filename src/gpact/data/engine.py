@@ -1,0 +1,74 @@
+"""What an engine computes, and the two-pass plan every engine follows.
+
+An engine only opens the input files and runs SQL (see ``query``); everything after the two
+aggregations (domain mapping, rules, shares) is engine-neutral Python in ``summary``. That is
+why DuckDB and Spark give identical results on the same inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from gpact.data.hosts import hosts_from_keys
+from gpact.data.inputs import ManifestFile
+from gpact.data.query import Relation, clean_union, hosts_sql, totals_sql
+
+CLEAN_VIEW = "gpact_manifest"
+BAD_KEYS_VIEW = "gpact_bad_url_keys"
+
+
+@dataclass
+class Aggregates:
+    """The engine's output: grouped totals and bytes per crawled host."""
+
+    totals: list[dict[str, Any]]
+    hosts: pa.Table  # host (normalised), items, bytes; valid crawled rows only
+    files: dict[str, int]  # file name as the engine reports it -> index into the inputs
+    columns_missing: dict[str, list[str]] = field(default_factory=dict)
+
+
+class Backend(Protocol):
+    name: str
+
+    def open(self, files: list[ManifestFile]) -> list[Relation]: ...
+
+    def create_view(self, name: str, sql: str) -> None: ...
+
+    def arrow(self, sql: str, label: str) -> pa.Table: ...
+
+    def register_keys(self, name: str, keys: pa.Array) -> None: ...
+
+    def rows(self, sql: str, label: str) -> list[dict[str, Any]]: ...
+
+    def file_key(self, name: str) -> str: ...
+
+
+def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str]) -> Aggregates:
+    relations = backend.open(files)
+    sql, valid = clean_union(relations, mapping)
+    backend.create_view(CLEAN_VIEW, sql)
+    by_key = backend.arrow(hosts_sql(CLEAN_VIEW, valid), "crawled hosts")
+    hosts = hosts_from_keys(by_key["key"])
+    bad = pc.is_null(hosts)
+    bad_view = None
+    if pc.any(bad).as_py():
+        backend.register_keys(BAD_KEYS_VIEW, pc.filter(by_key["key"].combine_chunks(), bad)
+                              .fill_null(""))
+        bad_view = BAD_KEYS_VIEW
+    good = pc.invert(bad)
+    host_table = pa.table({"host": pc.filter(hosts, good),
+                           "items": pc.filter(by_key["items"].combine_chunks(), good),
+                           "bytes": pc.filter(by_key["bytes"].combine_chunks(), good)})
+    totals = backend.rows(totals_sql(CLEAN_VIEW, bad_view), "totals")
+    index = {str(f.path.resolve()): i for i, f in enumerate(files)}
+    seen = {str(row["file"]) for row in totals}
+    file_index = {name: index[backend.file_key(name)] for name in seen
+                  if backend.file_key(name) in index}
+    missing = {rel.label: [c for c in ("url", "tokens", "seconds", "collected_at", "language")
+                           if mapping.get(c, c) not in rel.columns] for rel in relations}
+    return Aggregates(totals, host_table, file_index,
+                      {k: v for k, v in missing.items() if v})

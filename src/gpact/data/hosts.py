@@ -1,0 +1,26 @@
+"""Turn distinct ``scheme://authority`` keys into normalised host names, column-wise.
+
+A key is valid when it has a scheme and a host that is a bracketed IPv6 address or a sequence
+of non-empty labels (ASCII letters, digits, ``-``, ``_`` or non-ASCII characters). User info
+and port are dropped, the host is lower-cased and a trailing dot removed, so
+``https://U@WWW.Example.com.:443`` and ``http://www.example.com`` are the same host.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+_KEY = (r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?:[^@/?#]*@)?"
+        r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^:@\[\]]*?)\.?(?::[0-9]*)?$")
+_LABELS = r"^(?:[a-z0-9_\-]|[^\x00-\x7f])+(?:\.(?:[a-z0-9_\-]|[^\x00-\x7f])+)*$"
+
+
+def hosts_from_keys(keys: pa.Array) -> pa.Array:
+    """Normalised host per key, or null where the key has no valid scheme://host."""
+    keys = keys.cast(pa.string())
+    parts = pc.extract_regex(keys.fill_null(""), _KEY)
+    host = pc.utf8_lower(pc.struct_field(parts, "host"))
+    ok = pc.and_(pc.is_valid(host),
+                 pc.or_(pc.starts_with(host, "["), pc.match_substring_regex(host, _LABELS)))
+    return pc.if_else(pc.fill_null(ok, False), host, pa.nulls(len(keys), pa.string()))
