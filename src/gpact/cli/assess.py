@@ -46,7 +46,7 @@ def assess(
 
 
 def _console() -> Console:
-    return Console(width=max(Console().width, 110), highlight=False)
+    return Console(width=max(Console().width, 150), highlight=False)
 
 
 def _print_one(a: Assessment) -> None:
@@ -95,7 +95,7 @@ def _print_portfolio(results: Sequence[Assessment]) -> None:
     table = Table(title=f"Portfolio as of {a0.as_of} · rulebook {a0.rulebook.label()}")
     for col in ("model", "provider", "GPAI", "systemic risk", "role", "obligations",
                 "next due", "what", "days left", "missing"):
-        table.add_column(col)
+        table.add_column(col, no_wrap=col != "provider")
     for r in portfolio(results):
         table.add_row(r.model, r.provider, r.gpai, r.systemic_risk, r.role, str(r.applies),
                       r.next_due, r.next_obligation, _days(r.days_left), str(r.missing))
