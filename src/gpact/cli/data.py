@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -15,7 +15,7 @@ from gpact.data.report import render
 app = typer.Typer(help="Training-content statistics from data manifests.", no_args_is_help=True)
 
 
-class EngineName(str, Enum):
+class EngineName(StrEnum):
     duckdb = "duckdb"
     spark = "spark"
 
@@ -72,11 +72,11 @@ class _progress:
             self.bar = None
             return None
         from rich.console import Console
-        from rich.progress import Progress
+        from rich.progress import Progress, TaskID
 
         self.bar = Progress(console=Console(stderr=True), transient=True)
         self.bar.start()
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
         def hook(label: str, percent: float) -> None:
             assert self.bar is not None

@@ -87,7 +87,7 @@ class DuckDBBackend:
                        "maximum_sample_files = 64, columns = {"
                        + ", ".join(f"'{c}': 'VARCHAR'" for c in columns) + "})")
                 columns = dict.fromkeys(columns, "string")
-            relations.append(Relation(src, "filename", columns, label))  # type: ignore[arg-type]
+            relations.append(Relation(src, "filename", columns, label))
         return relations
 
     def create_view(self, name: str, sql: str) -> None:

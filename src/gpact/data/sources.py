@@ -55,6 +55,9 @@ def load_sources(path: Path) -> dict[str, Source]:
         raise InputError(str(path), None, f"cannot read: {exc.strerror}") from None
     except yaml.YAMLError as exc:
         raise InputError(str(path), None, f"invalid YAML: {exc}") from None
+    if not isinstance(doc, dict):
+        raise InputError(str(path), None, "expected a mapping with a 'sources' list "
+                         "(each entry: id, name, kind, link, version, licence, …)")
     try:
         parsed = SourcesFile.model_validate(doc)
     except ValidationError as exc:

@@ -119,11 +119,11 @@ def reason_of(row: dict[str, Any]) -> str | None:
         return "bytes_not_a_number" if row["b_bad"] else "bytes_missing"
     if row["b_sign"] < 0:
         return "bytes_negative"
-    for prefix, field in (("t", "tokens"), ("s", "seconds")):
+    for prefix, name in (("t", "tokens"), ("s", "seconds")):
         if row[f"{prefix}_bad"]:
-            return f"{field}_not_a_number"
+            return f"{name}_not_a_number"
         if row[f"{prefix}_sign"] is not None and row[f"{prefix}_sign"] < 0:
-            return f"{field}_negative"
+            return f"{name}_negative"
     if row["ts_bad"]:
         return "collected_at_unparseable"
     return {URL_MISSING: "url_missing", URL_BAD: "url_unparseable"}.get(int(row["url_check"]))
