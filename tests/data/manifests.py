@@ -39,7 +39,8 @@ CRAWL = [
     crawled("https://y.net/a", 150),
     crawled("https://y.net/b", 150),
     crawled("https://z.de/", 200, language="de"),
-    crawled("https://w.fr/x", 100, language="fr"),
+    crawled("https://w.fr?page=1", 60, language="fr"),
+    crawled("ftp://w.fr/pub", 40, language="fr"),
     crawled("https://user:pw@v.io:8080/x", 50),
     crawled("http://192.0.2.1/x", 20, language=None),
     *(crawled(f"https://www.d{i:02d}.com/", 10) for i in range(1, 13)),
@@ -59,6 +60,7 @@ OTHER = [
 ]
 INVALID = [
     crawled("not a url", 999),
+    crawled("https:///no-host", 999),
     crawled(None, 999),
     crawled("https://bad host.com/x", 999),
     row("pd-a", "public_dataset", "text", -5),

@@ -43,7 +43,7 @@ def test_text_and_markdown(capsys: pytest.CaptureFixture[str], parquet_manifest:
     assert "… and 1 more" in out
     code, out, _ = run(capsys, str(parquet_manifest), "-f", "md")
     assert code == 0 and out.startswith("# Training-content statistics")
-    assert "| 2.3 | crawled | 23 | 3,490 | text |" in out
+    assert "| 2.3 | crawled | 24 | 3,490 | text |" in out
 
 
 def test_sources_file(capsys: pytest.CaptureFixture[str], parquet_manifest: Path,
@@ -98,5 +98,5 @@ def test_folder_and_glob_inputs(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     by_folder = json.loads(out)
     code2, out2, _ = run(capsys, str(tmp_path / "*.csv"), str(tmp_path / "b.jsonl"), "-f", "json")
     assert code == code2 == 0
-    assert by_folder["rows"] == json.loads(out2)["rows"] == {"read": 32, "used": 32,
+    assert by_folder["rows"] == json.loads(out2)["rows"] == {"read": 33, "used": 33,
                                                               "skipped": 0}

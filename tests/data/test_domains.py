@@ -79,6 +79,8 @@ def test_vectorised_batch_equals_one_by_one() -> None:
     ("https://bücher.DE", "bücher.de"),
     ("", None), ("//a.com", None), ("https://", None), ("https://a..b", None),
     ("https://a b.com", None), ("https://a.com:8x", None), ("1http://a.com", None),
+    ("User@Example.COM:8080", "example.com"),  # the authority of an http(s) URL
+    ("a.com?q=1", "a.com"), ("a.com#top", "a.com"), ("ftp://files.a.org", "files.a.org"),
 ])
 def test_hosts_from_keys(key: str, host: str | None) -> None:
     assert hosts_from_keys(pa.array([key])).to_pylist() == [host]

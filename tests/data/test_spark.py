@@ -34,7 +34,7 @@ def test_engines_agree_on_mixed_formats_with_invalid_rows(spark: Any, tmp_path: 
              m.write_parquet(tmp_path / "c.parquet", m.VALID[20:])]
     duck, sparky = both(spark, paths)
     assert duck == sparky
-    assert duck["skipped_rows"]["total"] == 11 and duck["rows"]["read"] == 43
+    assert duck["skipped_rows"]["total"] == 12 and duck["rows"]["read"] == 45
     assert [d["domain"] for d in duck["top_domains"]] == ["example.com", "bbc.co.uk"]
 
 

@@ -24,7 +24,7 @@ def test_modalities_sizes_and_bins(parquet_manifest: Path) -> None:
     assert list(doc["modalities"]) == ["text", "image", "audio"]
     text, image, audio = (doc["modalities"][k] for k in ("text", "image", "audio"))
     assert (text["items"], text["bytes"], text["tokens"], text["seconds"]) == \
-        (28, 14490, 3365, None)
+        (29, 14490, 3365, None)
     assert text["size_bin"]["label"] == "Less than 1 billion tokens"
     assert text["size_bin"]["complete"] is True
     assert (image["items"], image["bytes"]) == (2, 10000)
@@ -32,7 +32,7 @@ def test_modalities_sizes_and_bins(parquet_manifest: Path) -> None:
     assert (audio["items"], audio["bytes"], audio["seconds"]) == (2, 14400, 5400.0)
     assert audio["size_bin"] == {"label": "Less than 10 000 hours", "unit": "hours",
                                  "measured": 1.5, "complete": True}
-    assert doc["rows"] == {"read": 40, "used": 32, "skipped": 8}
+    assert doc["rows"] == {"read": 42, "used": 33, "skipped": 9}
 
 
 def test_source_kinds_and_sources(parquet_manifest: Path) -> None:
@@ -40,7 +40,7 @@ def test_source_kinds_and_sources(parquet_manifest: Path) -> None:
     kinds = doc["source_kinds"]
     assert list(kinds) == ["public_dataset", "licensed", "crawled", "synthetic"]
     assert kinds["crawled"]["section"] == "2.3"
-    assert (kinds["crawled"]["items"], kinds["crawled"]["bytes"]) == (23, 3490)
+    assert (kinds["crawled"]["items"], kinds["crawled"]["bytes"]) == (24, 3490)
     assert kinds["public_dataset"]["modalities"] == ["text", "image"]
     pod = next(s for s in doc["sources"] if s["source_id"] == "pod")
     assert pod["modalities"]["audio"]["seconds"] == 5400.0
@@ -106,9 +106,9 @@ def test_skipped_rows_have_reasons(csv_manifest: Path) -> None:
     assert reasons == {"source_id_missing": 1, "source_kind_unknown": 1, "modality_unknown": 1,
                        "bytes_missing": 1, "bytes_not_a_number": 1, "bytes_negative": 1,
                        "tokens_not_a_number": 1, "collected_at_unparseable": 1,
-                       "url_missing": 1, "url_unparseable": 2}
-    assert doc["skipped_rows"]["total"] == 11
-    assert doc["rows"]["used"] == 32
+                       "url_missing": 1, "url_unparseable": 3}
+    assert doc["skipped_rows"]["total"] == 12
+    assert doc["rows"]["used"] == 33
     seen = next(r for r in doc["skipped_rows"]["reasons"] if r["reason"] == "modality_unknown")
     assert seen["values_seen"] == ["'Text'"]
     assert seen["files"] == {str(csv_manifest.resolve()): 1}
@@ -118,7 +118,7 @@ def test_strict_turns_skips_into_an_error(csv_manifest: Path) -> None:
     with pytest.raises(InputError) as err:
         summary([csv_manifest], strict=True)
     assert err.value.field == "source_id"
-    assert "--strict" in err.value.problem and "11 invalid rows" in err.value.problem
+    assert "--strict" in err.value.problem and "12 invalid rows" in err.value.problem
 
 
 def test_formats_agree(tmp_path: Path, parquet_manifest: Path) -> None:
@@ -133,7 +133,7 @@ def test_formats_agree(tmp_path: Path, parquet_manifest: Path) -> None:
             mixed[key] = [(r["reason"], r["rows"]) for r in mixed[key]["reasons"]]
             single[key] = [(r["reason"], r["rows"]) for r in single[key]["reasons"]]
         assert mixed[key] == single[key], key
-    assert [f["rows"] for f in mixed["inputs"]["files"]] == [10, 15, 15]
+    assert [f["rows"] for f in mixed["inputs"]["files"]] == [10, 15, 17]
 
 
 def test_column_mapping_and_missing_column_message(tmp_path: Path) -> None:
@@ -178,5 +178,5 @@ def test_missing_optional_url_column_skips_crawled_rows_with_a_warning(tmp_path:
                                                                  if c != "url"])
     doc = summary([path])
     assert {r["reason"]: r["rows"] for r in doc["skipped_rows"]["reasons"]} == \
-        {"url_missing": 23}
+        {"url_missing": 24}
     assert any("url" in w for w in doc["warnings"])

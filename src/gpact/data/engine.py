@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gpact.data.hosts import hosts_from_keys
+from gpact.data.psl import in_chunks
 from gpact.data.inputs import ManifestFile
 from gpact.data.query import Relation, clean_union, hosts_sql, totals_sql
 
@@ -52,7 +53,7 @@ def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str]) ->
     sql, valid = clean_union(relations, mapping)
     backend.create_view(CLEAN_VIEW, sql)
     by_key = backend.arrow(hosts_sql(CLEAN_VIEW, valid), "crawled hosts")
-    hosts = hosts_from_keys(by_key["key"])
+    hosts = in_chunks(hosts_from_keys, by_key["key"].combine_chunks())
     bad = pc.is_null(hosts)
     bad_view = None
     if pc.any(bad).as_py():

@@ -1,4 +1,7 @@
-"""Turn distinct ``scheme://authority`` keys into normalised host names, column-wise.
+"""Turn distinct URL keys into normalised host names, column-wise.
+
+A key is the authority of an http(s) URL (``User@Host:443``, possibly followed by ``?…`` or
+``#…`` when the URL has no path) or, for other schemes, ``scheme://authority``.
 
 A key is valid when it has a scheme and a host that is a bracketed IPv6 address or a sequence
 of non-empty labels (ASCII letters, digits, ``-``, ``_`` or non-ASCII characters). User info
@@ -12,14 +15,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 _KEY = (r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?:[^@/?#]*@)?"
-        r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^:@\[\]]*?)\.?(?::[0-9]*)?$")
+        r"(?P<host>\[[0-9A-Fa-f:.]+\]|[^:@\[\]?#]*?)\.?(?::[0-9]*)?(?:[?#].*)?$")
 _LABELS = r"^(?:[a-z0-9_\-]|[^\x00-\x7f])+(?:\.(?:[a-z0-9_\-]|[^\x00-\x7f])+)*$"
 
 
 def hosts_from_keys(keys: pa.Array) -> pa.Array:
     """Normalised host per key, or null where the key has no valid scheme://host."""
-    keys = keys.cast(pa.string())
-    parts = pc.extract_regex(keys.fill_null(""), _KEY)
+    keys = keys.cast(pa.string()).fill_null("")
+    bare = pc.and_(pc.invert(pc.match_substring(keys, "//")), pc.not_equal(keys, ""))
+    keys = pc.if_else(bare, pc.binary_join_element_wise("http://", keys, ""), keys)
+    parts = pc.extract_regex(keys, _KEY)
     host = pc.utf8_lower(pc.struct_field(parts, "host"))
     ok = pc.and_(pc.is_valid(host),
                  pc.or_(pc.starts_with(host, "["), pc.match_substring_regex(host, _LABELS)))

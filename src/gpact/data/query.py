@@ -7,8 +7,8 @@ construction; only how the input relations are opened differs (see ``engine_duck
 
 Two passes, both over low-cost expressions per row:
 
-* the *hosts* pass groups valid crawled rows by ``scheme://authority`` (a cheap anchored
-  regex); parsing, validating and mapping hosts to domains happens afterwards on the distinct
+* the *hosts* pass groups valid crawled rows by the URL's authority (``split_part`` for
+  http(s), an anchored regex giving ``scheme://authority`` otherwise); parsing, validating and mapping hosts to domains happens afterwards on the distinct
   keys only;
 * the *totals* pass groups every row by (file, source kind, source, modality, language) and a
   few *check* columns (the sign of each size, whether a text value failed to parse). Row
@@ -27,7 +27,9 @@ from gpact.errors import InputError
 
 TypeClass = Literal["string", "integer", "float", "temporal", "other"]
 
-URL_KEY = "regexp_extract(url, '^[^/?#]*//[^/?#]*', 0)"
+# http(s) URLs (nearly all) take the cheap path: their authority; others keep their scheme.
+URL_KEY = ("CASE WHEN url LIKE 'https://%' OR url LIKE 'http://%' THEN split_part(url, '/', 3) "
+           "ELSE regexp_extract(url, '^[^/?#]*//[^/?#]*', 0) END")
 CHECKS: tuple[str, ...] = ("b_sign", "b_bad", "t_sign", "t_bad", "s_sign", "s_bad", "ts_bad")
 URL_MISSING, URL_BAD = 1, 2
 

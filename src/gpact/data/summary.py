@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.data.engine import Aggregates
 from gpact.data.inputs import MODALITIES, SOURCE_KINDS, ManifestFile
-from gpact.data.psl import IP_ADDRESS, SUFFIX_ONLY, load_rules, registrable_domains
+from gpact.data.psl import IP_ADDRESS, SUFFIX_ONLY, load_rules, map_hosts
 from gpact.data.query import URL_BAD, URL_MISSING
 from gpact.data.sources import Source
 from gpact.errors import InputError
@@ -185,7 +185,7 @@ def size_bin(modality: str, stat: Stat, bins_rule: dict[str, Any]) -> dict[str, 
 
 def _domains(hosts: pa.Table, private: bool) -> tuple[pa.Table, dict[str, int]]:
     rules = load_rules(private)
-    domains, kinds = registrable_domains(hosts["host"].combine_chunks(), rules)
+    domains, kinds = map_hosts(hosts["host"].combine_chunks(), rules)
     table = pa.table({"domain": domains, "items": hosts["items"], "bytes": hosts["bytes"]})
     grouped = table.group_by("domain").aggregate([("bytes", "sum"), ("items", "sum")])
     order = pc.sort_indices(grouped, sort_keys=[("bytes_sum", "descending"),
