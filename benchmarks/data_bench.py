@@ -30,8 +30,9 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 CONTENDERS = ("gpact", "a_duckdb", "b_tldextract", "c_pandas")
 REFERENCE = "a_duckdb"
-HOST_QUERY = ("SELECT split_part(url, '/', 3) AS host, sum(bytes) AS bytes FROM read_parquet({files}) "
-              "WHERE source_kind = 'crawled' GROUP BY host ORDER BY bytes DESC")
+HOST_QUERY = ("SELECT split_part(url, '/', 3) AS host, sum(bytes) AS bytes "
+              "FROM read_parquet({files}) WHERE source_kind = 'crawled' "
+              "GROUP BY host ORDER BY bytes DESC")
 
 
 def _files_sql(files: list[str]) -> str:

@@ -14,8 +14,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from gpact.data.hosts import hosts_from_keys
-from gpact.data.psl import in_chunks
 from gpact.data.inputs import ManifestFile
+from gpact.data.psl import in_chunks
 from gpact.data.query import Relation, clean_union, hosts_sql, totals_sql
 
 CLEAN_VIEW = "gpact_manifest"

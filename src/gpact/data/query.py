@@ -8,8 +8,8 @@ construction; only how the input relations are opened differs (see ``engine_duck
 Two passes, both over low-cost expressions per row:
 
 * the *hosts* pass groups valid crawled rows by the URL's authority (``split_part`` for
-  http(s), an anchored regex giving ``scheme://authority`` otherwise); parsing, validating and mapping hosts to domains happens afterwards on the distinct
-  keys only;
+  http(s), an anchored regex giving ``scheme://authority`` otherwise); parsing, validating
+  and mapping hosts to domains happens afterwards on the distinct keys only;
 * the *totals* pass groups every row by (file, source kind, source, modality, language) and a
   few *check* columns (the sign of each size, whether a text value failed to parse). Row
   problems thus become a handful of extra groups instead of per-row branching, and reasons are
