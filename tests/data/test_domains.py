@@ -101,3 +101,18 @@ def test_hosts_from_keys(key: str, host: str | None) -> None:
 def test_list_length(n: int, share: float, rounding: str, cap: int | None,
                      expected: int) -> None:
     assert list_length(n, share, rounding, cap) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(sizes=st.dictionaries(LABEL, st.integers(0, 5), min_size=1, max_size=40),
+       share=st.sampled_from([0.05, 0.1, 0.5, 1.0]))
+def test_top_list_equals_a_full_sort(sizes: dict[str, int], share: float) -> None:
+    from gpact.data.summary import _top
+
+    table = pa.table({"domain": list(sizes), "bytes_sum": list(sizes.values()),
+                      "items_sum": [1] * len(sizes)})
+    k = list_length(len(sizes), share, "ceil", None)
+    head, descending = _top(table, k)
+    reference = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
+    assert [(r["domain"], r["bytes_sum"]) for r in head] == reference
+    assert descending.tolist() == sorted(sizes.values(), reverse=True)

@@ -19,9 +19,24 @@ _KEY = (r"^(?P<scheme>[A-Za-z][A-Za-z0-9+.\-]*)://(?:[^@/?#]*@)?"
 _LABELS = r"^(?:[a-z0-9_\-]|[^\x00-\x7f])+(?:\.(?:[a-z0-9_\-]|[^\x00-\x7f])+)*$"
 
 
+_SIMPLE = r"^[a-z0-9_\-]+(?:\.[a-z0-9_\-]+)*$"  # already a normalised host
+
+
 def hosts_from_keys(keys: pa.Array) -> pa.Array:
-    """Normalised host per key, or null where the key has no valid scheme://host."""
+    """Normalised host per key, or null where the key has no valid scheme://host.
+
+    Most keys are already plain lower-case host names: a capture-free match (fast) lets them
+    through; only the others go through the full parse.
+    """
     keys = keys.cast(pa.string()).fill_null("")
+    simple = pc.match_substring_regex(keys, _SIMPLE)
+    if pc.all(simple).as_py():
+        return keys
+    rest = pc.invert(simple)
+    return pc.replace_with_mask(keys, rest, _parse(pc.filter(keys, rest)))
+
+
+def _parse(keys: pa.Array) -> pa.Array:
     bare = pc.and_(pc.invert(pc.match_substring(keys, "//")), pc.not_equal(keys, ""))
     keys = pc.if_else(bare, pc.binary_join_element_wise("http://", keys, ""), keys)
     parts = pc.extract_regex(keys, _KEY)

@@ -188,13 +188,26 @@ def _domains(hosts: pa.Table, private: bool) -> tuple[pa.Table, dict[str, int]]:
     domains, kinds = map_hosts(hosts["host"].combine_chunks(), rules)
     table = pa.table({"domain": domains, "items": hosts["items"], "bytes": hosts["bytes"]})
     grouped = table.group_by("domain").aggregate([("bytes", "sum"), ("items", "sum")])
-    order = pc.sort_indices(grouped, sort_keys=[("bytes_sum", "descending"),
-                                                ("domain", "ascending")])
-    ranked = grouped.take(order)
     counts = {"distinct_hosts": len(hosts),
               "hosts_that_are_public_suffixes": int((kinds == SUFFIX_ONLY).sum()),
               "ip_address_hosts": int((kinds == IP_ADDRESS).sum())}
-    return ranked, counts
+    return grouped, counts
+
+
+def _top(domains: pa.Table, k: int) -> tuple[list[dict[str, Any]], np.ndarray]:
+    """The first ``k`` domains in rank order, and all sizes in descending order.
+
+    Only the domains at or above the k-th size are sorted by name (the tie-break), so the
+    cost stays low when there are millions of domains.
+    """
+    sizes = domains["bytes_sum"].to_numpy(zero_copy_only=False).astype(np.int64)
+    descending = np.sort(sizes)[::-1]
+    if k == 0:
+        return [], descending
+    candidates = domains.filter(pa.array(sizes >= descending[k - 1]))
+    order = pc.sort_indices(candidates, sort_keys=[("bytes_sum", "descending"),
+                                                   ("domain", "ascending")])
+    return candidates.take(order).slice(0, k).to_pylist(), descending
 
 
 def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
@@ -219,8 +232,8 @@ def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
 
 
 def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str, Any]:
-    ranked, host_counts = _domains(agg.hosts, options.psl_private)
-    n = len(ranked)
+    grouped, host_counts = _domains(agg.hosts, options.psl_private)
+    n = len(grouped)
     rounding = rules.rule(RULE + "domain_list_rounding")
     if options.sme:
         share_rule, cap_rule = rules.rule(RULE + "sme_domain_top_share"), \
@@ -231,9 +244,8 @@ def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str
         share_rule, cap = rules.rule(RULE + "domain_top_share"), None
         used = [share_rule, rounding]
     k = list_length(n, float(share_rule.value), str(rounding.value), cap)
-    sizes = ranked["bytes_sum"].to_numpy().astype(np.int64) if n else np.zeros(0, np.int64)
+    head, sizes = _top(grouped, k)
     total = int(sizes.sum())
-    head = ranked.slice(0, k).to_pylist()
     top = [{"rank": i + 1, "domain": r["domain"], "bytes": int(r["bytes_sum"]),
             "items": int(r["items_sum"]), "bytes_share": _share(int(r["bytes_sum"]), total)}
            for i, r in enumerate(head)]
