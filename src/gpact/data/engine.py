@@ -64,10 +64,12 @@ def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str]) ->
     per_key = pa.table({"host": pc.filter(hosts, good),
                         "items": pc.filter(by_key["items"].combine_chunks(), good),
                         "bytes": pc.filter(by_key["bytes"].combine_chunks(), good)})
-    # keys differing only in scheme, case, port or user info are one host
-    grouped = per_key.group_by("host").aggregate([("items", "sum"), ("bytes", "sum")])
-    host_table = pa.table({"host": grouped["host"], "items": grouped["items_sum"],
-                           "bytes": grouped["bytes_sum"]})
+    host_table = per_key
+    if not pc.all(pc.equal(hosts, by_key["key"].combine_chunks())).as_py():
+        # keys differing only in scheme, case, port or user info are one host
+        grouped = per_key.group_by("host").aggregate([("items", "sum"), ("bytes", "sum")])
+        host_table = pa.table({"host": grouped["host"], "items": grouped["items_sum"],
+                               "bytes": grouped["bytes_sum"]})
     totals = backend.rows(totals_sql(CLEAN_VIEW, bad_view), "totals")
     index = {str(f.path.resolve()): i for i, f in enumerate(files)}
     seen = {str(row["file"]) for row in totals}

@@ -132,7 +132,7 @@ def clean_union(relations: list[Relation], mapping: dict[str, str]) -> tuple[str
 def hosts_sql(view: str, valid: list[str]) -> str:
     """Bytes and items of valid crawled rows per ``scheme://authority`` key."""
     modalities = ", ".join(f"'{m}'" for m in MODALITIES)
-    conditions = " AND ".join(["source_kind = 'crawled'", "TRIM(source_id) <> ''",
+    conditions = " AND ".join(["source_kind = 'crawled'", "source_id <> ''",
                                f"modality IN ({modalities})", *valid])
     return (f"SELECT {URL_KEY} AS key, count(*) AS items, CAST(sum(bytes) AS BIGINT) AS bytes "
             f"FROM {view} WHERE {conditions} GROUP BY 1")

@@ -109,7 +109,7 @@ class _Skipped:
 
 def reason_of(row: dict[str, Any]) -> str | None:
     """The first problem of a group of rows, in the documented order; None when valid."""
-    if row["source_id"] is None or not str(row["source_id"]).strip(" "):
+    if row["source_id"] is None or str(row["source_id"]) == "":
         return "source_id_missing"
     if row["source_kind"] not in SOURCE_KINDS:
         return "source_kind_unknown"
