@@ -52,3 +52,19 @@ def test_engines_agree_on_generated_manifest(spark: Any, tmp_path: Path) -> None
     duck, sparky = both(spark, paths)
     assert duck == sparky
     assert duck["domain_count"] > 100
+
+
+def test_cli_engine_option(spark: Any, capsys: Any, parquet_manifest: Path) -> None:
+    import json
+
+    from gpact.cli.main import main
+
+    outputs = []
+    for engine in ("duckdb", "spark"):
+        assert main(["data", "summarize", str(parquet_manifest), "--engine", engine,
+                     "-f", "json", "--as-of", AS_OF.isoformat()]) == 0
+        doc = json.loads(capsys.readouterr().out)
+        assert doc.pop("engine") == engine
+        outputs.append(doc)
+    assert outputs[0] == outputs[1]
+    assert spark.sparkContext._jsc is not None  # the shared session was not stopped

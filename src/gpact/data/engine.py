@@ -49,23 +49,24 @@ class Backend(Protocol):
 
 
 def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str]) -> Aggregates:
+    """Hosts pass, host parsing on distinct keys, then the totals pass (see ``query``)."""
     relations = backend.open(files)
     sql, valid = clean_union(relations, mapping)
     backend.create_view(CLEAN_VIEW, sql)
-    by_key = backend.arrow(hosts_sql(CLEAN_VIEW, valid), "crawled hosts")
-    hosts = in_chunks(hosts_from_keys, by_key["key"].combine_chunks())
+    by_key = backend.arrow(hosts_sql(CLEAN_VIEW, valid), "crawled hosts").combine_chunks()
+    keys = by_key["key"].combine_chunks()
+    hosts = in_chunks(hosts_from_keys, keys)
     bad = pc.is_null(hosts)
     bad_view = None
     if pc.any(bad).as_py():
-        backend.register_keys(BAD_KEYS_VIEW, pc.filter(by_key["key"].combine_chunks(), bad)
-                              .fill_null(""))
+        backend.register_keys(BAD_KEYS_VIEW, pc.filter(keys, bad).fill_null(""))
         bad_view = BAD_KEYS_VIEW
     good = pc.invert(bad)
     per_key = pa.table({"host": pc.filter(hosts, good),
-                        "items": pc.filter(by_key["items"].combine_chunks(), good),
-                        "bytes": pc.filter(by_key["bytes"].combine_chunks(), good)})
+                        "items": pc.filter(by_key["items"], good),
+                        "bytes": pc.filter(by_key["bytes"], good)})
     host_table = per_key
-    if not pc.all(pc.equal(hosts, by_key["key"].combine_chunks())).as_py():
+    if not pc.all(pc.equal(hosts, keys)).as_py():
         # keys differing only in scheme, case, port or user info are one host
         grouped = per_key.group_by("host").aggregate([("items", "sum"), ("bytes", "sum")])
         host_table = pa.table({"host": grouped["host"], "items": grouped["items_sum"],

@@ -32,7 +32,8 @@ def _type_class(name: str) -> TypeClass:
 
 
 class SparkBackend:
-    """Runs the plan of ``engine.run`` on a SparkSession (created here unless one is given)."""
+    """Runs the plan of ``engine.run`` on a SparkSession: the one given, else the active one,
+    else a new one (stopped again at the end)."""
 
     name = "spark"
 
@@ -42,6 +43,8 @@ class SparkBackend:
         except ImportError:
             raise InputError(None, "--engine", "Spark is not installed; "
                              "pip install 'gpact[spark]' (needs Java 17+)") from None
+        if session is None:
+            session = SparkSession.getActiveSession()  # e.g. inside spark-submit or a notebook
         self._own = session is None
         if session is None:
             builder = SparkSession.builder.appName("gpact data summarize")
