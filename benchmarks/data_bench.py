@@ -84,27 +84,33 @@ def run_c_pandas(files: list[str]) -> list[str]:
     return [str(h) for h in totals.index[:10]]
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident set size (VmHWM: counted from exec, not inherited)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource  # not Linux: ru_maxrss (bytes on macOS)
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
 def child(name: str, files: list[str]) -> None:
-    """Run one contender in this process and print its timing as JSON."""
+    """Run one contender in this process and print its time and peak memory as JSON."""
     start = time.perf_counter()
     top = globals()[f"run_{name}"](files)
-    print(json.dumps({"seconds": time.perf_counter() - start, "top": top}))
+    print(json.dumps({"seconds": time.perf_counter() - start, "top": top,
+                      "peak_mib": peak_rss_mib()}))
 
 
 def measure(name: str, files: list[str]) -> dict[str, Any]:
-    """Run a contender in a fresh process; its own time plus its peak RSS (wait4)."""
+    """Run a contender in a fresh process (imports included in its time)."""
     proc = subprocess.Popen([sys.executable, __file__, "--child", name, *files],
                             stdout=subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(
                                 HERE.parent / "src") + os.pathsep + os.environ.get(
                                     "PYTHONPATH", "")})
-    assert proc.stdout is not None
-    out = proc.stdout.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
+    out, _ = proc.communicate()
     if proc.returncode != 0:
         raise SystemExit(f"{name} failed with exit code {proc.returncode}")
     result: dict[str, Any] = json.loads(out.decode().strip().splitlines()[-1])
-    result["peak_mib"] = usage.ru_maxrss / 1024  # Linux reports KiB
     return result
 
 

@@ -180,3 +180,11 @@ def test_missing_optional_url_column_skips_crawled_rows_with_a_warning(tmp_path:
     assert {r["reason"]: r["rows"] for r in doc["skipped_rows"]["reasons"]} == \
         {"url_missing": 24}
     assert any("url" in w for w in doc["warnings"])
+
+
+def test_nan_duration_is_not_a_number(tmp_path: Path) -> None:
+    rows = [*m.OTHER, m.row("pod", "licensed", "audio", 10, seconds=float("nan"))]
+    doc = summary([m.write_parquet(tmp_path / "nan.parquet", rows)])
+    assert {r["reason"]: r["rows"] for r in doc["skipped_rows"]["reasons"]} == \
+        {"seconds_not_a_number": 1}
+    assert doc["modalities"]["audio"]["seconds"] == 5400.0

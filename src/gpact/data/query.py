@@ -95,8 +95,11 @@ def clean_select(rel: Relation, mapping: dict[str, str]) -> tuple[str, list[str]
         kind = rel.columns.get(cols[field], "integer")
         if col is None:
             value, bad = f"CAST(NULL AS {sql_type})", "FALSE"
-        elif kind == "integer" or (kind == "float" and sql_type == "DOUBLE"):
+        elif kind == "integer":
             value, bad = f"CAST({col} AS {sql_type})", "FALSE"
+        elif kind == "float" and sql_type == "DOUBLE":
+            value, bad = f"CAST({col} AS {sql_type})", f"({col} IS NOT NULL AND isnan({col}))"
+            valid.append(f"NOT {p}_bad")
         elif kind in ("float", "string"):
             value = f"TRY_CAST({col} AS {sql_type})"
             bad = f"({col} IS NOT NULL AND {value} IS NULL)"
@@ -104,8 +107,9 @@ def clean_select(rel: Relation, mapping: dict[str, str]) -> tuple[str, list[str]
         else:
             raise _wrong_type(rel, field, cols[field], kind, _EXPECTED[field])
         select += [f"{value} AS {field}", f"sign({value}) AS {p}_sign", f"{bad} AS {p}_bad"]
-        valid.append(f"{p}_sign >= 0" if field == "bytes"
-                     else f"({p}_sign IS NULL OR {p}_sign >= 0)")
+        # on the value itself, not its sign, so that engines can push it into the scan
+        valid.append(f"{field} >= 0" if field == "bytes"
+                     else f"({field} IS NULL OR {field} >= 0)")
     col = quoted("collected_at")
     kind = rel.columns.get(cols["collected_at"], "temporal")
     if col is None:
@@ -130,10 +134,11 @@ def clean_union(relations: list[Relation], mapping: dict[str, str]) -> tuple[str
 
 
 def hosts_sql(view: str, valid: list[str]) -> str:
-    """Bytes and items of valid crawled rows per ``scheme://authority`` key."""
-    modalities = ", ".join(f"'{m}'" for m in MODALITIES)
-    conditions = " AND ".join(["source_kind = 'crawled'", "source_id <> ''",
-                               f"modality IN ({modalities})", *valid])
+    """Bytes and items of valid crawled rows per URL key (see ``URL_KEY``)."""
+    # an OR chain, not IN: DuckDB turns a 5-value IN list into a join
+    modality = " OR ".join(f"modality = '{m}'" for m in MODALITIES)
+    conditions = " AND ".join(["source_kind = 'crawled'", "source_id <> ''", f"({modality})",
+                               *valid])
     return (f"SELECT {URL_KEY} AS key, count(*) AS items, CAST(sum(bytes) AS BIGINT) AS bytes "
             f"FROM {view} WHERE {conditions} GROUP BY 1")
 
@@ -150,7 +155,8 @@ def totals_sql(view: str, bad_keys_view: str | None) -> str:
             f"{url_check} AS url_check"]
     return (f"SELECT {', '.join(keys)}, count(*) AS items, "
             "CAST(sum(bytes) AS BIGINT) AS bytes, CAST(sum(tokens) AS BIGINT) AS tokens, "
-            "sum(CAST(round(seconds * 1000) AS BIGINT)) AS ms, count(tokens) AS tokens_rows, "
+            "sum(TRY_CAST(round(seconds * 1000) AS BIGINT)) AS ms, "
+            "count(tokens) AS tokens_rows, "
             "count(seconds) AS seconds_rows, count(ts) AS dated_rows, "
             "CAST(CAST(min(ts) AS DATE) AS STRING) AS first, "
             "CAST(CAST(max(ts) AS DATE) AS STRING) AS last "
