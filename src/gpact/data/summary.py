@@ -107,6 +107,54 @@ class _Skipped:
     values: set[str] = field(default_factory=set)
 
 
+@dataclass
+class _Tally:
+    """The totals groups folded into the views the summary reports."""
+
+    per_file_rows: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    skipped: dict[str, _Skipped] = field(default_factory=lambda: defaultdict(_Skipped))
+    modalities: dict[str, Stat] = field(default_factory=lambda: defaultdict(Stat))
+    kinds: dict[str, Stat] = field(default_factory=lambda: defaultdict(Stat))
+    kind_modalities: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    per_source: dict[tuple[str, str], dict[str, Stat]] = field(
+        default_factory=lambda: defaultdict(lambda: defaultdict(Stat)))
+    languages: dict[str, Stat] = field(default_factory=lambda: defaultdict(Stat))
+    overall: Stat = field(default_factory=Stat)
+
+    def add(self, row: dict[str, Any], file_ix: int) -> None:
+        self.per_file_rows[file_ix] += int(row["items"])
+        reason = reason_of(row)
+        if reason is not None:
+            s = self.skipped[reason]
+            s.rows += int(row["items"])
+            s.files[file_ix] += int(row["items"])
+            if reason in ("source_kind_unknown", "modality_unknown"):
+                s.values.add(repr(row[REASONS[reason][0]]))
+            return
+        kind, modality, sid = row["source_kind"], row["modality"], str(row["source_id"])
+        for stat in (self.modalities[modality], self.kinds[kind],
+                     self.per_source[(kind, sid)][modality],
+                     self.languages[_language(row["language"])], self.overall):
+            stat.add(row)
+        self.kind_modalities[kind].add(modality)
+
+    def skip_list(self, files: list[ManifestFile], mapping: dict[str, str]) -> list[
+            dict[str, Any]]:
+        out = []
+        for code, (col, text) in REASONS.items():
+            if code not in self.skipped:
+                continue
+            s = self.skipped[code]
+            entry: dict[str, Any] = {"reason": code, "column": mapping.get(col, col),
+                                     "description": text, "rows": s.rows,
+                                     "files": {str(files[i].path) if i >= 0 else "?": n
+                                               for i, n in sorted(s.files.items())}}
+            if s.values:
+                entry["values_seen"] = sorted(s.values)[:10]
+            out.append(entry)
+        return out
+
+
 def reason_of(row: dict[str, Any]) -> str | None:
     """The first problem of a group of rows, in the documented order; None when valid."""
     if row["source_id"] is None or str(row["source_id"]) == "":
@@ -305,49 +353,17 @@ def summarize(files: list[ManifestFile], agg: Aggregates, *, engine: str,
     book = rulebook or default_rulebook()
     rules = book.at(options.as_of)
     sources = sources or {}
-    per_file_rows: dict[int, int] = defaultdict(int)
-    skipped: dict[str, _Skipped] = defaultdict(_Skipped)
-    modalities: dict[str, Stat] = defaultdict(Stat)
-    kinds: dict[str, Stat] = defaultdict(Stat)
-    kind_modalities: dict[str, set[str]] = defaultdict(set)
-    per_source: dict[tuple[str, str], dict[str, Stat]] = defaultdict(lambda: defaultdict(Stat))
-    languages: dict[str, Stat] = defaultdict(Stat)
-    overall = Stat()
+    tally = _Tally()
     for row in agg.totals:
-        file_ix = agg.files.get(str(row["file"]), -1)
-        per_file_rows[file_ix] += int(row["items"])
-        reason = reason_of(row)
-        if reason is not None:
-            s = skipped[reason]
-            s.rows += int(row["items"])
-            s.files[file_ix] += int(row["items"])
-            if reason in ("source_kind_unknown", "modality_unknown"):
-                value = row["source_kind" if reason == "source_kind_unknown" else "modality"]
-                s.values.add(repr(value))
-            continue
-        kind, modality, sid = row["source_kind"], row["modality"], str(row["source_id"])
-        for stat in (modalities[modality], kinds[kind], per_source[(kind, sid)][modality],
-                     languages[_language(row["language"])], overall):
-            stat.add(row)
-        kind_modalities[kind].add(modality)
+        tally.add(row, agg.files.get(str(row["file"]), -1))
+    per_file_rows, overall, kinds = tally.per_file_rows, tally.overall, tally.kinds
+    per_source, languages, modalities = tally.per_source, tally.languages, tally.modalities
     rows_read = sum(per_file_rows.values())
     label = ", ".join(str(f.path) for f in files[:3]) + (" …" if len(files) > 3 else "")
     if rows_read == 0:
         raise InputError(label, None, "the manifest has no rows")
-    skipped_total = sum(s.rows for s in skipped.values())
-    skip_list = []
-    for code in REASONS:
-        if code not in skipped:
-            continue
-        s = skipped[code]
-        col, text = REASONS[code]
-        entry: dict[str, Any] = {"reason": code, "column": mapping.get(col, col),
-                                 "description": text, "rows": s.rows,
-                                 "files": {str(files[i].path) if i >= 0 else "?": n
-                                           for i, n in sorted(s.files.items())}}
-        if s.values:
-            entry["values_seen"] = sorted(s.values)[:10]
-        skip_list.append(entry)
+    skipped_total = sum(s.rows for s in tally.skipped.values())
+    skip_list = tally.skip_list(files, mapping)
     if options.strict and skip_list:
         first = skip_list[0]
         where = next(iter(first["files"]))
@@ -399,7 +415,8 @@ def summarize(files: list[ManifestFile], agg: Aggregates, *, engine: str,
                            "size_bin": size_bin(m, modalities[m], bins_rule.value)}
                        for m in present},
         "source_kinds": {k: {**sections.get(k, {}), **kinds[k].sizes(),
-                             "modalities": [m for m in MODALITIES if m in kind_modalities[k]]}
+                             "modalities": [m for m in MODALITIES
+                                            if m in tally.kind_modalities[k]]}
                          for k in SOURCE_KINDS if k in kinds},
         "sources": [
             {"source_id": sid, "source_kind": kind,
