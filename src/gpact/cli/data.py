@@ -25,14 +25,14 @@ def summarize(
     manifests: list[str] = typer.Argument(..., help="Manifest files, folders or globs "
                                           "(.parquet, .csv, .jsonl; .gz/.zst compressed)."),
     fmt: Format = FORMAT_OPTION,
-    sme: bool = typer.Option(False, "--sme", help="Apply the SME domain rule (top 5 %% or "
+    sme: bool = typer.Option(False, "--sme", help="Apply the SME domain rule (top 5 % or "
                              "1 000 domains, whichever is lower)."),
     sources: Path | None = typer.Option(None, "--sources", help="YAML file describing each "
                                         "source_id (name, link, version, licence, crawler)."),
     column: list[str] = typer.Option([], "--column", "-c", help="Map a field to a column of "
                                      "yours: FIELD=COLUMN (repeatable)."),
     engine: EngineName = typer.Option(EngineName.duckdb, "--engine", help="duckdb (default, "
-                                      "one machine) or spark (pip install 'gpact[spark]')."),
+                                      "one machine) or spark (needs the 'spark' extra)."),
     spark_master: str | None = typer.Option(None, "--spark-master", help="Spark master URL, "
                                             "e.g. local[4] or spark://host:7077."),
     memory_limit: str | None = typer.Option(None, "--memory-limit", help="DuckDB memory "
@@ -49,8 +49,11 @@ def summarize(
     as_of: str | None = typer.Option(None, "--as-of", help="Rulebook date (YYYY-MM-DD); "
                                      "default today."),
 ) -> None:
-    """Compute sizes per modality and source, public-dataset shares, the domain list of
-    section 2.3(h), the collection period and languages from training-data manifests."""
+    """Training-content statistics for the public summary (Art. 53(1)(d)).
+
+    Sizes per modality (with the template's bins), source kind and source; public-dataset
+    shares; the domain list of section 2.3(h); collection period; languages; skipped rows.
+    """
     options = Options(as_of=parse_date(as_of), sme=sme, top_languages=top_languages,
                       psl_private=psl_private, strict=strict)
     with _progress() as hook:
