@@ -70,6 +70,8 @@ def test_sources_file(capsys: pytest.CaptureFixture[str], parquet_manifest: Path
     (["{csv}", "--strict"], "(--strict;"),
     (["{csv}", "--sources", "{csv}"], "sources"),
     (["{txt}"], "unknown manifest format"),
+    (["{csv}", "--memory-limit", "lots"], "--memory-limit:"),
+    (["{csv}", "--engine", "hadoop"], "hadoop"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, args: list[str],

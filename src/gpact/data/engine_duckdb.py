@@ -52,7 +52,10 @@ class DuckDBBackend:
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
         if memory_limit:
-            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+            try:
+                self.con.execute("SET memory_limit = ?", [memory_limit])
+            except duckdb.Error as exc:
+                raise InputError(None, "--memory-limit", _first_line(exc)) from None
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
         if temp_directory:
