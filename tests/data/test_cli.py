@@ -71,7 +71,6 @@ def test_sources_file(capsys: pytest.CaptureFixture[str], parquet_manifest: Path
     (["{csv}", "--sources", "{csv}"], "sources"),
     (["{txt}"], "unknown manifest format"),
     (["{csv}", "--memory-limit", "lots"], "--memory-limit:"),
-    (["{csv}", "--engine", "hadoop"], "hadoop"),
 ])
 def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                                           monkeypatch: pytest.MonkeyPatch, args: list[str],
@@ -84,6 +83,12 @@ def test_bad_input_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tm
     assert code == 2
     assert message in err
     assert len(err.strip().splitlines()) == 1 and "Traceback" not in err
+
+
+def test_unknown_engine_is_a_usage_error(capsys: pytest.CaptureFixture[str],
+                                         csv_manifest: Path) -> None:
+    code, _, err = run(capsys, str(csv_manifest), "--engine", "hadoop")
+    assert code == 2 and "'hadoop' is not one of 'duckdb', 'spark'" in err
 
 
 def test_corrupt_parquet(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
