@@ -21,7 +21,7 @@ def both(spark: Any, paths: list[Path], mapping: dict[str, str] | None = None,
     options = Options(as_of=AS_OF, **opts)
     out = []
     for backend in (DuckDBBackend(), SparkBackend(session=spark)):
-        agg = run(backend, files, mapping or {})
+        agg = run(backend, files, mapping or {}, options.psl_private)
         doc = summarize(files, agg, engine=backend.name, mapping=mapping or {}, options=options)
         doc.pop("engine")
         out.append(doc)

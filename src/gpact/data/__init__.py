@@ -31,9 +31,10 @@ def summarize_manifests(patterns: list[str], options: Options, *, engine: Engine
     if engine == "spark":
         from gpact.data.engine_spark import SparkBackend
         with SparkBackend(master=spark_master) as spark:
-            agg = run(spark, files, mapping)
+            agg = run(spark, files, mapping, options.psl_private)
     else:
-        agg = run(DuckDBBackend(memory_limit=memory_limit, progress=progress), files, mapping)
+        agg = run(DuckDBBackend(memory_limit=memory_limit, progress=progress), files, mapping,
+                  options.psl_private)
     return summarize(files, agg, engine=engine, mapping=mapping, options=options,
                      sources=described, sources_path=str(sources) if sources else None,
                      rulebook=rulebook)

@@ -7,6 +7,7 @@ why DuckDB and Spark give identical results on the same inputs.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -15,7 +16,7 @@ import pyarrow.compute as pc
 
 from gpact.data.hosts import hosts_from_keys
 from gpact.data.inputs import ManifestFile
-from gpact.data.psl import in_chunks
+from gpact.data.psl import bytes_per_domain, in_chunks
 from gpact.data.query import Relation, clean_union, hosts_sql, totals_sql
 
 CLEAN_VIEW = "gpact_manifest"
@@ -24,10 +25,11 @@ BAD_KEYS_VIEW = "gpact_bad_url_keys"
 
 @dataclass
 class Aggregates:
-    """The engine's output: grouped totals and bytes per crawled host."""
+    """The engine's output: grouped totals and bytes per crawled registrable domain."""
 
     totals: list[dict[str, Any]]
-    hosts: pa.Table  # host (normalised), items, bytes; valid crawled rows only
+    domains: pa.Table  # domain, bytes_sum, items_sum; valid crawled rows only
+    host_counts: dict[str, int]
     files: dict[str, int]  # file name as the engine reports it -> index into the inputs
     columns_missing: dict[str, list[str]] = field(default_factory=dict)
 
@@ -48,8 +50,10 @@ class Backend(Protocol):
     def file_key(self, name: str) -> str: ...
 
 
-def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str]) -> Aggregates:
-    """Hosts pass, host parsing on distinct keys, then the totals pass (see ``query``)."""
+def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str],
+        psl_private: bool = False) -> Aggregates:
+    """Hosts pass, host parsing on distinct keys, then the totals pass (see ``query``) while
+    the hosts are mapped to registrable domains in this thread."""
     relations = backend.open(files)
     sql, valid = clean_union(relations, mapping)
     backend.create_view(CLEAN_VIEW, sql)
@@ -71,12 +75,15 @@ def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str]) ->
         grouped = per_key.group_by("host").aggregate([("items", "sum"), ("bytes", "sum")])
         host_table = pa.table({"host": grouped["host"], "items": grouped["items_sum"],
                                "bytes": grouped["bytes_sum"]})
-    totals = backend.rows(totals_sql(CLEAN_VIEW, bad_view), "totals")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        pending = pool.submit(backend.rows, totals_sql(CLEAN_VIEW, bad_view), "totals")
+        domains, host_counts = bytes_per_domain(host_table, psl_private)
+        totals = pending.result()
     index = {str(f.path.resolve()): i for i, f in enumerate(files)}
     seen = {str(row["file"]) for row in totals}
     file_index = {name: index[backend.file_key(name)] for name in seen
                   if backend.file_key(name) in index}
     missing = {rel.label: [c for c in ("url", "tokens", "seconds", "collected_at", "language")
                            if mapping.get(c, c) not in rel.columns] for rel in relations}
-    return Aggregates(totals, host_table, file_index,
+    return Aggregates(totals, domains, host_counts, file_index,
                       {k: v for k, v in missing.items() if v})

@@ -197,3 +197,15 @@ def registrable_domains(hosts: pa.Array, rules: SuffixRules) -> tuple[pa.Array, 
     is_ip |= data[begin] == ord("[")
     kind[is_ip] = IP_ADDRESS
     return pc.if_else(pa.array(is_ip), arr, domains).cast(pa.string()), kind
+
+
+def bytes_per_domain(hosts: pa.Table, private: bool) -> tuple[pa.Table, dict[str, int]]:
+    """Bytes and items per registrable domain (columns ``domain``, ``bytes_sum``,
+    ``items_sum``) from bytes and items per host, and counts of the special hosts."""
+    domains, kinds = map_hosts(hosts["host"].combine_chunks(), load_rules(private))
+    table = pa.table({"domain": domains, "items": hosts["items"], "bytes": hosts["bytes"]})
+    grouped = table.group_by("domain").aggregate([("bytes", "sum"), ("items", "sum")])
+    counts = {"distinct_hosts": len(hosts),
+              "hosts_that_are_public_suffixes": int((kinds == SUFFIX_ONLY).sum()),
+              "ip_address_hosts": int((kinds == IP_ADDRESS).sum())}
+    return grouped, counts

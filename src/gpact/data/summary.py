@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.data.engine import Aggregates
 from gpact.data.inputs import MODALITIES, SOURCE_KINDS, ManifestFile
-from gpact.data.psl import IP_ADDRESS, SUFFIX_ONLY, load_rules, map_hosts
+from gpact.data.psl import load_rules
 from gpact.data.query import URL_BAD, URL_MISSING
 from gpact.data.sources import Source
 from gpact.errors import InputError
@@ -231,17 +231,6 @@ def size_bin(modality: str, stat: Stat, bins_rule: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _domains(hosts: pa.Table, private: bool) -> tuple[pa.Table, dict[str, int]]:
-    rules = load_rules(private)
-    domains, kinds = map_hosts(hosts["host"].combine_chunks(), rules)
-    table = pa.table({"domain": domains, "items": hosts["items"], "bytes": hosts["bytes"]})
-    grouped = table.group_by("domain").aggregate([("bytes", "sum"), ("items", "sum")])
-    counts = {"distinct_hosts": len(hosts),
-              "hosts_that_are_public_suffixes": int((kinds == SUFFIX_ONLY).sum()),
-              "ip_address_hosts": int((kinds == IP_ADDRESS).sum())}
-    return grouped, counts
-
-
 def _top(domains: pa.Table, k: int) -> tuple[list[dict[str, Any]], np.ndarray]:
     """The first ``k`` domains in rank order, and all sizes in descending order.
 
@@ -280,7 +269,7 @@ def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
 
 
 def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str, Any]:
-    grouped, host_counts = _domains(agg.hosts, options.psl_private)
+    grouped, host_counts = agg.domains, agg.host_counts
     n = len(grouped)
     rounding = rules.rule(RULE + "domain_list_rounding")
     if options.sme:
