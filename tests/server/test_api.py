@@ -56,7 +56,7 @@ def api_routes(world: World) -> list[tuple[str, str]]:
 
 def test_every_body_route_has_a_sample(world: World) -> None:
     needs_body = {(m, p) for m, p in api_routes(world) if m in ("POST", "PUT")}
-    assert needs_body == {k for k in BODIES if k[0] != "DELETE"}, "add a sample body for new routes to BODIES"
+    assert needs_body == {k for k in BODIES if k[0] != "DELETE"}, "add new routes to BODIES"
 
 
 def test_anonymous_requests_get_401_on_every_route(world: World) -> None:

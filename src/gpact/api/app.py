@@ -106,6 +106,10 @@ def create_app(db: Database, *, secure_cookies: bool = False,
 
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:
+        render = getattr(app.state, "render_error", None)
+        if render is not None and not request.url.path.startswith("/api/"):
+            response: JSONResponse = render(request, exc)
+            return response
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
         problems = exc.problems if isinstance(exc, Invalid) else []
         return _problem(exc.status, exc.message, problems, headers)

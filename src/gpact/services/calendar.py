@@ -27,4 +27,4 @@ def ical(org_slug: str, deadlines: Sequence[Deadline]) -> bytes:
         event.add("description", f"{d.obligation} ({d.source}) for model {d.model}, from the "
                   f"assessment as of {d.assessed_as_of}. {NOT_LEGAL_ADVICE}")
         cal.add_component(event)
-    return cal.to_ical()
+    return bytes(cal.to_ical())

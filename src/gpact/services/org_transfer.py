@@ -114,18 +114,18 @@ def _import_model(session: Session, actor: Actor, m: dict[str, Any]) -> None:
     assessment_ids = []
     for a in m["assessments"]:
         result = a["result"]
-        row = Assessment(model_id=model.id, profile_version_id=ids[int(a["profile"])],
+        assessed = Assessment(model_id=model.id, profile_version_id=ids[int(a["profile"])],
                          as_of=dt.date.fromisoformat(a["as_of"]),
                          rulebook_version=str(result["rulebook_version"]),
                          gpact_version=str(result["gpact_version"]), result=result,
                          summary=summarise(result), created_by=str(a["created_by"]),
                          created_at=dt.datetime.fromisoformat(a["created_at"]))
-        session.add(row)
+        session.add(assessed)
         session.flush()
-        assessment_ids.append(row.id)
+        assessment_ids.append(assessed.id)
         for o in result["obligations"]:
             session.add(ObligationDue(
-                assessment_id=row.id, obligation=o["id"], source=o["source"],
+                assessment_id=assessed.id, obligation=o["id"], source=o["source"],
                 status=o["status"],
                 applies_from=dt.date.fromisoformat(o["applies_from"]) if o.get("applies_from")
                 else None, due=dt.date.fromisoformat(o["due"]) if o.get("due") else None))

@@ -227,8 +227,12 @@ class Deadline:
 
 
 def deadlines(session: Session, actor: Actor, model_id: int | None = None,
-              limit: int | None = None, offset: int = 0) -> list[Deadline]:
-    """Dated obligations that apply, from each model's latest assessment, soonest first."""
+              limit: int | None = None, offset: int = 0, after: dt.date | None = None,
+              before: dt.date | None = None) -> list[Deadline]:
+    """Dated obligations that apply, from each model's latest assessment, soonest first.
+
+    ``after``/``before`` keep deadlines on or after / strictly before a day.
+    """
     require(actor, "read")
     query = (select(Model.id, Model.name, ObligationDue.obligation, ObligationDue.source,
                     ObligationDue.applies_from, ObligationDue.due, Assessment.as_of)
@@ -239,9 +243,15 @@ def deadlines(session: Session, actor: Actor, model_id: int | None = None,
              .order_by(ObligationDue.due, Model.name, ObligationDue.obligation))
     if model_id is not None:
         query = query.where(Model.id == model_id)
+    if after is not None:
+        query = query.where(ObligationDue.due >= after)
+    if before is not None:
+        query = query.where(ObligationDue.due < before)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [Deadline(*row) for row in session.execute(query).all()]
+    return [Deadline(m_id, name, ob, src, start, due, as_of)
+            for m_id, name, ob, src, start, due, as_of in session.execute(query).all()
+            if due is not None]
 
 
 def profile_versions(session: Session, actor: Actor, model_id: int) -> list[ProfileVersion]:

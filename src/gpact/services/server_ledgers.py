@@ -74,7 +74,7 @@ def summarise(filename: str, content: bytes) -> dict[str, Any]:
             unmeasured += 1
             continue
         try:
-            flop = float(raw)  # type: ignore[arg-type]
+            flop = float(raw)
         except (TypeError, ValueError):
             problems.append(f"{filename}: row {n}: flop: not a number ({raw!r})")
             continue
