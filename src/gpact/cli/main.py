@@ -7,7 +7,7 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, rulebook
+from gpact.cli import assess, rulebook, server
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -21,6 +21,7 @@ app = typer.Typer(
 
 app.command("assess")(assess.assess)
 app.command("rulebook")(rulebook.rulebook)
+server.register(app)  # serve, audit verify, backup, restore
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
 # (compute, docs, data, rights, risk, incident, serve/audit/backup are added by their modules.)

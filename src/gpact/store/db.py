@@ -48,7 +48,7 @@ def resolve_url(value: str | None) -> str:
 class Database:
     """An engine plus the two kinds of session the services use (read and write)."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str | None, *, echo: bool = False) -> None:
         self.url = resolve_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         kwargs: dict[str, Any] = {"echo": echo}

@@ -1,0 +1,173 @@
+"""`gpact serve`, `gpact audit verify`, `gpact backup`, `gpact restore`: running the server."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from gpact.cli.common import FORMAT_OPTION, Format, print_json
+from gpact.errors import InputError
+
+if TYPE_CHECKING:
+    from gpact.store import Database
+
+DB_OPTION = typer.Option(None, "--db", help="Database: a SQLite file or a postgresql:// URL "
+                         "(default: $GPACT_DATABASE_URL, else ./gpact.db).")
+audit_app = typer.Typer(help="Check the tamper-evident audit trail.", no_args_is_help=True)
+
+
+def _open(db_url: str | None, *, migrate: bool = True) -> Database:
+    try:
+        from gpact.store import Database, upgrade
+    except ImportError:
+        raise InputError(None, None, "the server is an optional part: "
+                         "pip install 'gpact[server]'") from None
+    db = Database(db_url)
+    if migrate:
+        upgrade(db)
+    return db
+
+
+class JsonLines(logging.Formatter):
+    """Structured logs: one JSON object per line (request lines are JSON already)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        try:
+            body = json.loads(message)
+        except ValueError:
+            body = {"event": "log", "message": message}
+        if not isinstance(body, dict):
+            body = {"event": "log", "message": message}
+        return json.dumps({"time": self.formatTime(record), "level": record.levelname.lower(),
+                           "logger": record.name, **body})
+
+
+def _logging() -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(JsonLines())
+    for name in ("gpact", "uvicorn", "uvicorn.error"):
+        logger = logging.getLogger(name)
+        logger.handlers[:] = [handler]
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
+def _bootstrap(db: Database, org: str) -> None:
+    """First run: create an admin (prompted, or from GPACT_ADMIN_EMAIL/PASSWORD) and an org."""
+    from sqlalchemy import func, select
+
+    from gpact.services import accounts
+    from gpact.services.server_errors import ServiceError
+    from gpact.store.models import User
+
+    with db.read() as session:
+        if session.scalar(select(func.count()).select_from(User)):
+            return
+    email = os.environ.get("GPACT_ADMIN_EMAIL")
+    password = os.environ.get("GPACT_ADMIN_PASSWORD")
+    if not (email and password):
+        if not sys.stdin.isatty():
+            raise InputError(None, "GPACT_ADMIN_EMAIL/GPACT_ADMIN_PASSWORD", "first run without a "
+                             "terminal: set both to create the administrator")
+        typer.echo("First run: create the administrator account.")
+        email = typer.prompt("Admin e-mail")
+        password = typer.prompt("Password (10+ characters)", hide_input=True,
+                                confirmation_prompt=True)
+    try:
+        with db.write() as session:
+            organisation = accounts.create_organisation(session, org, org, "gpact serve")
+            user = accounts.create_user(session, email, password, "gpact serve")
+            accounts.set_role(session, organisation, user, "admin", "gpact serve")
+    except ServiceError as exc:
+        raise InputError(None, "administrator", exc.message) from None
+    typer.echo(f"Created administrator {user.email} of organisation '{org}'.")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8000, "--port", help="Port to listen on."),
+    db_url: str | None = DB_OPTION,
+    org: str = typer.Option("default", "--org", help="Organisation created on the first run."),
+    secure_cookies: bool = typer.Option(False, "--secure-cookies",
+                                        help="Mark session cookies Secure (behind HTTPS)."),
+) -> None:
+    """Run the web app and REST API (creates and migrates the database when needed)."""
+    import uvicorn
+
+    from gpact.api.app import create_app
+
+    db = _open(db_url)
+    _bootstrap(db, org)
+    _logging()
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    typer.echo(f"gpact serving on http://{shown}:{port}/ (API: /api, OpenAPI: "
+               f"/api/openapi.json; database {db.engine.url.render_as_string()})")
+    uvicorn.run(create_app(db, secure_cookies=secure_cookies), host=host, port=port,
+                log_config=None, access_log=False)
+
+
+@audit_app.command("verify")
+def verify(
+    db_url: str | None = DB_OPTION,
+    expect_head: str | None = typer.Option(None, "--expect-head",
+                                           help="Head hash recorded earlier, to anchor the "
+                                           "chain."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Check every audit event against its hash and its predecessor; exit 1 on any break."""
+    from gpact.store import audit
+
+    db = _open(db_url, migrate=False)
+    with db.read() as session:
+        result = audit.verify(session, expect_head)
+    if fmt is Format.json:
+        print_json({"ok": result.ok, "events": result.events, "head": result.head_hash,
+                    "problems": result.problems})
+    else:
+        for problem in result.problems:
+            typer.echo(f"BROKEN: {problem}")
+        state = "intact" if result.ok else "BROKEN"
+        typer.echo(f"audit chain {state}: {result.events} events, head {result.head_hash}")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def backup(out: Path = typer.Argument(..., help="Backup file to write (.jsonl.gz)."),
+           db_url: str | None = DB_OPTION) -> None:
+    """Write the whole database to one file (restorable into SQLite or PostgreSQL)."""
+    from gpact.store.backup import backup as run
+
+    counts = run(_open(db_url, migrate=False), out)
+    typer.echo(f"backed up {sum(counts.values())} rows to {out}")
+
+
+def restore(source: Path = typer.Argument(..., help="Backup file made by `gpact backup`."),
+            db_url: str | None = DB_OPTION) -> None:
+    """Load a backup into an empty database and check its audit chain."""
+    from gpact.store import audit
+    from gpact.store.backup import restore as run
+
+    if not source.is_file():
+        raise InputError(str(source), None, "no such file")
+    db = _open(db_url, migrate=False)
+    counts = run(db, source)
+    with db.read() as session:
+        result = audit.verify(session)
+    typer.echo(f"restored {sum(counts.values())} rows; audit chain "
+               f"{'intact' if result.ok else 'BROKEN'} ({result.events} events)")
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("serve")(serve)
+    app.add_typer(audit_app, name="audit")
+    app.command("backup")(backup)
+    app.command("restore")(restore)
