@@ -28,9 +28,22 @@ def _open(db_url: str | None, *, migrate: bool = True) -> Database:
     except ImportError:
         raise InputError(None, None, "the server is an optional part: "
                          "pip install 'gpact[server]'") from None
+    from sqlalchemy.exc import OperationalError
+
+    from gpact.store.migrate import current_revision
+
     db = Database(db_url)
-    if migrate:
-        upgrade(db)
+    where = db.engine.url.render_as_string()
+    if db.is_sqlite and not migrate and not Path(db.engine.url.database or "").is_file():
+        raise InputError(where, None, "no such database file")
+    try:
+        if migrate:
+            upgrade(db)
+        elif current_revision(db) is None:
+            raise InputError(where, None, "not a gpact database (no gpact schema); "
+                             "`gpact serve` or `gpact restore` creates one")
+    except OperationalError as exc:
+        raise InputError(where, None, f"cannot open the database: {str(exc.orig).splitlines()[0]}") from None
     return db
 
 

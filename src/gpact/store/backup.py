@@ -21,7 +21,7 @@ from gpact import __version__
 from gpact.errors import InputError
 from gpact.store.db import Database
 from gpact.store.migrate import current_revision, head_revision, upgrade
-from gpact.store.models import Base, User
+from gpact.store.models import Base, User, UTCDateTime
 
 FORMAT = "gpact-backup/1"
 BATCH = 500
@@ -43,7 +43,7 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
             out[name] = None
         elif isinstance(column.type, LargeBinary):
             out[name] = base64.b64decode(value["$b64"])
-        elif isinstance(column.type, DateTime):
+        elif isinstance(column.type, UTCDateTime | DateTime):
             parsed = dt.datetime.fromisoformat(value)
             out[name] = parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
         elif isinstance(column.type, Date):
