@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 
 from gpact.api.app import create_app
@@ -37,6 +39,13 @@ def pg_admin_url() -> Iterator[str]:
         pytest.fail(str(exc))
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests hash many passwords: use argon2id with minimal cost (production keeps the default)."""
+    monkeypatch.setattr(accounts, "HASHER", PasswordHasher(time_cost=1, memory_cost=1024,
+                                                           parallelism=1))
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     """An empty database of each kind (every test using it runs on both)."""
@@ -45,18 +54,49 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return pg.fresh_database(request.getfixturevalue("pg_admin_url"))
 
 
-@pytest.fixture
-def db(db_url: str) -> Iterator[Database]:
-    database = Database(db_url)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated SQLite file, copied for each test (migrating once keeps the suite fast)."""
+    path = tmp_path_factory.mktemp("template") / "gpact.db"
+    database = Database(f"sqlite:///{path}")
     upgrade(database)
+    with database.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_admin_url: str) -> str:
+    url = pg.fresh_database(pg_admin_url)
+    database = Database(url)
+    upgrade(database)
+    database.dispose()
+    return url.rsplit("/", 1)[1]
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A migrated database of each kind (every test using it runs on both)."""
+    if request.param == "sqlite":
+        url = _sqlite_copy(request.getfixturevalue("sqlite_template"), tmp_path)
+    else:
+        url = pg.fresh_database(request.getfixturevalue("pg_admin_url"),
+                                request.getfixturevalue("pg_template"))
+    database = Database(url)
     yield database
     database.dispose()
 
 
+def _sqlite_copy(template: Path, tmp_path: Path) -> str:
+    target = tmp_path / "gpact.db"
+    shutil.copyfile(template, target)
+    return f"sqlite:///{target}"
+
+
 @pytest.fixture
-def sqlite_db(tmp_path: Path) -> Iterator[Database]:
-    database = Database(f"sqlite:///{tmp_path / 'gpact.db'}")
-    upgrade(database)
+def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    database = Database(_sqlite_copy(sqlite_template, tmp_path))
     yield database
     database.dispose()
 

@@ -76,9 +76,10 @@ def _user_exists(name: str) -> bool:
     return True
 
 
-def fresh_database(admin_url: str) -> str:
-    """A new empty database on the server; returns its URL."""
+def fresh_database(admin_url: str, template: str | None = None) -> str:
+    """A new database on the server (empty, or a copy of ``template``); returns its URL."""
     name = f"t_{uuid.uuid4().hex[:12]}"
+    copy = f' TEMPLATE "{template}"' if template else ""
     with psycopg.connect(admin_url + "/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"{copy}')
     return f"{admin_url}/{name}"

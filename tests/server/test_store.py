@@ -1,4 +1,5 @@
-"""Store: migrations, the audit chain, concurrent writers, backup and restore — on both databases."""
+"""Store: migrations, the audit chain, concurrent writers, backup and restore — on both kinds
+of database."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import column, func, insert, select, table, text, update
@@ -19,7 +21,7 @@ from gpact.services.assess import assess_profile
 from gpact.services.server_errors import Conflict
 from gpact.store import Database, audit, upgrade
 from gpact.store.backup import backup, restore
-from gpact.store.migrate import current_revision, head_revision
+from gpact.store.migrate import alembic_config, current_revision, head_revision
 from gpact.store.models import (
     Assessment,
     AuditEvent,
@@ -41,6 +43,18 @@ def _actor(db: Database) -> accounts.Actor:
         user = accounts.create_user(s, "a@example.eu", PASSWORD, "test")
         accounts.set_role(s, org, user, "admin", "test")
         return accounts.actor_for(s, user, "acme")
+
+
+def test_upgrade_from_an_empty_database_and_back(db_url: str) -> None:
+    db = Database(db_url)
+    assert current_revision(db) is None
+    upgrade(db)
+    assert current_revision(db) == head_revision()
+    command.downgrade(alembic_config(db), "base")
+    assert current_revision(db) is None
+    upgrade(db)
+    assert current_revision(db) == head_revision()
+    db.dispose()
 
 
 def test_migrated_schema_matches_the_models(db: Database) -> None:

@@ -36,8 +36,8 @@ SESSION_LIFETIME = dt.timedelta(hours=8)
 SCOPES = ("read", "write", "admin")
 _RANK = {"viewer": 0, "editor": 1, "admin": 2}
 _SCOPE_RANK = {"read": 0, "write": 1, "admin": 2}
-_hasher = PasswordHasher()
-_DUMMY_HASH = _hasher.hash("not a real password")
+HASHER = PasswordHasher()  # argon2id with argon2-cffi's recommended (RFC 9106) parameters
+_DUMMY_HASH = HASHER.hash("not a real password")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 MIN_PASSWORD = 10
 
@@ -71,7 +71,7 @@ def sha256(value: str) -> str:
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
         raise Invalid([f"password: must be at least {MIN_PASSWORD} characters"])
-    return _hasher.hash(password)
+    return HASHER.hash(password)
 
 
 def create_organisation(session: Session, slug: str, name: str, by: str) -> Organisation:
@@ -138,7 +138,7 @@ def actor_for(session: Session, user: User, org_slug: str) -> Actor:
 def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     try:
-        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+        HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
     except (VerificationError, InvalidHashError):
         return None
     return user
