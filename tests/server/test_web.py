@@ -168,7 +168,7 @@ def test_other_organisations_pages_are_not_found(web: World) -> None:
 
 def test_viewer_cannot_change_anything(sqlite_world: World) -> None:
     login(sqlite_world.client, "viewer@example.eu")
-    status, html = add_model(sqlite_world, profile_text())
+    status, _ = add_model(sqlite_world, profile_text())
     assert status == 403
     assert "Add a model" not in sqlite_world.client.get("/o/acme/").text
 
