@@ -97,6 +97,7 @@ async def load(base: str, token: str, paths: list[list[str]], clients: int, requ
     remaining = requests
     stop_at = time.monotonic() + duration
     headers = {"Authorization": f"Bearer {token}"}
+    error_kinds: dict[str, int] = {}
     limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
 
     async def client(http: httpx.AsyncClient) -> None:
@@ -107,9 +108,13 @@ async def load(base: str, token: str, paths: list[list[str]], clients: int, requ
             key = re.sub(r"/\d+", "/{id}", path.split("?")[0])
             started = time.perf_counter()
             try:
-                ok = (await http.get(path)).status_code == 200
-            except httpx.HTTPError:
-                ok = False
+                response = await http.get(path)
+                ok = response.status_code == 200
+                kind = str(response.status_code)
+            except httpx.HTTPError as exc:
+                ok, kind = False, type(exc).__name__
+            if not ok:
+                error_kinds[kind] = error_kinds.get(kind, 0) + 1
             elapsed = (time.perf_counter() - started) * 1000
             times, errors = results.setdefault(key, ([], 0))
             times.append(elapsed)
@@ -119,6 +124,8 @@ async def load(base: str, token: str, paths: list[list[str]], clients: int, requ
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits,
                                  timeout=30) as http:
         await asyncio.gather(*(client(http) for _ in range(clients)))
+    if error_kinds:
+        print(f"errors by kind: {error_kinds}")
     return results
 
 

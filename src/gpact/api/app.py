@@ -6,7 +6,6 @@ import json
 import logging
 import time
 import uuid
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -72,6 +71,45 @@ async def _too_large(send: Send, limit: int) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+class RequestLog:
+    """One JSON log line per request, a request id, and the security headers on every answer.
+
+    Plain ASGI (not ``BaseHTTPMiddleware``): it adds no task or stream per request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        request_id = uuid.uuid4().hex[:12]
+        status = 500
+
+        async def send_with_headers(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                headers = list(message.get("headers", []))
+                present = {k.lower() for k, _ in headers}
+                headers += [(k, v) for k, v in _HEADERS if k not in present]
+                headers.append((b"x-request-id", request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_headers)
+        finally:
+            state = scope.get("state") or {}
+            log.info(json.dumps({
+                "event": "request", "id": request_id, "method": scope["method"],
+                "path": scope["path"], "status": status,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+                "actor": state.get("actor")}))
+
+
 SECURITY_HEADERS = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self'; "
                                "frame-ancestors 'none'; form-action 'self'",
@@ -79,6 +117,9 @@ SECURITY_HEADERS = {
     "X-Frame-Options": "DENY",
     "Referrer-Policy": "same-origin",
 }
+
+
+_HEADERS = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
 
 
 def _problem(status: int, detail: str, problems: list[str] | None = None,
@@ -91,7 +132,7 @@ def create_app(db: Database, *, secure_cookies: bool = False,
                login_attempts: int = 5) -> FastAPI:
     """Build the app on an already migrated database."""
     app = FastAPI(title="gpact", version=__version__, openapi_url="/api/openapi.json",
-                  docs_url="/api/docs", redoc_url=None,
+                  docs_url=None, redoc_url=None,  # Swagger UI would load scripts from a CDN
                   description="The gpact register of general-purpose AI models: profiles, "
                   "assessments, deadlines, documents, compute ledgers and the audit trail. "
                   "gpact is not legal advice.")
@@ -120,20 +161,6 @@ def create_app(db: Database, *, secure_cookies: bool = False,
                     for err in exc.errors()]
         return _problem(422, "invalid request", problems)
 
-    @app.middleware("http")
-    async def _log_and_harden(request: Request, call_next: Any) -> Any:
-        started = time.perf_counter()
-        request_id = uuid.uuid4().hex[:12]
-        response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(key, value)
-        response.headers["X-Request-ID"] = request_id
-        log.info(json.dumps({
-            "event": "request", "id": request_id, "method": request.method,
-            "path": request.url.path, "status": response.status_code,
-            "ms": round((time.perf_counter() - started) * 1000, 1),
-            "actor": getattr(request.state, "actor", None)}))
-        return response
-
+    app.add_middleware(RequestLog)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app

@@ -43,7 +43,8 @@ def _open(db_url: str | None, *, migrate: bool = True) -> Database:
             raise InputError(where, None, "not a gpact database (no gpact schema); "
                              "`gpact serve` or `gpact restore` creates one")
     except OperationalError as exc:
-        raise InputError(where, None, f"cannot open the database: {str(exc.orig).splitlines()[0]}") from None
+        reason = str(exc.orig).splitlines()[0]
+        raise InputError(where, None, f"cannot open the database: {reason}") from None
     return db
 
 

@@ -51,11 +51,12 @@ class Database:
     def __init__(self, url: str | None, *, echo: bool = False) -> None:
         self.url = resolve_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        kwargs: dict[str, Any] = {"echo": echo}
+        # enough connections for the server's worker threads (40) not to queue for one
+        kwargs: dict[str, Any] = {"echo": echo, "pool_size": 10, "max_overflow": 30}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
-            kwargs.update(pool_size=10, max_overflow=20, pool_pre_ping=True)
+            kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(self.url, **kwargs)
         if self.is_sqlite:
             _sqlite_setup(self.engine)
