@@ -8,7 +8,7 @@ import click
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, rulebook
+from gpact.cli import assess, docs, rulebook
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 
 app.command("assess")(assess.assess)
 app.command("rulebook")(rulebook.rulebook)
+app.add_typer(docs.app, name="docs")
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
 # (compute, docs, data, rights, risk, incident, serve/audit/backup are added by their modules.)
@@ -44,7 +45,7 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this; the console script wraps it)."""
     try:
-        app(args=argv, prog_name="gpact", standalone_mode=False)
+        result = app(args=argv, prog_name="gpact", standalone_mode=False)
     except ProfileError as exc:
         for line in exc.lines():
             typer.echo(f"error: {line}", err=True)
@@ -62,7 +63,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    return result if isinstance(result, int) else 0  # click returns typer.Exit codes here
 
 
 def run() -> None:

@@ -1,0 +1,103 @@
+"""What a builder sees: the sources, the rules in force, and the legal facts that gate sections.
+
+Legal facts (systemic risk, open-source exemption) come from the assessment; gpact never
+guesses them. Without an assessment they are ``None`` ("cannot decide") and the gated sections
+are kept, with a note saying why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from gpact.documents.record import DocumentationRecord
+from gpact.documents.sources import Sources
+from gpact.profile.schema import Profile
+from gpact.rulebook.loader import Rulebook, RulesInForce, default_rulebook
+
+
+@dataclass
+class Context:
+    sources: Sources
+    as_of: dt.date
+    rulebook: Rulebook = field(default_factory=default_rulebook)
+
+    @cached_property
+    def rules(self) -> RulesInForce:
+        return self.rulebook.at(self.as_of)
+
+    @property
+    def profile(self) -> Profile:
+        return self.sources.loaded.profile
+
+    @property
+    def record(self) -> DocumentationRecord:
+        return self.sources.record
+
+    @cached_property
+    def assessment(self) -> dict[str, Any] | None:
+        """The referenced assessment, else one computed by the assessment service if present."""
+        if self.sources.assessment is not None:
+            return self.sources.assessment
+        try:
+            from gpact.services.assess import assess_profile  # type: ignore[import-not-found]
+        except ImportError:
+            return None
+        result: dict[str, Any] = assess_profile(self.sources.loaded, self.as_of,
+                                                self.rulebook).to_dict()
+        return result
+
+    def finding(self, key: str) -> Any:
+        found = (self.assessment or {}).get(key)
+        return found.get("value") if isinstance(found, dict) else None
+
+    @cached_property
+    def systemic_risk(self) -> bool | None:
+        value = self.finding("systemic_risk")
+        return value if isinstance(value, bool) else None
+
+    @cached_property
+    def open_source_exempt(self) -> bool | None:
+        if self.assessment is None:
+            return None
+        return any(e.get("id") == "open_source" for e in self.assessment.get("exemptions", []))
+
+    def obligation(self, obligation_id: str) -> dict[str, Any] | None:
+        for item in (self.assessment or {}).get("obligations", []):
+            if item.get("id") == obligation_id:
+                return dict(item)
+        return None
+
+    @cached_property
+    def conditions(self) -> dict[str, bool | None]:
+        """Answers to the `when` gates of the field trees (None: cannot decide, keep it)."""
+        rec, prof = self.record, self.profile
+        data = rec.data
+        placed = prof.model.release.placed_on_market_on if prof.model.release else None
+        cutoff = self.rules.value("ai_act.art111.legacy_placement_cutoff")
+        exempt = self.open_source_exempt
+        return {
+            "systemic_risk": self.systemic_risk,
+            "transparency_chapter": None if exempt is None or self.systemic_risk is None
+            else not (exempt and not self.systemic_risk),
+            "non_eu_provider": None if prof.provider.established_in_eu is None
+            else not prof.provider.established_in_eu,
+            "legacy_model": None if placed is None else placed < cutoff,
+            "public_datasets": data.public_datasets.used,
+            "licensed": data.licensed.used,
+            "private_other": data.private_other.used,
+            "crawling": data.crawling.used,
+            "user_data": _either(data.user_data.from_model, data.user_data.from_other_services),
+            "synthetic": data.synthetic.used,
+            "other_sources": data.other.used,
+        }
+
+
+def _either(a: bool | None, b: bool | None) -> bool | None:
+    if a or b:
+        return True
+    if a is None or b is None:
+        return None
+    return False
