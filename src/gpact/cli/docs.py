@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import typer
 
@@ -35,7 +35,7 @@ AUDIENCE_OPTION = typer.Option(None, "--audience", "-a", help="aio | nca | downs
                                "fields that audience receives (Model Documentation Form).")
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     spdx = "spdx"
     cyclonedx = "cyclonedx"
 
@@ -87,7 +87,7 @@ def build_cmd(
                          f"{', '.join(KINDS)}")
     ctx = api.make_context(load_sources(profile, record), parse_date(as_of))
     doc = api.build(ctx, kind, _audience(audience))
-    output_format: OutputFormat = fmt  # type: ignore[assignment]
+    output_format = cast(OutputFormat, fmt)
     _write(render(doc, output_format), out, binary=fmt == "pdf")
     if not no_store:
         kept = store(doc, store_dir or profile.parent)
@@ -143,7 +143,7 @@ def _check_text(data: dict[str, Any], markdown: bool) -> str:
                 aud = "/".join(a.upper() for a in gap["audiences"]) if doc["kind"] == "mdf" \
                     else ""
                 optional = "" if gap["required"] else " (optional)"
-                lines.append(f"{bullet}{STATUS_LABELS[status].upper()}{optional} "  # type: ignore[index]
+                lines.append(f"{bullet}{STATUS_LABELS[status].upper()}{optional} "
                              f"{gap['number']} {gap['label']} — {'; '.join(gap['problems'])} "
                              f"[{gap['source']}{'; ' + aud if aud else ''}]")
         lines.append("")

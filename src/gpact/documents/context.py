@@ -8,6 +8,7 @@ are kept, with a note saying why.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -42,11 +43,11 @@ class Context:
         if self.sources.assessment is not None:
             return self.sources.assessment
         try:
-            from gpact.services.assess import assess_profile  # type: ignore[import-not-found]
+            service = importlib.import_module("gpact.services.assess")
         except ImportError:
             return None
-        result: dict[str, Any] = assess_profile(self.sources.loaded, self.as_of,
-                                                self.rulebook).to_dict()
+        result: dict[str, Any] = service.assess_profile(self.sources.loaded, self.as_of,
+                                                        self.rulebook).to_dict()
         return result
 
     def finding(self, key: str) -> Any:

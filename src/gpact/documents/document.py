@@ -95,6 +95,7 @@ class Document:
     model: str
     provider: str
     audience: Audience | None
+    reader: str
     sections: list[Section]
     meta: dict[str, str]
     notes: list[str] = field(default_factory=list)
@@ -111,12 +112,13 @@ class Document:
         return [e for e in self.entries if e.status == "missing" and e.spec.required]
 
     def audience_label(self) -> str:
-        return AUDIENCE_NAMES[self.audience] if self.audience else "all audiences"
+        return AUDIENCE_NAMES[self.audience] if self.audience else self.reader
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "kind": self.kind, "title": self.title, "model": self.model,
-            "provider": self.provider, "audience": self.audience, **self.meta,
+            "provider": self.provider, "audience": self.audience, "reader": self.reader,
+            **self.meta,
             "sections": [
                 {"number": s.number, "title": s.title, "note": s.note,
                  "fields": [e.to_dict() for e in s.entries]}

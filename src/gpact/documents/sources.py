@@ -5,7 +5,6 @@ Each problem becomes one ``InputError`` naming the file, the field and what is w
 
 from __future__ import annotations
 
-import datetime as dt
 import difflib
 import json
 from dataclasses import dataclass

@@ -87,6 +87,10 @@ def _fields(data: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {f["id"]: f for s in data["sections"] for f in s.get("fields", [])}
 
 
+def _get(field: dict[str, Any] | None, key: str) -> str | None:
+    return None if field is None else str(field[key])
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Field-by-field changes between two versions of the same kind of document."""
     if old["kind"] != new["kind"]:
@@ -100,8 +104,8 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         name = f"{number} {label}".strip()
         if fa is None or fb is None:
             kind = "added" if fa is None else "removed"
-            changes.append(Change(fid, name, kind, fa and fa["text"], fb and fb["text"],
-                                  fa and fa["status"], fb and fb["status"]))
+            changes.append(Change(fid, name, kind, _get(fa, "text"), _get(fb, "text"),
+                                  _get(fa, "status"), _get(fb, "status")))
         elif fa["text"] != fb["text"]:
             changes.append(Change(fid, name, "changed", fa["text"], fb["text"],
                                   fa["status"], fb["status"]))

@@ -28,6 +28,7 @@ class Builder:
     kind: str
     tree_key: str
     resolvers: Mapping[str, Resolver]
+    reader: str
     extra_tree_keys: tuple[str, ...] = ()
     audience_aware: bool = False
     finish: Callable[[Context, Document], None] | None = None
@@ -49,7 +50,7 @@ class Builder:
         doc = Document(
             kind=self.kind, title=trees[0].title,
             model=_model_label(ctx), provider=ctx.profile.provider.name,
-            audience=audience if self.audience_aware else None,
+            audience=audience if self.audience_aware else None, reader=self.reader,
             sections=[s for s in sections if s.entries],
             meta=document_meta(ctx, build_date),
         )

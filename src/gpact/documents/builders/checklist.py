@@ -91,6 +91,7 @@ MEASURE_IDS = (
 )
 
 COP_CHECKLIST = Builder(
+    reader="the provider; the AI Office on request",
     kind="cop-checklist",
     tree_key=TREE_KEY,
     resolvers={m: _measure(m) for m in MEASURE_IDS},

@@ -154,7 +154,7 @@ def channels(ctx: Context) -> Answer:
     if listed:
         return Answer(listed)
     release = ctx.profile.model.release
-    from_profile = list(release.channels) if release else []
+    from_profile = [str(c) for c in release.channels] if release else []
     return Answer(from_profile, notes=("Channels from the profile; add the level of access per "
                                        "channel in distribution.channels.",)
                   if from_profile else ())

@@ -43,6 +43,7 @@ def _contact(ctx: Context) -> Value:
 
 
 COPYRIGHT_POLICY = Builder(
+    reader="the provider (a summary may be published)",
     kind="copyright-policy",
     tree_key="documents.copyright_policy",
     resolvers={
@@ -79,10 +80,7 @@ def _condition(ctx: Context) -> Answer:
         return Answer(None)
     value = flop.value  # type: ignore[union-attr]
     limit = float(threshold.value)
-    if value > limit:
-        state = "exceeds"
-    else:
-        state = "does not (yet) exceed"
+    state = "exceeds" if value > limit else "does not (yet) exceed"
     text = (f"Cumulative training compute {state} the {limit:.0e} FLOP presumption "
             f"threshold of {threshold.source}.")
     if known is not None:
@@ -126,6 +124,7 @@ def _estimation_method(ctx: Context) -> Value:
 
 
 NOTIFICATION = Builder(
+    reader="European Commission (AI Office)",
     kind="notification",
     tree_key="documents.notification",
     resolvers={

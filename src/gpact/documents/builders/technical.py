@@ -12,6 +12,7 @@ from gpact.documents.context import Context
 from gpact.documents.document import Answer, Value
 
 MDF = Builder(
+    reader="AI Office, national competent authorities and downstream providers (all fields)",
     kind="mdf",
     tree_key="documents.model_documentation_form",
     audience_aware=True,
@@ -32,6 +33,7 @@ MDF = Builder(
 )
 
 ANNEX_XI = Builder(
+    reader="AI Office and national competent authorities, on request",
     kind="annex-xi",
     tree_key="documents.annex_xi",
     resolvers=pick(
@@ -54,7 +56,7 @@ _ANNEX_XII_FIELDS = (
     "data_curation",
 )
 
-ANNEX_XII = Builder(kind="annex-xii", tree_key="documents.annex_xii",
+ANNEX_XII = Builder(kind="annex-xii", reader="downstream providers", tree_key="documents.annex_xii",
                     resolvers=pick(*_ANNEX_XII_FIELDS))
 
 
@@ -93,6 +95,7 @@ _PACKAGE_EXTRAS: dict[str, Resolver] = {
 }
 
 DOWNSTREAM_PACKAGE = Builder(
+    reader="downstream providers",
     kind="downstream-package",
     tree_key="documents.annex_xii",
     extra_tree_keys=("documents.downstream_package",),

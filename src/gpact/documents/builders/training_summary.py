@@ -331,6 +331,7 @@ def _last_update(ctx: Context) -> Value:
 
 
 TRAINING_SUMMARY = Builder(
+    reader="the public",
     kind="training-summary",
     tree_key="template_training_summary.fields",
     resolvers={

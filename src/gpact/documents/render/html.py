@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import cache
+
 import jinja2
 
 from gpact.documents.document import Document, Table, format_value

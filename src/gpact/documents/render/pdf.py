@@ -9,7 +9,7 @@ from gpact.errors import InputError
 
 def render_pdf(doc: Document) -> bytes:
     try:
-        import weasyprint
+        import weasyprint  # type: ignore[import-untyped, import-not-found, unused-ignore]
     except (ImportError, OSError) as exc:  # OSError: pango missing on the system
         raise InputError(None, "--format pdf", "PDF output needs the optional extra: pip install "
                          f"'gpact[pdf]' (and the pango library); {exc}") from None
