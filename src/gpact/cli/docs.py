@@ -6,7 +6,7 @@ import json
 import sys
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 import typer
 
@@ -15,7 +15,7 @@ from gpact.documents import api
 from gpact.documents.builders import KINDS
 from gpact.documents.document import STATUS_LABELS
 from gpact.documents.fields import AUDIENCE_NAMES, Audience
-from gpact.documents.render import FORMATS, OutputFormat, render
+from gpact.documents.render import FORMATS, render
 from gpact.documents.sources import load_sources
 from gpact.documents.versions import diff, list_versions, load_version, store, version_label
 from gpact.errors import InputError
@@ -87,8 +87,7 @@ def build_cmd(
                          f"{', '.join(KINDS)}")
     ctx = api.make_context(load_sources(profile, record), parse_date(as_of))
     doc = api.build(ctx, kind, _audience(audience))
-    output_format = cast(OutputFormat, fmt)
-    _write(render(doc, output_format), out, binary=fmt == "pdf")
+    _write(render(doc, fmt), out, binary=fmt == "pdf")
     if not no_store:
         kept = store(doc, store_dir or profile.parent)
         state = "stored" if kept.created else "unchanged, already stored"
@@ -224,9 +223,13 @@ def export_cmd(
     as_of: str | None = AS_OF_OPTION,
 ) -> None:
     """Export the model's facts as SPDX 3.0 (AI, Dataset) or CycloneDX 1.6 (ML-BOM) JSON."""
-    from gpact.documents.export import export_bom
+    from gpact.documents.export import ExportInvalid, export_bom
 
     ctx = api.make_context(load_sources(profile, record), parse_date(as_of))
-    data = export_bom(ctx, fmt.value)
+    try:
+        data = export_bom(ctx, fmt.value)
+    except ExportInvalid as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(1) from None
     _write((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), out,
            binary=False)

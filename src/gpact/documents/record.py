@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 RECORD_MARKER = "gpact_record"
-Number = float | str  # a string keeps the significant figures the author wrote ("7.0e10")
+Number = int | float | str  # a string keeps the significant figures the author wrote ("7.0e10")
 DataModality = Literal["text", "image", "audio", "video", "other"]
 MeasureStatus = Literal["implemented", "partial", "planned", "not_implemented", "not_applicable"]
 
