@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from gpact.cli.main import main
 from gpact.documents import KINDS, build, check, required_kinds
 from gpact.documents.context import Context
 from gpact.documents.document import Num
@@ -71,21 +73,26 @@ def test_required_kinds_follow_assessment(opensmall: Context, frontier: Context)
     assert required_kinds(frontier)[0] == list(KINDS)
 
 
-def test_without_assessment_gates_are_unknown(data_dir: Path,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
+def test_without_assessment_gates_are_unknown(data_dir: Path) -> None:
     record = data_dir / "frontier.record.yaml"
     record.write_text(record.read_text().replace("  assessment: frontier.assessment.json\n", ""))
-
-    def no_service(name: str) -> None:
-        raise ImportError(name)
-
-    monkeypatch.setattr("gpact.documents.context.importlib.import_module", no_service)
     ctx = context("frontier", folder=data_dir)
     assert ctx.assessment is None
     doc = build(ctx, "annex-xi")
     assert doc.sections[-1].entries[0].status == "ok"  # kept, not silently dropped
     assert any("Cannot decide whether 'systemic_risk'" in n for n in doc.notes)
     assert "notification" in required_kinds(ctx)[0]  # 3.2e25 FLOP > rulebook threshold
+
+
+def test_cli_assesses_the_profile_when_no_assessment_is_referenced(
+        capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    record = data_dir / "opensmall.record.yaml"
+    record.write_text(record.read_text().replace("  assessment: opensmall.assessment.json\n",
+                                                 ""))
+    code = main(["docs", "check", str(data_dir / "opensmall.yaml"), "-f", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert "waived" in data["not_required"]["mdf"]  # open-source exemption found by gpact assess
 
 
 def test_notification_deadline_and_evidence(frontier: Context) -> None:

@@ -13,12 +13,14 @@ import typer
 from gpact.cli.common import Format, parse_date, print_json
 from gpact.documents import api
 from gpact.documents.builders import KINDS
+from gpact.documents.context import Context
 from gpact.documents.document import STATUS_LABELS
 from gpact.documents.fields import AUDIENCE_NAMES, Audience
 from gpact.documents.render import FORMATS, render
 from gpact.documents.sources import load_sources
 from gpact.documents.versions import diff, list_versions, load_version, store, version_label
 from gpact.errors import InputError
+from gpact.services.assess import assess_profile
 
 app = typer.Typer(help="Compliance documents: build, check completeness, keep versions, diff, "
                        "import from a Hugging Face model card, export SPDX / CycloneDX.",
@@ -38,6 +40,15 @@ AUDIENCE_OPTION = typer.Option(None, "--audience", "-a", help="aio | nca | downs
 class ExportFormat(StrEnum):
     spdx = "spdx"
     cyclonedx = "cyclonedx"
+
+
+def _context(profile: Path, record: Path | None, as_of: str | None) -> Context:
+    """Load the inputs; assess the profile unless the record references an assessment."""
+    sources = load_sources(profile, record)
+    day = parse_date(as_of)
+    computed = None if sources.assessment is not None \
+        else assess_profile(sources.loaded, day).to_dict()
+    return api.make_context(sources, day, assessment=computed)
 
 
 def _audience(value: str | None) -> Audience | None:
@@ -85,7 +96,7 @@ def build_cmd(
     if kind not in KINDS:
         raise InputError(None, "--kind", f"unknown document kind {kind!r}; choose from "
                          f"{', '.join(KINDS)}")
-    ctx = api.make_context(load_sources(profile, record), parse_date(as_of))
+    ctx = _context(profile, record, as_of)
     doc = api.build(ctx, kind, _audience(audience))
     _write(render(doc, fmt), out, binary=fmt == "pdf")
     if not no_store:
@@ -114,7 +125,7 @@ def check_cmd(
         if k not in KINDS:
             raise InputError(None, "--kind", f"unknown document kind {k!r}; choose from "
                              f"{', '.join(KINDS)}")
-    ctx = api.make_context(load_sources(profile, record), parse_date(as_of))
+    ctx = _context(profile, record, as_of)
     report = api.check(ctx, kind or None, _audience(audience))
     data = report.to_dict()
     if fmt == Format.json:
@@ -225,7 +236,7 @@ def export_cmd(
     """Export the model's facts as SPDX 3.0 (AI, Dataset) or CycloneDX 1.6 (ML-BOM) JSON."""
     from gpact.documents.export import ExportInvalid, export_bom
 
-    ctx = api.make_context(load_sources(profile, record), parse_date(as_of))
+    ctx = _context(profile, record, as_of)
     try:
         data = export_bom(ctx, fmt.value)
     except ExportInvalid as exc:

@@ -27,8 +27,11 @@ OBLIGATION_OF_KIND = {
 }
 
 
-def make_context(sources: Sources, as_of: dt.date, rulebook: Rulebook | None = None) -> Context:
-    return Context(sources, as_of, rulebook or default_rulebook())
+def make_context(sources: Sources, as_of: dt.date, rulebook: Rulebook | None = None,
+                 assessment: dict[str, Any] | None = None) -> Context:
+    """The build context; ``assessment`` (an assessment's JSON) is used unless the record
+    references one."""
+    return Context(sources, as_of, rulebook or default_rulebook(), assessment)
 
 
 def build(ctx: Context, kind: str, audience: Audience | None = None,

@@ -1,14 +1,13 @@
 """What a builder sees: the sources, the rules in force, and the legal facts that gate sections.
 
-Legal facts (systemic risk, open-source exemption) come from the assessment; gpact never
-guesses them. Without an assessment they are ``None`` ("cannot decide") and the gated sections
-are kept, with a note saying why.
+Legal facts (systemic risk, open-source exemption) come from the assessment: the one the record
+references, else the one the caller computed (the CLI runs ``gpact.services.assess``). Without
+either they are ``None`` ("cannot decide") and the gated sections are kept, with a note.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -24,6 +23,7 @@ class Context:
     sources: Sources
     as_of: dt.date
     rulebook: Rulebook = field(default_factory=default_rulebook)
+    computed_assessment: dict[str, Any] | None = None
 
     @cached_property
     def rules(self) -> RulesInForce:
@@ -37,18 +37,21 @@ class Context:
     def record(self) -> DocumentationRecord:
         return self.sources.record
 
-    @cached_property
+    @property
     def assessment(self) -> dict[str, Any] | None:
-        """The referenced assessment, else one computed by the assessment service if present."""
+        """The referenced assessment, else the one computed for this build."""
         if self.sources.assessment is not None:
             return self.sources.assessment
-        try:
-            service = importlib.import_module("gpact.services.assess")
-        except ImportError:
-            return None
-        result: dict[str, Any] = service.assess_profile(self.sources.loaded, self.as_of,
-                                                        self.rulebook).to_dict()
-        return result
+        return self.computed_assessment
+
+    def assessment_note(self) -> str:
+        if self.sources.assessment is not None:
+            ref = self.record.references.assessment
+            return (f"Legal findings from the referenced assessment {ref} "
+                    f"(as of {self.sources.assessment.get('as_of', 'unknown date')}).")
+        if self.computed_assessment is not None:
+            return f"Legal findings from gpact assess, as of {self.as_of.isoformat()}."
+        return "No assessment available: legal findings that gate sections are unknown."
 
     def finding(self, key: str) -> Any:
         found = (self.assessment or {}).get(key)

@@ -12,7 +12,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 RECORD_MARKER = "gpact_record"
 Number = int | float | str  # a string keeps the significant figures the author wrote ("7.0e10")
@@ -326,6 +326,14 @@ class DocumentationRecord(_Strict):
     notification: Notification = Notification()
     downstream: Downstream = Downstream()
     code_of_practice: dict[str, Measure] = Field(default_factory=dict)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_sections(cls, data: Any) -> Any:
+        """An empty YAML section (``references:`` with nothing under it) means 'not filled'."""
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None or k == RECORD_MARKER}
+        return data
 
 
 def empty_record() -> DocumentationRecord:

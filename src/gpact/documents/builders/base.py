@@ -54,6 +54,7 @@ class Builder:
             sections=[s for s in sections if s.entries],
             meta=document_meta(ctx, build_date),
         )
+        doc.notes.append(ctx.assessment_note())
         doc.notes.extend(_unknown_gate_notes(ctx, trees))
         if self.finish is not None:
             self.finish(ctx, doc)
