@@ -24,6 +24,8 @@ OBLIGATION_OF_KIND = {
     "annex-xii": "downstream_information", "downstream-package": "downstream_information",
     "training-summary": "training_content_summary", "copyright-policy": "copyright_policy",
     "notification": "notification",
+    # the Code's copyright chapter binds every provider that owes a copyright policy
+    "cop-checklist": "copyright_policy",
 }
 
 
