@@ -310,7 +310,6 @@ class Measure(_Strict):
 
 class DocumentationRecord(_Strict):
     gpact_record: Literal[1]
-    profile: str | None = None
     references: References = References()
     document: DocumentInfo = DocumentInfo()
     provider: RecordProvider = RecordProvider()

@@ -22,7 +22,7 @@ from gpact.documents.builders.common import (
     provider_contact,
 )
 from gpact.documents.context import Context
-from gpact.documents.document import Answer, Num, Table, Value, format_number
+from gpact.documents.document import Answer, Document, Num, Table, Value, format_number
 from gpact.documents.record import PublicDataset
 from gpact.rulebook.loader import RuleValue
 
@@ -167,15 +167,18 @@ def _languages(ctx: Context) -> Answer:
 
 
 def _shares(datasets: list[PublicDataset]) -> dict[str, float | None]:
+    """Each dataset's share of its modality's public data (None: cannot be computed)."""
     totals: dict[str, float] = defaultdict(float)
+    units: dict[str, set[str | None]] = defaultdict(set)
     for d in datasets:
         if d.size is not None:
             totals[d.modality] += Num(d.size).value
+            units[d.modality].add(d.unit)
     out: dict[str, float | None] = {}
     for d in datasets:
         if d.share is not None:
             out[d.name] = d.share
-        elif d.size is not None and totals[d.modality] > 0:
+        elif d.size is not None and totals[d.modality] > 0 and len(units[d.modality]) == 1:
             out[d.name] = Num(d.size).value / totals[d.modality]
         else:
             out[d.name] = None
@@ -192,7 +195,8 @@ def _large_datasets(ctx: Context) -> Answer:
     for d in public.datasets:
         share = shares[d.name]
         if share is None:
-            problems.append(f"{d.name}: give size or share to apply the listing rule")
+            problems.append(f"{d.name}: give size or share to apply the listing rule (sizes "
+                            "of one modality must share a unit)")
             continue
         if share < rule.value:
             continue
@@ -330,8 +334,17 @@ def _last_update(ctx: Context) -> Value:
     return ctx.record.document.last_update
 
 
+def _previous_versions(ctx: Context, doc: Document) -> None:
+    for v in ctx.record.document.previous_versions:
+        parts = [f"Previous version {v.version}"]
+        parts += [f"of {v.date.isoformat()}"] if v.date else []
+        parts += [f"at {v.url}"] if v.url else []
+        doc.notes.append(" ".join(parts) + (f": {v.changes}" if v.changes else "") + ".")
+
+
 TRAINING_SUMMARY = Builder(
     reader="the public",
+    finish=_previous_versions,
     kind="training-summary",
     tree_key="template_training_summary.fields",
     resolvers={
