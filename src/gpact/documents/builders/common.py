@@ -7,6 +7,7 @@ referenced gpact output, and says where a fallback value came from.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from gpact.documents.context import Context
 from gpact.documents.document import Answer, Num, Value
@@ -277,15 +278,17 @@ def data_points(ctx: Context) -> Answer:
     return Answer(None)
 
 
-def _record(path: str) -> Resolver:
-    """A resolver reading one record field, e.g. ``_record("use.integration_means")``."""
-    section, name = path.split(".")
+def record_field(path: str) -> Resolver:
+    """A resolver reading one record field by dotted path, e.g. ``"use.integration_means"``."""
+    parts = path.split(".")
 
     def resolve(ctx: Context) -> Value:
-        value: Value = getattr(getattr(ctx.record, section), name)
-        return value
+        obj: Any = ctx.record
+        for part in parts:
+            obj = getattr(obj, part)
+        return obj  # type: ignore[no-any-return]
 
-    resolve.__name__ = f"record_{section}_{name}"
+    resolve.__name__ = "record_" + "_".join(parts)
     return resolve
 
 
@@ -293,12 +296,12 @@ TECHNICAL: dict[str, Resolver] = {
     "provider_legal_name": provider_name,
     "model_name": model_name,
     "model_versions": model_versions,
-    "model_authenticity": _record("model.authenticity"),
+    "model_authenticity": record_field("model.authenticity"),
     "release_date": release_date,
     "union_release_date": placed_on,
     "model_dependencies": dependencies,
-    "architecture": _record("architecture.description"),
-    "design_specifications": _record("architecture.design_specifications"),
+    "architecture": record_field("architecture.description"),
+    "design_specifications": record_field("architecture.design_specifications"),
     "input_modalities": inputs,
     "output_modalities": outputs,
     "max_input_size": inputs,
@@ -311,35 +314,35 @@ TECHNICAL: dict[str, Resolver] = {
     "licence": licence,
     "acceptable_use_policy": aup,
     "intended_uses": intended_and_prohibited,
-    "intended_tasks": _record("use.intended_uses"),
-    "integration_system_types": _record("use.integration_system_types"),
-    "integration_means": _record("use.integration_means"),
-    "required_hardware": _record("use.required_hardware"),
-    "required_software": _record("use.required_software"),
-    "software_versions": _record("use.software_versions"),
-    "external_interaction": _record("use.external_interaction"),
-    "training_process": _record("training.process"),
-    "training_rationale": _record("training.decision_rationale"),
+    "intended_tasks": record_field("use.intended_uses"),
+    "integration_system_types": record_field("use.integration_system_types"),
+    "integration_means": record_field("use.integration_means"),
+    "required_hardware": record_field("use.required_hardware"),
+    "required_software": record_field("use.required_software"),
+    "software_versions": record_field("use.software_versions"),
+    "external_interaction": record_field("use.external_interaction"),
+    "training_process": record_field("training.process"),
+    "training_rationale": record_field("training.decision_rationale"),
     "data_modalities": data_modalities,
     "data_provenance": data_provenance,
     "data_type_provenance": data_type_provenance,
-    "data_obtained_selected": _record("data.obtained_selected"),
+    "data_obtained_selected": record_field("data.obtained_selected"),
     "data_points": data_points,
-    "data_scope": _record("data.scope"),
-    "data_curation": _record("data.curation"),
-    "unsuitable_sources": _record("data.unsuitable_sources"),
-    "bias_detection": _record("data.bias_detection"),
+    "data_scope": record_field("data.scope"),
+    "data_curation": record_field("data.curation"),
+    "unsuitable_sources": record_field("data.unsuitable_sources"),
+    "bias_detection": record_field("data.bias_detection"),
     "training_time": training_time,
     "training_compute": training_compute,
     "compute_methodology": compute_methodology,
     "training_energy": energy,
     "energy_methodology": energy_methodology,
     "inference_compute": inference_compute,
-    "evaluation_strategies": _record("evaluation.strategies"),
-    "evaluation_results": _record("evaluation.results"),
-    "adversarial_testing": _record("evaluation.adversarial_testing"),
-    "model_adaptations": _record("evaluation.adaptations"),
-    "system_architecture": _record("evaluation.system_architecture"),
+    "evaluation_strategies": record_field("evaluation.strategies"),
+    "evaluation_results": record_field("evaluation.results"),
+    "adversarial_testing": record_field("evaluation.adversarial_testing"),
+    "model_adaptations": record_field("evaluation.adaptations"),
+    "system_architecture": record_field("evaluation.system_architecture"),
 }
 
 

@@ -6,23 +6,15 @@ import datetime as dt
 
 from gpact.documents.builders.base import Builder
 from gpact.documents.builders.common import (
-    Resolver,
     authorised_representative,
     model_name,
     model_versions,
     provider_contact,
+    record_field,
     training_compute,
 )
 from gpact.documents.context import Context
 from gpact.documents.document import Answer, Value
-
-
-def _copyright(name: str) -> Resolver:
-    def resolve(ctx: Context) -> Value:
-        value: Value = getattr(ctx.record.copyright, name)
-        return value
-
-    return resolve
 
 
 def _covered_models(ctx: Context) -> Value:
@@ -38,32 +30,28 @@ def _crawl_audit(ctx: Context) -> Answer:
     return Answer(f"Opt-out audit of the crawl log: {figures}." if figures else None)
 
 
-def _contact(ctx: Context) -> Value:
-    return ctx.record.copyright.contact_point
-
-
 COPYRIGHT_POLICY = Builder(
     reader="the provider (a summary may be published)",
     kind="copyright-policy",
     tree_key="documents.copyright_policy",
     resolvers={
         "covered_models": _covered_models,
-        "responsible": _copyright("responsible"),
-        "policy_summary_url": _copyright("policy_url"),
-        "legacy_disclosure": _copyright("legacy_disclosure"),
-        "no_circumvention": _copyright("no_circumvention"),
-        "infringing_sites_excluded": _copyright("infringing_sites"),
-        "robots_txt": _copyright("robots_txt"),
-        "other_protocols": _copyright("other_protocols"),
-        "third_party_datasets": _copyright("third_party_datasets"),
-        "crawler_disclosure": _copyright("crawler_disclosure"),
-        "search_engine_note": _copyright("search_engine_note"),
+        "responsible": record_field("copyright.responsible"),
+        "policy_summary_url": record_field("copyright.policy_url"),
+        "legacy_disclosure": record_field("copyright.legacy_disclosure"),
+        "no_circumvention": record_field("copyright.no_circumvention"),
+        "infringing_sites_excluded": record_field("copyright.infringing_sites"),
+        "robots_txt": record_field("copyright.robots_txt"),
+        "other_protocols": record_field("copyright.other_protocols"),
+        "third_party_datasets": record_field("copyright.third_party_datasets"),
+        "crawler_disclosure": record_field("copyright.crawler_disclosure"),
+        "search_engine_note": record_field("copyright.search_engine_note"),
         "crawl_audit_evidence": _crawl_audit,
-        "output_safeguards": _copyright("output_safeguards"),
-        "usage_prohibition": _copyright("usage_prohibition"),
-        "contact_point": _contact,
-        "complaint_mechanism": _copyright("complaint_mechanism"),
-        "complaint_handling": _copyright("complaint_handling"),
+        "output_safeguards": record_field("copyright.output_safeguards"),
+        "usage_prohibition": record_field("copyright.usage_prohibition"),
+        "contact_point": record_field("copyright.contact_point"),
+        "complaint_mechanism": record_field("copyright.complaint_mechanism"),
+        "complaint_handling": record_field("copyright.complaint_handling"),
     },
 )
 
@@ -103,14 +91,6 @@ def _deadline(ctx: Context) -> Answer:
                   f"after {known.isoformat()}; {days.source}).")
 
 
-def _notification(name: str) -> Resolver:
-    def resolve(ctx: Context) -> Value:
-        value: Value = getattr(ctx.record.notification, name)
-        return value
-
-    return resolve
-
-
 def _evidence(ctx: Context) -> Value:
     evidence = ctx.record.notification.evidence
     ledger = " A compute ledger is referenced." if ctx.sources.compute_ledger else ""
@@ -136,6 +116,6 @@ NOTIFICATION = Builder(
         "estimation_method": _estimation_method,
         "evidence": _evidence,
         "notification_deadline": _deadline,
-        "rebuttal_arguments": _notification("rebuttal_arguments"),
+        "rebuttal_arguments": record_field("notification.rebuttal_arguments"),
     },
 )

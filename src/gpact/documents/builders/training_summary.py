@@ -14,12 +14,12 @@ from typing import Any
 
 from gpact.documents.builders.base import Builder
 from gpact.documents.builders.common import (
-    Resolver,
     authorised_representative,
     dependencies,
     model_versions,
     placed_on,
     provider_contact,
+    record_field,
 )
 from gpact.documents.context import Context
 from gpact.documents.document import Answer, Document, Num, Table, Value, format_number
@@ -313,27 +313,6 @@ def _signatory(ctx: Context) -> Value:
     return ctx.profile.provider.code_of_practice_signatory
 
 
-def _rec(path: str) -> Resolver:
-    """Resolver for a field under ``record.data`` (dotted path)."""
-    parts = path.split(".")
-
-    def resolve(ctx: Context) -> Value:
-        obj: Any = ctx.record.data
-        for p in parts:
-            obj = getattr(obj, p)
-        return obj  # type: ignore[no-any-return]
-
-    return resolve
-
-
-def _doc_version(ctx: Context) -> Value:
-    return ctx.record.document.version
-
-
-def _last_update(ctx: Context) -> Value:
-    return ctx.record.document.last_update
-
-
 def _previous_versions(ctx: Context, doc: Document) -> None:
     for v in ctx.record.document.previous_versions:
         parts = [f"Previous version {v.version}"]
@@ -348,8 +327,8 @@ TRAINING_SUMMARY = Builder(
     kind="training-summary",
     tree_key="template_training_summary.fields",
     resolvers={
-        "summary_version": _doc_version,
-        "last_update": _last_update,
+        "summary_version": record_field("document.version"),
+        "last_update": record_field("document.last_update"),
         "provider_name_contact": _provider,
         "authorised_representative": authorised_representative,
         "versioned_model_names": _model_names,
@@ -358,47 +337,47 @@ TRAINING_SUMMARY = Builder(
         "modality_sizes": _modality_table,
         "latest_collection_date": _latest_collection,
         "linguistic_characteristics": _languages,
-        "other_characteristics": _rec("other_characteristics"),
-        "general_comments": _rec("comments"),
-        "public_used": _rec("public_datasets.used"),
-        "public_modalities": _rec("public_datasets.modalities"),
+        "other_characteristics": record_field("data.other_characteristics"),
+        "general_comments": record_field("data.comments"),
+        "public_used": record_field("data.public_datasets.used"),
+        "public_modalities": record_field("data.public_datasets.modalities"),
         "public_large_datasets": _large_datasets,
-        "public_other_description": _rec("public_datasets.other_description"),
-        "public_comments": _rec("public_datasets.comments"),
-        "licensed_used": _rec("licensed.used"),
-        "licensed_modalities": _rec("licensed.modalities"),
-        "licensed_comments": _rec("licensed.comments"),
-        "private_used": _rec("private_other.used"),
-        "private_modalities": _rec("private_other.modalities"),
-        "private_known_list": _rec("private_other.known"),
-        "private_description": _rec("private_other.description"),
-        "private_comments": _rec("private_other.comments"),
-        "crawl_used": _rec("crawling.used"),
+        "public_other_description": record_field("data.public_datasets.other_description"),
+        "public_comments": record_field("data.public_datasets.comments"),
+        "licensed_used": record_field("data.licensed.used"),
+        "licensed_modalities": record_field("data.licensed.modalities"),
+        "licensed_comments": record_field("data.licensed.comments"),
+        "private_used": record_field("data.private_other.used"),
+        "private_modalities": record_field("data.private_other.modalities"),
+        "private_known_list": record_field("data.private_other.known"),
+        "private_description": record_field("data.private_other.description"),
+        "private_comments": record_field("data.private_other.comments"),
+        "crawl_used": record_field("data.crawling.used"),
         "crawler_names": lambda ctx: [c.name for c in ctx.record.data.crawling.crawlers] or None,
         "crawler_purposes": lambda ctx: _crawlers(ctx, "purpose"),
         "crawler_behaviour": lambda ctx: _crawlers(ctx, "behaviour"),
         "crawl_period": _crawl_period,
-        "crawl_content_description": _rec("crawling.content_description"),
-        "crawl_modalities": _rec("crawling.modalities"),
+        "crawl_content_description": record_field("data.crawling.content_description"),
+        "crawl_modalities": record_field("data.crawling.modalities"),
         "crawl_domains": _domains,
-        "crawl_comments": _rec("crawling.comments"),
-        "user_data_model": _rec("user_data.from_model"),
-        "user_data_services": _rec("user_data.from_other_services"),
-        "user_data_description": _rec("user_data.description"),
-        "user_data_modalities": _rec("user_data.modalities"),
-        "user_data_comments": _rec("user_data.comments"),
-        "synthetic_used": _rec("synthetic.used"),
-        "synthetic_modalities": _rec("synthetic.modalities"),
+        "crawl_comments": record_field("data.crawling.comments"),
+        "user_data_model": record_field("data.user_data.from_model"),
+        "user_data_services": record_field("data.user_data.from_other_services"),
+        "user_data_description": record_field("data.user_data.description"),
+        "user_data_modalities": record_field("data.user_data.modalities"),
+        "user_data_comments": record_field("data.user_data.comments"),
+        "synthetic_used": record_field("data.synthetic.used"),
+        "synthetic_modalities": record_field("data.synthetic.modalities"),
         "synthetic_market_models": _market_models,
-        "synthetic_other_models": _rec("synthetic.other_models"),
-        "synthetic_comments": _rec("synthetic.comments"),
-        "other_used": _rec("other.used"),
-        "other_description": _rec("other.description"),
-        "other_comments": _rec("other.comments"),
+        "synthetic_other_models": record_field("data.synthetic.other_models"),
+        "synthetic_comments": record_field("data.synthetic.comments"),
+        "other_used": record_field("data.other.used"),
+        "other_description": record_field("data.other.description"),
+        "other_comments": record_field("data.other.comments"),
         "cop_signatory": _signatory,
         "tdm_measures": _tdm_measures,
         "tdm_comments": _tdm_comments,
-        "illegal_content_measures": _rec("illegal_content_measures"),
-        "other_processing": _rec("other_processing"),
+        "illegal_content_measures": record_field("data.illegal_content_measures"),
+        "other_processing": record_field("data.other_processing"),
     },
 )
