@@ -7,7 +7,7 @@ list against the field tree in the rulebook so a field cannot be silently droppe
 from __future__ import annotations
 
 from gpact.documents.builders.base import Builder
-from gpact.documents.builders.common import Resolver, pick, provider_contact
+from gpact.documents.builders.common import Resolver, pick, provider_contact, record_field
 from gpact.documents.context import Context
 from gpact.documents.document import Answer, Value
 
@@ -78,10 +78,6 @@ def _answer_period(ctx: Context) -> Answer:
                   "circumstances.", notes=(f"Rule {rule.key} ({rule.confidence}).",))
 
 
-def _infringing_uses(ctx: Context) -> Value:
-    return ctx.record.copyright.usage_prohibition
-
-
 def _summary_link(ctx: Context) -> Value:
     return ctx.record.downstream.training_summary_url or ctx.record.model.summary_url
 
@@ -90,7 +86,7 @@ _PACKAGE_EXTRAS: dict[str, Resolver] = {
     "documentation_version": _documentation_version,
     "request_contact": _request_contact,
     "answer_period": _answer_period,
-    "infringing_use_prohibition": _infringing_uses,
+    "infringing_use_prohibition": record_field("copyright.usage_prohibition"),
     "training_summary_link": _summary_link,
 }
 
