@@ -153,8 +153,9 @@ def _check_text(data: dict[str, Any], markdown: bool) -> str:
                 aud = "/".join(a.upper() for a in gap["audiences"]) if doc["kind"] == "mdf" \
                     else ""
                 optional = "" if gap["required"] else " (optional)"
-                lines.append(f"{bullet}{STATUS_LABELS[status].upper()}{optional} "
-                             f"{gap['number']} {gap['label']} — {'; '.join(gap['problems'])} "
+                name = " ".join(p for p in (gap["number"], gap["label"]) if p)
+                lines.append(f"{bullet}{STATUS_LABELS[status].upper()}{optional} {name} — "
+                             f"{'; '.join(gap['problems'])} "
                              f"[{gap['source']}{'; ' + aud if aud else ''}]")
         lines.append("")
     for k, why in data["not_required"].items():

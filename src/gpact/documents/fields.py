@@ -66,20 +66,20 @@ def load_tree(rules: RulesInForce, key: str) -> FieldTree:
     sections = tuple(
         SectionSpec(
             number=str(s["number"]), title=str(s["title"]), when=s.get("when"),
-            fields=tuple(_field(f, str(s["number"])) for f in s["fields"]),
+            fields=tuple(_field(f) for f in s["fields"]),
         )
         for s in value["sections"]
     )
     return FieldTree(key, str(value["title"]), rule, sections)
 
 
-def _field(raw: dict[str, Any], section_number: str) -> FieldSpec:
+def _field(raw: dict[str, Any]) -> FieldSpec:
     check = str(raw["check"]) if "check" in raw else "text"
     if check not in CHECKS:
         raise ValueError(f"field {raw['id']}: unknown check {check!r}")
     return FieldSpec(
         id=str(raw["id"]),
-        number=str(raw.get("number", section_number)),
+        number=str(raw.get("number", "")),  # only official numbering is shown
         label=str(raw["label"]),
         check=check,  # type: ignore[arg-type]
         source=str(raw["source"]),
