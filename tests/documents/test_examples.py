@@ -28,3 +28,12 @@ def test_example_builds_every_kind(profile: Path) -> None:
 
 def test_examples_exist() -> None:
     assert len(EXAMPLES) >= 10
+
+
+def test_modifier_documents_say_they_cover_only_the_modification() -> None:
+    profile = next(p for p in EXAMPLES if p.stem == "finetune_above_third")
+    sources = load_sources(profile)
+    ctx = make_context(sources, AS_OF,
+                       assessment=assess_profile(sources.loaded, AS_OF).to_dict())
+    assert any(n.startswith("Scope: Limited to the modification")
+               for n in build(ctx, "training-summary").notes)

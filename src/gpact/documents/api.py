@@ -19,15 +19,6 @@ from gpact.documents.sources import Sources
 from gpact.errors import InputError
 from gpact.rulebook.loader import Rulebook, default_rulebook
 
-OBLIGATION_OF_KIND = {
-    "mdf": "technical_documentation", "annex-xi": "technical_documentation",
-    "annex-xii": "downstream_information", "downstream-package": "downstream_information",
-    "training-summary": "training_content_summary", "copyright-policy": "copyright_policy",
-    "notification": "notification",
-    # the Code's copyright chapter binds every provider that owes a copyright policy
-    "cop-checklist": "copyright_policy",
-}
-
 
 def make_context(sources: Sources, as_of: dt.date, rulebook: Rulebook | None = None,
                  assessment: dict[str, Any] | None = None) -> Context:
@@ -90,7 +81,7 @@ def required_kinds(ctx: Context) -> tuple[list[str], dict[str, str]]:
 
 
 def _skip_reason(ctx: Context, kind: str) -> str | None:
-    obligation_id = OBLIGATION_OF_KIND.get(kind)
+    obligation_id = BUILDERS[kind].obligation
     if obligation_id is None:
         return None
     if ctx.assessment is not None:

@@ -29,6 +29,7 @@ class Builder:
     tree_key: str
     resolvers: Mapping[str, Resolver]
     reader: str
+    obligation: str | None = None  # the assessment obligation this document discharges
     extra_tree_keys: tuple[str, ...] = ()
     audience_aware: bool = False
     finish: Callable[[Context, Document], None] | None = None
@@ -55,6 +56,7 @@ class Builder:
             meta=document_meta(ctx, build_date),
         )
         doc.notes.append(ctx.assessment_note())
+        doc.notes.extend(_scope_notes(ctx, self.obligation))
         doc.notes.extend(_unknown_gate_notes(ctx, trees))
         if self.finish is not None:
             self.finish(ctx, doc)
@@ -106,6 +108,16 @@ def _entry(ctx: Context, spec: FieldSpec, resolver: Resolver, section_gate: bool
         if answer.problems and status == "ok":
             status = "weak"
     return Entry(spec, answer.value, status, problems, list(answer.notes))
+
+
+def _scope_notes(ctx: Context, obligation_id: str | None) -> list[str]:
+    """A modifier that became the provider documents only the modification (Recital 109)."""
+    found = ctx.obligation(obligation_id) if obligation_id else None
+    if not found or found.get("scope") != "modification_only":
+        return []
+    texts = [r["text"] for r in found.get("reasons", []) if "modification" in r.get("text", "")]
+    return [f"Scope: {texts[-1]}" if texts else
+            "Scope: limited to the modification and the data used for it."]
 
 
 def _unknown_gate_notes(ctx: Context, trees: list[FieldTree]) -> list[str]:

@@ -92,7 +92,8 @@ MEASURE_IDS = (
 
 COP_CHECKLIST = Builder(
     reader="the provider; the AI Office on request",
-    kind="cop-checklist",
+    # the Code's copyright chapter binds every provider that owes a copyright policy
+    kind="cop-checklist", obligation="copyright_policy",
     tree_key=TREE_KEY,
     resolvers={m: _measure(m) for m in MEASURE_IDS},
     finish=_finish,

@@ -32,7 +32,7 @@ def _crawl_audit(ctx: Context) -> Answer:
 
 COPYRIGHT_POLICY = Builder(
     reader="the provider (a summary may be published)",
-    kind="copyright-policy",
+    kind="copyright-policy", obligation="copyright_policy",
     tree_key="documents.copyright_policy",
     resolvers={
         "covered_models": _covered_models,
@@ -105,7 +105,7 @@ def _estimation_method(ctx: Context) -> Value:
 
 NOTIFICATION = Builder(
     reader="European Commission (AI Office)",
-    kind="notification",
+    kind="notification", obligation="notification",
     tree_key="documents.notification",
     resolvers={
         "provider_name_contact": provider_contact,

@@ -13,7 +13,7 @@ from gpact.documents.document import Answer, Value
 
 MDF = Builder(
     reader="AI Office, national competent authorities and downstream providers (all fields)",
-    kind="mdf",
+    kind="mdf", obligation="technical_documentation",
     tree_key="documents.model_documentation_form",
     audience_aware=True,
     resolvers=pick(
@@ -34,7 +34,7 @@ MDF = Builder(
 
 ANNEX_XI = Builder(
     reader="AI Office and national competent authorities, on request",
-    kind="annex-xi",
+    kind="annex-xi", obligation="technical_documentation",
     tree_key="documents.annex_xi",
     resolvers=pick(
         "intended_tasks", "integration_system_types", "acceptable_use_policy", "release_date",
@@ -56,7 +56,8 @@ _ANNEX_XII_FIELDS = (
     "data_curation",
 )
 
-ANNEX_XII = Builder(kind="annex-xii", reader="downstream providers", tree_key="documents.annex_xii",
+ANNEX_XII = Builder(kind="annex-xii", obligation="downstream_information",
+                    reader="downstream providers", tree_key="documents.annex_xii",
                     resolvers=pick(*_ANNEX_XII_FIELDS))
 
 
@@ -92,7 +93,7 @@ _PACKAGE_EXTRAS: dict[str, Resolver] = {
 
 DOWNSTREAM_PACKAGE = Builder(
     reader="downstream providers",
-    kind="downstream-package",
+    kind="downstream-package", obligation="downstream_information",
     tree_key="documents.annex_xii",
     extra_tree_keys=("documents.downstream_package",),
     resolvers={**pick(*_ANNEX_XII_FIELDS), **_PACKAGE_EXTRAS},

@@ -324,7 +324,7 @@ def _previous_versions(ctx: Context, doc: Document) -> None:
 TRAINING_SUMMARY = Builder(
     reader="the public",
     finish=_previous_versions,
-    kind="training-summary",
+    kind="training-summary", obligation="training_content_summary",
     tree_key="template_training_summary.fields",
     resolvers={
         "summary_version": record_field("document.version"),
