@@ -38,6 +38,7 @@ def test_build_html_is_standalone_and_accessible(capsys: pytest.CaptureFixture[s
     assert html.startswith("<!DOCTYPE html>") and '<html lang="en">' in html
     assert "<link" not in html and "<script" not in html and "src=" not in html
     assert "@page" in html and "@media print" in html
+    assert '<nav aria-label="Contents">' in html and 'href="#s1"' in html and 'id="s1"' in html
     assert 'class="gap weak"' in html and "<strong>Missing:</strong>" in html
     assert "not legal advice" in html
 

@@ -30,7 +30,7 @@ def _join(*parts: tuple[str, str | None]) -> str | None:
     """'Label: text' parts, skipping empty ones (None when all are empty)."""
     kept = [f"{label}: {text.strip()}" if label else text.strip()
             for label, text in parts if text and text.strip()]
-    return " ".join(kept) if kept else None
+    return " ".join(k if k.endswith((".", "!", "?")) else k + "." for k in kept) or None
 
 
 def provider_name(ctx: Context) -> str:
