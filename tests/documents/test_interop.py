@@ -74,6 +74,7 @@ def test_cyclonedx_export_validates(frontier: Context) -> None:
     props = {p["name"]: p["value"] for p in model["properties"]}
     assert props["gpact:training_compute_flop"] == "3.2e+25"
     assert props["gpact:eu_ai_act_systemic_risk"] == "true"
+    assert "not legal advice" in bom["metadata"]["properties"][0]["value"]
     export.validate_cyclonedx(bom)  # idempotent
 
 
@@ -91,6 +92,8 @@ def test_spdx_export_validates(frontier: Context) -> None:
     assert "ai_AIPackage" in types and types.count("dataset_DatasetPackage") == 4
     model = next(o for o in doc["@graph"] if o["type"] == "ai_AIPackage")
     assert model["ai_safetyRiskAssessment"] == "serious"
+    document = next(o for o in doc["@graph"] if o["type"] == "SpdxDocument")
+    assert "not legal advice" in document["comment"] and "rulebook 2026" in document["comment"]
     energy = model["ai_energyConsumption"]["ai_trainingEnergyConsumption"][0]
     assert float(energy["ai_energyQuantity"]) == 2.4e7 and energy["ai_energyUnit"] == "kilowattHour"
     trained = next(o for o in doc["@graph"] if o.get("relationshipType") == "trainedOn")

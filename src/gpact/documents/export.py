@@ -14,7 +14,7 @@ import re
 import uuid
 from typing import Any
 
-from gpact import __version__
+from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.documents.builders.common import model_versions, provider_name, training_compute
 from gpact.documents.context import Context
 from gpact.documents.document import Num
@@ -56,6 +56,11 @@ def _facts(ctx: Context) -> dict[str, Any]:
         "modalities": list(rec.data.modalities), "datasets": datasets,
         "versions": model_versions(ctx), "systemic_risk": ctx.systemic_risk,
     }
+
+
+def _provenance(ctx: Context) -> str:
+    return (f"Exported by gpact {__version__} with rulebook {ctx.rulebook.label()}, as of "
+            f"{ctx.as_of.isoformat()}. {NOT_LEGAL_ADVICE}")
 
 
 def _is_spdx_id(text: str) -> bool:
@@ -146,6 +151,7 @@ def spdx_document(ctx: Context, now: dt.datetime) -> dict[str, Any]:
             _id=f"{base}#declared-licence", creationInfo=creation, from_=model,
             relationshipType=spdx.RelationshipType.hasDeclaredLicense, to=[lic])]
     document = spdx.SpdxDocument(_id=base, name=f"{f['name']} {f['version']} (gpact export)",
+                                 comment=_provenance(ctx),
                                  creationInfo=creation, rootElement=[model], element=elements,
                                  profileConformance=[spdx.ProfileIdentifierType.core,
                                                      spdx.ProfileIdentifierType.software,
@@ -228,7 +234,8 @@ def cyclonedx_bom(ctx: Context, now: dt.datetime) -> dict[str, Any]:
                      "tools": {"components": [{"type": "application", "name": "gpact",
                                                "version": __version__}]},
                      "component": {"type": "machine-learning-model", "bom-ref": "root",
-                                   "name": f["name"], "version": f["version"]}},
+                                   "name": f["name"], "version": f["version"]},
+                     "properties": [{"name": "gpact:provenance", "value": _provenance(ctx)}]},
         "components": [model, *datasets],
     }
     validate_cyclonedx(bom)
