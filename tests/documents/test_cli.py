@@ -155,3 +155,24 @@ def test_diff_rejects_other_files(capsys: pytest.CaptureFixture[str], data_dir: 
     code, _, err = run(capsys, "docs", "diff", str(data_dir / "frontier.yaml"),
                        str(data_dir / "frontier.yaml"))
     assert code == 2 and "not a gpact document" in err
+
+
+def test_check_by_audience(capsys: pytest.CaptureFixture[str], data_dir: Path) -> None:
+    args = ["docs", "check", str(data_dir / "opensmall.yaml"), "--kind", "mdf", "-f", "json"]
+    everyone = json.loads(run(capsys, *args)[1])["documents"][0]["missing"]
+    downstream = json.loads(run(capsys, *args, "--audience", "dp")[1])["documents"][0]
+    assert downstream["audience"] == "dp"
+    assert all("dp" in g["audiences"] for g in downstream["missing"])
+    assert len(downstream["missing"]) < len(everyone)
+
+
+def test_diff_refuses_different_kinds(capsys: pytest.CaptureFixture[str],
+                                      data_dir: Path) -> None:
+    files = []
+    for kind in ("mdf", "annex-xi"):
+        out = data_dir / f"{kind}.json"
+        assert run(capsys, "docs", "build", str(data_dir / "frontier.yaml"), "--kind", kind,
+                   "-f", "json", "-o", str(out), "--no-store")[0] == 0
+        files.append(str(out))
+    code, _, err = run(capsys, "docs", "diff", *files)
+    assert code == 2 and "different kinds (mdf, annex-xi)" in err

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gpact.documents import build
 from gpact.documents.builders.training_summary import domain_list_length, size_bin
@@ -122,3 +124,13 @@ def test_non_eu_provider_needs_representative(frontier: object) -> None:
     doc = build(frontier, "training-summary")  # type: ignore[arg-type]
     assert entry(doc, "authorised_representative").status == "ok"
     assert doc.gaps() == []
+
+
+@given(st.integers(min_value=1, max_value=10**7), st.booleans())
+def test_domain_list_length_properties(count: int, sme: bool) -> None:
+    n = domain_list_length(count, sme, 0.05 if sme else 0.10, 1000 if sme else None)
+    assert 1 <= n <= count
+    if sme:
+        assert n <= 1000
+    else:
+        assert n >= 0.10 * count  # never fewer than the share (rounded up)

@@ -94,7 +94,8 @@ def _get(field: dict[str, Any] | None, key: str) -> str | None:
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
     """Field-by-field changes between two versions of the same kind of document."""
     if old["kind"] != new["kind"]:
-        raise InputError(None, "kind", f"cannot compare a {old['kind']} with a {new['kind']}")
+        raise InputError(None, "kind", "cannot compare documents of different kinds "
+                         f"({old['kind']}, {new['kind']})")
     a, b = _fields(old), _fields(new)
     changes = []
     for fid in list(a) + [f for f in b if f not in a]:
