@@ -9,7 +9,6 @@ may point at other gpact outputs (assessment, compute ledger, data summary, righ
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -339,6 +338,3 @@ def empty_record() -> DocumentationRecord:
     """A record with nothing filled in: documents then show every gap."""
     return DocumentationRecord(gpact_record=1)
 
-
-def record_base(path: Path | None) -> Path:
-    return path.parent if path is not None else Path.cwd()
