@@ -176,3 +176,17 @@ def test_diff_refuses_different_kinds(capsys: pytest.CaptureFixture[str],
         files.append(str(out))
     code, _, err = run(capsys, "docs", "diff", *files)
     assert code == 2 and "different kinds (mdf, annex-xi)" in err
+
+
+def test_init_writes_a_loadable_empty_record(capsys: pytest.CaptureFixture[str],
+                                             tmp_path: Path, data_dir: Path) -> None:
+    profile = tmp_path / "fresh.yaml"
+    profile.write_text((data_dir / "opensmall.yaml").read_text())
+    code, _, err = run(capsys, "docs", "init", str(profile))
+    record = tmp_path / "fresh.record.yaml"
+    assert code == 0 and str(record) in err
+    data = yaml.safe_load(record.read_text())
+    assert data["gpact_record"] == 1 and data["data"]["crawling"]["used"] is None
+    code, out, _ = run(capsys, "docs", "check", str(profile), "--kind", "training-summary")
+    assert code == 1 and "MISSING 2.3(a)" in out  # every gap listed, nothing invented
+    assert run(capsys, "docs", "init", str(profile))[0] == 2  # no silent overwrite

@@ -20,6 +20,7 @@ from gpact.documents.render import FORMATS, render
 from gpact.documents.sources import load_sources
 from gpact.documents.versions import diff, list_versions, load_version, store, version_label
 from gpact.errors import InputError
+from gpact.profile import load_profile
 from gpact.services.assess import assess_profile
 
 app = typer.Typer(help="Compliance documents: build, check completeness, keep versions, diff, "
@@ -208,6 +209,24 @@ def diff_cmd(
             typer.echo(f"    - {c.old}")
         if c.new:
             typer.echo(f"    + {c.new}")
+
+
+@app.command("init")
+def init_cmd(
+    profile: Path = typer.Argument(..., help="Model profile (gpact: 1)."),
+    out: Path | None = typer.Option(None, "--output", "-o", help="Record file to write "
+                                    "(default: NAME.record.yaml beside the profile)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing record."),
+) -> None:
+    """Write an empty documentation record with every field, next to the profile."""
+    from gpact.documents.skeleton import skeleton_yaml
+
+    load_profile(profile)
+    target = out or profile.with_name(f"{profile.stem}.record.yaml")
+    if target.exists() and not force:
+        raise InputError(str(target), None, "already exists (use --force to overwrite)")
+    _write(skeleton_yaml(str(profile)).encode("utf-8"), target, binary=False)
+    typer.echo(f"wrote {target}", err=True)
 
 
 @app.command("import")
