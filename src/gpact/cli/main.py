@@ -7,7 +7,7 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, rulebook
+from gpact.cli import assess, risk, rulebook
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -21,6 +21,9 @@ app = typer.Typer(
 
 app.command("assess")(assess.assess)
 app.command("rulebook")(rulebook.rulebook)
+app.add_typer(risk.risk_app, name="risk")
+app.add_typer(risk.incident_app, name="incident")
+app.command("calendar")(risk.calendar)
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
 # (compute, docs, data, rights, risk, incident, serve/audit/backup are added by their modules.)

@@ -102,7 +102,7 @@ def _from_inspect(data: dict[str, Any], path: Path) -> list[EvaluationRun]:
                                   stderr=stderr if j == 0 else None))
     stats = data.get("stats") or {}
     run_on = _date(stats.get("completed_at") or spec.get("created"), path, "eval.created")
-    steps = [s.get("solver") for s in (data.get("plan") or {}).get("steps") or []
+    steps = [str(s["solver"]) for s in (data.get("plan") or {}).get("steps") or []
              if isinstance(s, dict) and s.get("solver")]
     dataset = spec.get("dataset") or {}
     config = spec.get("config") or {}

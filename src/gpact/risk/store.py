@@ -41,10 +41,13 @@ class RiskRecords:
 
 
 def risk_folder(profile: Path, override: Path | None = None) -> Path:
-    """``risk/`` beside the profile file, unless the caller names another folder."""
+    """Where a model's records live: the folder the caller names, else ``risk/<profile name>/``
+    beside the profile if that exists (several profiles in one folder), else ``risk/``."""
     if override is not None:
         return override
-    return (profile if profile.is_dir() else profile.parent) / "risk"
+    base = (profile if profile.is_dir() else profile.parent) / "risk"
+    per_model = base / profile.stem
+    return per_model if per_model.is_dir() else base
 
 
 def record_path(folder: Path, kind: str) -> Path:

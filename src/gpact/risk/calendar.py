@@ -1,0 +1,104 @@
+"""The compliance calendar: every dated obligation of one or more models, as events.
+
+Events come from the risk clocks (incidents, Framework, Model Report, requests) and from an
+assessment's obligations (``Assessment.to_dict()["obligations"]``). Each event has a UID derived
+from the model and the obligation, so re-importing an updated ``.ics`` file updates the same
+calendar entries instead of duplicating them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from gpact import NOT_LEGAL_ADVICE, __version__
+from gpact.risk.clocks import Clock
+
+UID_DOMAIN = "gpact"
+REMINDER_DAYS = 7
+
+
+@dataclass(frozen=True)
+class CalendarEvent:
+    uid: str
+    model: str
+    key: str
+    kind: str
+    title: str
+    due: dt.date
+    status: str
+    source: str
+    note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"uid": self.uid, "model": self.model, "id": self.key, "kind": self.kind,
+                "title": self.title, "due": self.due.isoformat(), "status": self.status,
+                "source": self.source, "note": self.note}
+
+
+def event_uid(model: str, key: str) -> str:
+    digest = hashlib.sha256(f"{model}\x00{key}".encode()).hexdigest()[:32]
+    return f"{digest}@{UID_DOMAIN}"
+
+
+def events_from_clocks(model: str, clocks: Iterable[Clock], as_of: dt.date) -> list[CalendarEvent]:
+    """Dated clocks become events; clocks without a date (not computable, no fixed period) don't."""
+    return [CalendarEvent(event_uid(model, c.id), model, c.id, c.kind, c.title, c.due,
+                          c.status(as_of), c.source, c.note)
+            for c in clocks if c.due is not None]
+
+
+def events_from_assessment(assessment: Mapping[str, Any], as_of: dt.date) -> list[CalendarEvent]:
+    """Obligations that apply and have a due date, from an assessment's JSON (design.md §3)."""
+    model = str(assessment.get("model") or "model")
+    out: list[CalendarEvent] = []
+    for ob in assessment.get("obligations") or []:
+        if ob.get("status") != "applies" or not ob.get("due"):
+            continue
+        due = dt.date.fromisoformat(str(ob["due"]))
+        key = f"obligation:{ob['id']}"
+        title = str(ob.get("title") or ob["id"].replace("_", " ").capitalize())
+        out.append(CalendarEvent(event_uid(model, key), model, key, "obligation", title, due,
+                                 "due" if due >= as_of else "past_due_date",
+                                 str(ob.get("source") or ""),
+                                 "From the assessment; whether it is met is not tracked here."))
+    return out
+
+
+def sort_events(events: Iterable[CalendarEvent]) -> list[CalendarEvent]:
+    return sorted(events, key=lambda e: (e.due, e.model, e.key))
+
+
+def to_ics(events: Sequence[CalendarEvent], as_of: dt.date, rulebook_label: str) -> bytes:
+    """An iCalendar (RFC 5545) file: one all-day event per deadline, with a reminder."""
+    from icalendar import Alarm, Calendar, Event
+
+    cal = Calendar()
+    cal.add("prodid", f"-//gpact//gpact {__version__}//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", "gpact compliance calendar")
+    stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
+    for ev in events:
+        vevent = Event()
+        vevent.add("uid", ev.uid)
+        vevent.add("dtstamp", stamp)
+        vevent.add("dtstart", ev.due)
+        vevent.add("dtend", ev.due + dt.timedelta(days=1))
+        vevent.add("summary", f"{ev.model}: {ev.title}")
+        vevent.add("description", "\n".join(filter(None, [
+            f"Status on {as_of}: {ev.status}", f"Source: {ev.source}", ev.note,
+            f"gpact {__version__}, rulebook {rulebook_label}. {NOT_LEGAL_ADVICE}"])))
+        vevent.add("categories", [ev.kind])
+        vevent.add("transp", "TRANSPARENT")
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Due in {REMINDER_DAYS} days: {ev.title}")
+        alarm.add("trigger", dt.timedelta(days=-REMINDER_DAYS))
+        vevent.add_component(alarm)
+        cal.add_component(vevent)
+    data: bytes = cal.to_ical()
+    return data
