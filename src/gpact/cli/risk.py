@@ -374,7 +374,7 @@ def _print_calendar(events: list[CalendarEvent], as_of: dt.date, label: str) -> 
     for col in ("due", "model", "obligation", "status", "source"):
         table.add_column(col, overflow="fold")
     for e in events:
-        style = "red" if e.status in ("overdue", "past_due_date") else (
+        style = "red" if e.status == "overdue" else (
             "dim" if e.status in ("done", "done_late") else None)
         table.add_row(e.due.isoformat(), e.model, e.title, e.status, e.source, style=style)
     _console().print(table)

@@ -62,9 +62,10 @@ def events_from_assessment(assessment: Mapping[str, Any], as_of: dt.date) -> lis
         key = f"obligation:{ob['id']}"
         title = str(ob.get("title") or ob["id"].replace("_", " ").capitalize())
         out.append(CalendarEvent(event_uid(model, key), model, key, "obligation", title, due,
-                                 "due" if due >= as_of else "past_due_date",
+                                 "upcoming" if due >= as_of else "in_force",
                                  str(ob.get("source") or ""),
-                                 "From the assessment; whether it is met is not tracked here."))
+                                 "From the assessment: due by this date, then ongoing; "
+                                 "whether it is met is not tracked here."))
     return out
 
 
@@ -94,11 +95,12 @@ def to_ics(events: Sequence[CalendarEvent], as_of: dt.date, rulebook_label: str)
             f"gpact {__version__}, rulebook {rulebook_label}. {NOT_LEGAL_ADVICE}"])))
         vevent.add("categories", [ev.kind])
         vevent.add("transp", "TRANSPARENT")
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Due in {REMINDER_DAYS} days: {ev.title}")
-        alarm.add("trigger", dt.timedelta(days=-REMINDER_DAYS))
-        vevent.add_component(alarm)
+        if ev.status not in ("done", "done_late", "in_force"):
+            alarm = Alarm()
+            alarm.add("action", "DISPLAY")
+            alarm.add("description", f"Due in {REMINDER_DAYS} days: {ev.title}")
+            alarm.add("trigger", dt.timedelta(days=-REMINDER_DAYS))
+            vevent.add_component(alarm)
         cal.add_component(vevent)
     data: bytes = cal.to_ical()
     return data
