@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 
 import pytest
 from hypothesis import given
@@ -80,7 +81,7 @@ def test_deadline_properties(category: str, aware: dt.date, gap: int) -> None:
     assert (d.initial_report_due - aware).days == days[category]
     assert d.final_report_due is not None and (d.final_report_due - resolved).days == 60
     steps = [d.initial_report_due, *d.intermediate_reports_due]
-    assert all((b - a).days == 28 for a, b in zip(steps, steps[1:], strict=False))
+    assert all((b - a).days == 28 for a, b in itertools.pairwise(steps))
     assert all(u < resolved for u in d.intermediate_reports_due)
     assert d.initial_report_due + dt.timedelta(days=28 * (len(steps))) >= resolved
 
