@@ -255,6 +255,11 @@ class IncidentLog(_Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> IncidentLog:
         _check_unique("incidents", [i.id for i in self.incidents])
+        first = {i.id: i for i in self.incidents if i.bundled_with is None}
+        for i in self.incidents:
+            if i.bundled_with is not None and i.bundled_with not in first:
+                raise ValueError(f"incident {i.id}: bundled_with {i.bundled_with!r} is not an "
+                                 "incident of its own in this file")
         return self
 
 
