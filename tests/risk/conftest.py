@@ -27,7 +27,7 @@ REGISTER: dict[str, Any] = {
          "scenarios": [{"id": "s1", "description": f"A {rid} scenario."}],
          "tiers": [{"id": "t1", "metric": f"{rid}_score", "threshold": 0.5},
                    {"id": "t2", "metric": f"{rid}_score", "threshold": 0.8}],
-         "estimate": {"on": "2026-05-01", "tier": None, "metrics": {f"{rid}_score": 0.3},
+         "estimate": {"estimated_on": "2026-05-01", "tier": None, "metrics": {f"{rid}_score": 0.3},
                       "evidence": ["eval:wmdp-1"], "forecast": "t1 not before 2027"},
          "acceptance": {"decision": "accepted", "decided_on": "2026-05-10",
                         "safety_margin": "0.2 below t1"}}

@@ -117,7 +117,8 @@ def test_unlinked_risk_and_missing_security_are_warnings() -> None:
       "mitigations": [{"id": "m", "kind": "safety", "description": "x", "addresses": ["b"]}]},
      "unknown risk"),
     ({"risks": [{"id": "a", "taxonomy": "cbrn", "tiers": [{"id": "t1"}],
-                 "estimate": {"on": "2026-01-01", "tier": "t9"}}]}, "not one of its tiers"),
+                 "estimate": {"estimated_on": "2026-01-01", "tier": "t9"}}]},
+     "not one of its tiers"),
 ])
 def test_inconsistent_register_is_refused(register: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):

@@ -201,7 +201,7 @@ def _risks_section(register: RiskRegister, rules: RulesInForce, heading: str,
             r.title or r.id, names.get(r.taxonomy, f"{r.taxonomy} (not in taxonomy)"),
             "; ".join(sc.description for sc in r.scenarios) or "—",
             reached[-1] if reached else "none",
-            (f"{est.on.isoformat()}: " + ", ".join(
+            (f"{est.estimated_on.isoformat()}: " + ", ".join(
                 filter(None, [est.probability and f"probability {est.probability}",
                               est.severity and f"severity {est.severity}"]
                        + [f"{k}={v:g}" for k, v in est.metrics.items()])))

@@ -137,9 +137,9 @@ def _check_risk(risk: Risk, catalogue: dict[str, Any], src: str, evaluated: set[
             if ref.startswith("eval:") and ref[5:] not in eval_ids:
                 out.append(Finding("warning", risk.id, f"evidence {ref!r} names no evaluation "
                                    "in risk/evaluations.yaml", c + "Commitment 3"))
-        if as_of is not None and (as_of - est.on).days > 365:
-            out.append(Finding("warning", risk.id, f"the estimate is from {est.on}, more than a "
-                               "year old", c + "Commitment 3"))
+        if as_of is not None and (as_of - est.estimated_on).days > 365:
+            out.append(Finding("warning", risk.id, f"the estimate is from {est.estimated_on}, "
+                               "more than a year old", c + "Commitment 3"))
     if risk.id not in evaluated:
         out.append(Finding("note", risk.id, "no evaluation in the log is linked to this risk",
                            "AI Act Art. 55(1)(a); " + c + "Commitment 3"))

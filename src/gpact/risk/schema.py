@@ -62,7 +62,7 @@ class Tier(_Strict):
 class Estimate(_Strict):
     """The current risk estimate: the highest tier reached, on a date, with its evidence."""
 
-    on: dt.date
+    estimated_on: dt.date
     tier: str | None = Field(default=None, description="Highest tier reached; null: none reached.")
     metrics: dict[str, float] = Field(default_factory=dict)
     probability: str | None = None
