@@ -34,6 +34,7 @@ class ModelInfo:
     version: str | None
     provider: str
     placed_on: dt.date | None
+    description: tuple[tuple[str, str], ...] = ()
 
 
 def _label(m: ModelInfo) -> str:
@@ -153,7 +154,8 @@ def model_report_document(register: RiskRegister, evaluations: EvaluationLog, mo
     titles = {e["id"]: e["title"] for e in catalogue.value}
     src = catalogue.source
     doc.sections.append(Section(titles["model_description"], source=src, paragraphs=[
-        f"{_label(model)} by {model.provider}."]))
+        f"{_label(model)} by {model.provider}."], items=[f"{k}: {v}" for k, v in
+                                                        model.description]))
     for key, text, field_name in (("justification", mr.justification, "justification"),
                                   ("justification_limits", mr.justification_limits,
                                    "justification_limits")):

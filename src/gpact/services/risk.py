@@ -50,8 +50,21 @@ def open_model(profile: str | Path, as_of: dt.date, risk_dir: Path | None = None
     records = load_records(risk_folder(loaded.path, risk_dir))
     p = loaded.profile
     info = ModelInfo(p.model.name, p.model.version, p.provider.name,
-                     p.model.release.placed_on_market_on if p.model.release else None)
+                     p.model.release.placed_on_market_on if p.model.release else None,
+                     _description(loaded))
     return ModelRisk(loaded, records, info, as_of, book, book.at(as_of))
+
+
+def _description(loaded: LoadedProfile) -> tuple[tuple[str, str], ...]:
+    """What the profile says about the model, for the Model Report's description."""
+    m = loaded.profile.model
+    facts = [("Parameters", f"{m.parameters:.2g}" if m.parameters else None),
+             ("Cumulative training compute (FLOP)",
+              f"{m.training_compute_flop:.2g}" if m.training_compute_flop else None),
+             ("Inputs", ", ".join(m.inputs) or None), ("Outputs", ", ".join(m.generates) or None),
+             ("Distribution channels", ", ".join(m.release.channels) if m.release else None),
+             ("Base model", m.base_model.name if m.base_model else None)]
+    return tuple((k, v) for k, v in facts if v)
 
 
 def risk_clocks(m: ModelRisk, incidents: bool = True) -> list[Clock]:
