@@ -83,6 +83,12 @@ def to_ics(events: Sequence[CalendarEvent], as_of: dt.date, rulebook_label: str)
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", "gpact compliance calendar")
     stamp = dt.datetime.combine(as_of, dt.time(0, 0), tzinfo=dt.UTC)
+    # Events are serialised one at a time and spliced into the calendar, so memory stays at one
+    # event's object tree instead of the whole calendar's (icalendar objects are large).
+    head = cal.to_ical()
+    footer = b"END:VCALENDAR\r\n"
+    assert head.endswith(footer)
+    chunks = [head[: -len(footer)]]
     for ev in events:
         vevent = Event()
         vevent.add("uid", ev.uid)
@@ -101,6 +107,6 @@ def to_ics(events: Sequence[CalendarEvent], as_of: dt.date, rulebook_label: str)
             alarm.add("description", f"Due in {REMINDER_DAYS} days: {ev.title}")
             alarm.add("trigger", dt.timedelta(days=-REMINDER_DAYS))
             vevent.add_component(alarm)
-        cal.add_component(vevent)
-    data: bytes = cal.to_ical()
-    return data
+        chunks.append(vevent.to_ical())
+    chunks.append(footer)
+    return b"".join(chunks)

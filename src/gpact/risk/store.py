@@ -20,6 +20,9 @@ from gpact.risk.schema import EvaluationLog, IncidentLog, RequestLog, RiskRegist
 
 M = TypeVar("M", bound=BaseModel)
 
+# The C loader when PyYAML was built with libyaml (same safe semantics, several times faster).
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "register": ("register", RiskRegister),
     "evaluations": ("evaluations", EvaluationLog),
@@ -80,10 +83,12 @@ def load_file(path: Path, model: type[M]) -> M:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError(str(path), None, f"cannot read: {exc}") from None
-    data, node = _parse(text, path)
+    data = _parse(text, path)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        # Line numbers need the node tree: composed only when there is something to report.
+        node = None if path.suffix == ".json" else yaml.compose(text, Loader=_Loader)
         problems = [_problem(err, node) for err in exc.errors()]
         raise InputError(str(path), None, "; ".join(problems)) from None
 
@@ -99,25 +104,24 @@ def save_file(path: Path, record: BaseModel) -> None:
                         encoding="utf-8")
 
 
-def _parse(text: str, path: Path) -> tuple[Any, yaml.Node | None]:
+def _parse(text: str, path: Path) -> Any:
     if path.suffix == ".json":
         try:
-            return json.loads(text), None
+            return json.loads(text)
         except json.JSONDecodeError as exc:
             raise InputError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_Loader)  # a safe loader (SafeLoader or CSafeLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
         raise InputError(str(path), where, f"invalid YAML: {getattr(exc, 'problem', exc)}") \
             from None
     if data is None:
-        return {}, node
+        return {}
     if not isinstance(data, dict):
         raise InputError(str(path), None, "expected a mapping at the top level")
-    return data, node
+    return data
 
 
 def _problem(err: Any, node: yaml.Node | None) -> str:
