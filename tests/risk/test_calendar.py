@@ -91,3 +91,12 @@ def test_models_sharing_a_risk_folder_are_flagged(model_dir: Path) -> None:
                                           .replace("Example-400B", "Other-7B"))
     _, warnings = calendar_events([model_dir], AS_OF, include_assessment=False)
     assert len(warnings) == 1 and "risk/<profile name>/" in warnings[0]
+
+
+def test_framework_clocks_only_with_a_register(model_dir: Path) -> None:
+    (model_dir / "risk" / "register.yaml").unlink()
+    events, warnings = calendar_events([model_dir / "model.yaml"], AS_OF)
+    keys = {e.key for e in events}
+    assert not any(k.startswith(("framework:", "model_report:")) for k in keys)
+    assert "obligation:systemic_risk_management" in keys
+    assert len(warnings) == 1 and "without a risk register" in warnings[0]

@@ -68,11 +68,14 @@ def _description(loaded: LoadedProfile) -> tuple[tuple[str, str], ...]:
 
 
 def risk_clocks(m: ModelRisk, incidents: bool = True) -> list[Clock]:
-    """Every dated systemic-risk clock of the model: Framework, Model Report, incidents,
+    """Every dated systemic-risk clock of the model: Framework and Model Report (only when a risk
+    register is kept: the Safety & Security chapter is for systemic-risk models), incidents,
     requests (withdrawn requests and incidents bundled into another have none of their own)."""
     reg = m.records.register
-    clocks = framework_clocks(reg, m.model.placed_on, m.rules)
-    clocks += model_report_clocks(reg.model_report, m.model.placed_on, m.rules, reg)
+    clocks: list[Clock] = []
+    if "register" in m.records.present:
+        clocks += framework_clocks(reg, m.model.placed_on, m.rules)
+        clocks += model_report_clocks(reg.model_report, m.model.placed_on, m.rules, reg)
     if incidents:
         for inc in m.records.incidents.incidents:
             if inc.bundled_with is None:
@@ -99,5 +102,9 @@ def calendar_events(paths: Sequence[str | Path], as_of: dt.date, *,
         if include_assessment:
             assessment = assess_profile(m.loaded, as_of, m.rulebook)
             events += events_from_assessment(assessment.to_dict(), as_of)
+            if assessment.systemic_risk.value and "register" not in m.records.present:
+                warnings.append(f"{path}: systemic-risk model without a risk register in "
+                                f"{m.records.folder}: Framework and Model Report deadlines "
+                                "are not shown")
         events += events_from_clocks(m.model.name, risk_clocks(m), as_of)
     return sort_events(events), warnings
