@@ -142,6 +142,9 @@ def test_retention_from_later_of_documentation_and_incident() -> None:
     ({"started_on": "2026-10-02"}, "started_on"),
     ({"started_on": "2026-09-01", "ended_on": "2026-08-01"}, "ended_on"),
     ({"reports": [{"kind": "initial", "sent_on": "2026-09-01"}]}, "sent_on"),
+    ({"reports": [{"kind": "final", "sent_on": "2026-10-09"}]}, "final report follows resolution"),
+    ({"resolved_on": "2026-10-10", "reports": [{"kind": "final", "sent_on": "2026-10-09"}]},
+     "final report follows resolution"),
 ])
 def test_impossible_incident_dates_are_refused(fields: dict[str, object], problem: str) -> None:
     with pytest.raises(ValueError, match=problem):

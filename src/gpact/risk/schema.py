@@ -243,6 +243,9 @@ class Incident(_Strict):
         for i, r in enumerate(self.reports):
             if r.sent_on < self.aware_on:
                 raise ValueError(f"reports[{i}].sent_on ({r.sent_on}) is before aware_on")
+            if r.kind == "final" and (self.resolved_on is None or r.sent_on < self.resolved_on):
+                raise ValueError(f"reports[{i}]: a final report follows resolution "
+                                 f"(resolved_on: {self.resolved_on or 'not set'})")
         return self
 
 
