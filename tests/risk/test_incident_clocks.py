@@ -132,7 +132,8 @@ def test_final_report_clock_after_resolution() -> None:
 def test_retention_from_later_of_documentation_and_incident() -> None:
     keep, why = retain_until(_incident(started_on="2026-09-30"), RULES)
     assert keep == D("2031-09-30") and "incident date" in why
-    keep, why = retain_until(_incident(reports=[{"kind": "final", "sent_on": "2027-02-28"}]),
+    keep, why = retain_until(_incident(resolved_on="2027-01-01",
+                                       reports=[{"kind": "final", "sent_on": "2027-02-28"}]),
                              RULES)
     assert keep == D("2032-02-28") and "documentation date" in why
 
