@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -175,3 +177,16 @@ def test_calendar_formats(capsys: pytest.CaptureFixture[str], model_dir: Path,
     assert code == 0 and len(list(cal.walk("VEVENT"))) == len(events)
     code, out, _ = run(capsys, "calendar", profile, "--as-of", "2026-11-22")
     assert code == 0 and "Compliance calendar" in out
+
+
+def test_console_exit_codes_in_a_subprocess(model_dir: Path) -> None:
+    write_yaml(model_dir / "risk" / "incidents.yaml", {"incidents": [
+        {"id": "I1", "title": "Outage", "category": "death", "aware_on": "2026-11-01"}]})
+    cmd = [sys.executable, "-c", "from gpact.cli.main import run; run()"]
+    overdue = subprocess.run([*cmd, "incident", "status", str(model_dir / "model.yaml"),
+                              "--as-of", "2026-11-12"], capture_output=True, text=True,
+                             check=False)
+    assert overdue.returncode == 1 and "overdue since 2026-11-11" in overdue.stderr
+    bad = subprocess.run([*cmd, "incident", "deadlines", "--category", "flood", "--aware-on",
+                          "2026-11-01"], capture_output=True, text=True, check=False)
+    assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr

@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gpact.errors import InputError
 from gpact.risk.importers import import_evaluations
@@ -113,3 +115,26 @@ def test_binary_eval_file_is_explained(tmp_path: Path) -> None:
     with pytest.raises(InputError) as err:
         import_evaluations(path)
     assert "inspect log convert" in err.value.message() or "UTF-8" in err.value.message()
+
+
+_METRIC = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True).filter(
+    lambda s: not s.endswith("_stderr"))
+_FILTER = st.sampled_from(["none", "strict-match", "flexible-extract"])
+_VALUE = st.floats(min_value=0, max_value=1, allow_nan=False)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(metrics=st.dictionaries(st.tuples(_METRIC, _FILTER), st.tuples(_VALUE, st.none() | _VALUE),
+                               min_size=1, max_size=6))
+def test_lm_eval_metrics_property(tmp_path: Path,
+                                  metrics: dict[tuple[str, str], tuple[float, float | None]]
+                                  ) -> None:
+    task: dict[str, Any] = {"alias": "t"}
+    for (name, filt), (value, stderr) in metrics.items():
+        task[f"{name},{filt}"] = value
+        if stderr is not None:
+            task[f"{name}_stderr,{filt}"] = stderr
+    data = {**LM_EVAL_RESULTS, "results": {"t": task}}
+    [run] = import_evaluations(_write(tmp_path, "p.json", data))
+    got = {m.name: (m.value, m.stderr) for m in run.results}
+    assert got == {f"{n},{f}": v for (n, f), v in metrics.items()}
