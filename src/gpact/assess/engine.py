@@ -94,11 +94,12 @@ def assess(profile: Profile, as_of: dt.date, rulebook: Rulebook, cumulative: Com
     gpai = gpai_status(profile, rules, update)
     role = provider_role(profile, rules)
     systemic = systemic_risk(profile, rules, as_of, gpai, role, cumulative)
+    owes = role.value in (PROVIDER, MODIFIER_PROVIDER) and gpai.value is True
     oss = open_source(profile, rules, systemic.finding.value)
     exclusion = scope_exclusion(profile, rules, role.value)
-    checks = [oss] + ([exclusion] if exclusion else [])
+    # The open-source check is shown only where it can matter: a provider of a GPAI model.
+    checks = ([oss] if owes else []) + ([exclusion] if exclusion else [])
     obs = obligations(Context(profile, rules, gpai, role, systemic, oss, exclusion))
-    owes = role.value in (PROVIDER, MODIFIER_PROVIDER) and gpai.value is True
     enf = enforcement(profile, rules, as_of, owes)
     return Assessment(
         model=profile.model.name, provider=profile.provider.name, as_of=as_of,

@@ -72,6 +72,7 @@ def open_source(profile: Profile, rules: RulesInForce, systemic: bool | None) ->
             ex.reasons.append(Reason(f"Not met: {text}.", source))
     if failed:
         ex.status = DOES_NOT_APPLY
+        ex.missing.clear()  # one failed condition settles it; the unknown ones do not matter
     elif ex.missing:
         ex.reasons.append(Reason("Not established: the conditions named in 'missing' are not "
                                  "given, and gpact does not assume them.", rule.source))

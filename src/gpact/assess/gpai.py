@@ -44,15 +44,15 @@ def gpai_status(profile: Profile, rules: RulesInForce, update: ComputeFigure) ->
     cmp = compare(update, threshold)
     if cmp is None:
         return _without_compute(profile, rules, finding)
+    stated = (f"Training compute directly updating parameters ({flop(update.value or 0)}, "
+              f"{update.origin})")
     if cmp.above:
         finding.value = True
-        finding.because(f"Training compute directly updating parameters ({flop(update.value or 0)}, "
-                        f"{update.origin}) is above {flop(threshold)}: indicatively a GPAI model.",
+        finding.because(f"{stated} is above {flop(threshold)}: indicatively a GPAI model.",
                         source)
     else:
-        finding.because(f"Training compute directly updating parameters ({flop(update.value or 0)}, "
-                        f"{update.origin}) is not above {flop(threshold)}: the indicative "
-                        "criterion is not met.", source)
+        finding.because(f"{stated} is not above {flop(threshold)}: the indicative criterion is "
+                        "not met.", source)
         finding.value = _parameter_hint(profile, rules, finding)
     if cmp.straddles:
         finding.because("Note: " + range_note(update, threshold) + ".", source)
@@ -99,7 +99,8 @@ def _parameter_hint(profile: Profile, rules: RulesInForce, finding: Finding[bool
     return False
 
 
-def _without_compute(profile: Profile, rules: RulesInForce, finding: Finding[bool]) -> Finding[bool]:
+def _without_compute(profile: Profile, rules: RulesInForce,
+                     finding: Finding[bool]) -> Finding[bool]:
     base = profile.model.base_model
     if base is not None and (base.systemic_risk or (
             base.training_compute_flop is not None

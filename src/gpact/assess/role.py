@@ -7,6 +7,9 @@ points 59-62).
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 from gpact.assess.findings import Finding, flop
 from gpact.profile.schema import Profile
 from gpact.rulebook import RulesInForce
@@ -17,8 +20,8 @@ NOT_PROVIDER = "not_provider"
 NOT_IN_SCOPE = "not_in_scope"
 
 FRACTION_KEY = "guidelines.modification.compute_fraction"
-FALLBACK_SR_KEY = "guidelines.modification.fallback_systemic_flop"
-FALLBACK_KEY = "guidelines.modification.fallback_other_flop"
+FALLBACK_SR_KEY = "guidelines.modification.fallback_original_systemic_flop"
+FALLBACK_KEY = "guidelines.modification.fallback_original_other_flop"
 
 
 def provider_role(profile: Profile, rules: RulesInForce) -> Finding[str]:
@@ -74,7 +77,8 @@ def _placed(profile: Profile, finding: Finding[str]) -> bool:
                 if value is None:
                     finding.missing.append(f"model.release.{name}")
             finding.because("Internal use: whether it is essential to third-party products or "
-                            "services or affects people's rights is not given.", "AI Act Recital 97")
+                            "services or affects people's rights is not given.",
+                            "AI Act Recital 97")
             return False
         finding.value = NOT_IN_SCOPE
         finding.because("The model is used only for purely internal processes that are not "
@@ -98,7 +102,8 @@ def _placed(profile: Profile, finding: Finding[str]) -> bool:
     return True
 
 
-def _modification_test(profile: Profile, rules: RulesInForce, finding: Finding[str]) -> Finding[str]:
+def _modification_test(profile: Profile, rules: RulesInForce,
+                       finding: Finding[str]) -> Finding[str]:
     base = profile.model.base_model
     assert base is not None
     base_name = base.name or "the base model"
@@ -108,26 +113,25 @@ def _modification_test(profile: Profile, rules: RulesInForce, finding: Finding[s
                                "modification is not given: cannot apply the one-third test.",
                                "Commission Guidelines C(2025) 5045, points 59-60")
     mod = base.modification_compute_flop
+    fraction = Fraction(str(rules.value(FRACTION_KEY)))
     if base.training_compute_flop is not None:
-        fraction = float(rules.value(FRACTION_KEY))
-        threshold = base.training_compute_flop * fraction
-        basis = (f"one third of {base_name}'s training compute "
-                 f"({flop(base.training_compute_flop)}), i.e. {flop(threshold)}")
+        original = base.training_compute_flop
+        basis = f"{fraction} of {base_name}'s training compute ({flop(original)})"
         source = rules.rule(FRACTION_KEY).source
     elif base.systemic_risk is not None:
         key = FALLBACK_SR_KEY if base.systemic_risk else FALLBACK_KEY
-        threshold = float(rules.value(key))
+        original = float(rules.value(key))
         kind = "a systemic-risk model" if base.systemic_risk else "not a systemic-risk model"
-        basis = (f"{flop(threshold)}, the fallback used because {base_name}'s compute is unknown "
-                 f"and it is {kind}")
-        source = rules.rule(key).source
+        basis = (f"{fraction} of {flop(original)}, the fallback used because {base_name}'s "
+                 f"compute is unknown and it is {kind}")
+        source = f"{rules.rule(FRACTION_KEY).source}; {rules.rule(key).source}"
     else:
         finding.missing += ["model.base_model.training_compute_flop",
                             "model.base_model.systemic_risk"]
         return finding.because(f"Neither {base_name}'s training compute nor whether it is a "
                                "systemic-risk model is given: cannot choose the threshold.",
                                "Commission Guidelines C(2025) 5045, points 60-61")
-    if mod > threshold:
+    if exceeds_fraction(mod, original, fraction):
         finding.value = MODIFIER_PROVIDER
         return finding.because(f"The modification used {flop(mod)}, more than {basis}: "
                                f"{profile.provider.name} becomes the provider of the modified "
@@ -136,3 +140,8 @@ def _modification_test(profile: Profile, rules: RulesInForce, finding: Finding[s
     return finding.because(f"The modification used {flop(mod)}, not more than {basis}: the "
                            f"modified model stays {base_name}'s and its original provider keeps "
                            "the obligations.", source)
+
+
+def exceeds_fraction(part: float, whole: float, fraction: Fraction) -> bool:
+    """``part > fraction * whole``, computed on the decimal figures as written (no rounding)."""
+    return Decimal(repr(part)) * fraction.denominator > Decimal(repr(whole)) * fraction.numerator

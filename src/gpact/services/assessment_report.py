@@ -34,18 +34,29 @@ class PortfolioRow:
 
 
 def portfolio(assessments: Sequence[Assessment]) -> list[PortfolioRow]:
-    """One row per model, sorted by the nearest due date (undated last)."""
+    """One row per model, sorted by the next upcoming due date.
+
+    Models whose due dates have all passed (the obligations must already be met) follow,
+    most recent first; models with nothing dated come last.
+    """
     rows = []
     for a in assessments:
         applying = [o for o in a.obligations if o.status == "applies"]
         dated = sorted((o for o in applying if o.due), key=lambda o: o.due or a.as_of)
-        first = dated[0] if dated else None
+        upcoming = [o for o in dated if o.due and o.due >= a.as_of]
+        first = upcoming[0] if upcoming else (dated[-1] if dated else None)
+        name = f"{a.model} {a.model_version}" if a.model_version else a.model
         rows.append(PortfolioRow(
-            a.model, a.provider, verdict(a.gpai), verdict(a.systemic_risk), role_label(a.role),
+            name, a.provider, verdict(a.gpai), verdict(a.systemic_risk), role_label(a.role),
             len(applying), first.due.isoformat() if first and first.due else "—",
             first.id if first else "—", first.days_left(a.as_of) if first else None,
             len(a.missing)))
-    return sorted(rows, key=lambda r: (r.next_due == "—", r.next_due, r.model))
+    def order(r: PortfolioRow) -> tuple[int, int, str]:
+        if r.days_left is None:
+            return (2, 0, r.model)
+        return (0, r.days_left, r.model) if r.days_left >= 0 else (1, -r.days_left, r.model)
+
+    return sorted(rows, key=order)
 
 
 def to_markdown(a: Assessment) -> str:
@@ -64,7 +75,8 @@ def to_markdown(a: Assessment) -> str:
         for e in a.exemptions:
             out.append(f"- **{e.id}** ({e.source}) waives: {', '.join(e.waives)}")
         out.append("")
-    out += ["## Obligations", "", "| obligation | source | status | applies from | due | days left |",
+    out += ["## Obligations", "",
+            "| obligation | source | status | applies from | due | days left |",
             "|---|---|---|---|---|---|"]
     for o in a.obligations:
         left = o.days_left(a.as_of)
