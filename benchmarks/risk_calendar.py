@@ -94,7 +94,8 @@ def main(argv: list[str] | None = None) -> int:
             return risk_clocks(open_model(profile, AS_OF))
 
         def calendar() -> object:
-            evs = events_from_clocks("Bench-1", risk_clocks(open_model(profile, AS_OF)), AS_OF)
+            clocks = risk_clocks(open_model(profile, AS_OF))
+            evs = events_from_clocks(("Bench-1", "Bench-1"), clocks, AS_OF)
             return to_ics(evs, AS_OF, "bench")
 
         n_clocks = len(risk_clocks(open_model(profile, AS_OF)))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from icalendar import Calendar
 
-from gpact.risk.calendar import event_uid, events_from_assessment, to_ics
+from gpact.risk.calendar import event_uid, events_from_assessment, model_identity, to_ics
 from gpact.services.risk import calendar_events
 from tests.risk.conftest import write_yaml
 
@@ -69,9 +69,23 @@ def test_ics_parses_back_with_stable_unique_uids(model_dir: Path) -> None:
     assert data.startswith(b"BEGIN:VCALENDAR\r\n") and b"VERSION:2.0" in data
 
 
-def test_uid_depends_on_model_and_obligation() -> None:
-    assert event_uid("A", "x") == event_uid("A", "x")
-    assert len({event_uid("A", "x"), event_uid("B", "x"), event_uid("A", "y")}) == 3
+def test_uid_depends_on_model_version_and_obligation() -> None:
+    a = model_identity("P", "M", "1.0")[1]
+    b = model_identity("P", "M", "2.0")[1]
+    c = model_identity("Q", "M", "1.0")[1]
+    assert event_uid(a, "x") == event_uid(a, "x")
+    assert len({event_uid(a, "x"), event_uid(b, "x"), event_uid(c, "x"),
+                event_uid(a, "y")}) == 4
+    assert model_identity("P", "M", "1.0")[0] == "M 1.0"
+
+
+def test_same_model_name_different_versions_get_distinct_uids(model_dir: Path) -> None:
+    (model_dir / "v2.yaml").write_text((model_dir / "model.yaml").read_text()
+                                       .replace('version: \'1.0\'', 'version: \'2.0\''))
+    events, _ = calendar_events([model_dir], AS_OF)
+    uids = [e.uid for e in events]
+    assert {e.model for e in events} == {"Example-400B 1.0", "Example-400B 2.0"}
+    assert len(uids) == len(set(uids))
 
 
 def test_only_applicable_dated_obligations_from_assessment() -> None:

@@ -2,8 +2,8 @@
 
 Events come from the risk clocks (incidents, Framework, Model Report, requests) and from an
 assessment's obligations (``Assessment.to_dict()["obligations"]``). Each event has a UID derived
-from the model and the obligation, so re-importing an updated ``.ics`` file updates the same
-calendar entries instead of duplicating them.
+from the model's identity (provider, name, version) and the obligation, so re-importing an
+updated ``.ics`` file updates the same calendar entries instead of duplicating them.
 """
 
 from __future__ import annotations
@@ -39,21 +39,32 @@ class CalendarEvent:
                 "source": self.source, "note": self.note}
 
 
-def event_uid(model: str, key: str) -> str:
-    digest = hashlib.sha256(f"{model}\x00{key}".encode()).hexdigest()[:32]
+def model_identity(provider: str | None, name: str, version: str | None) -> tuple[str, str]:
+    """(label shown, identity hashed into UIDs) of one model version."""
+    label = f"{name} {version}" if version else name
+    return label, f"{provider or ''}\x00{name}\x00{version or ''}"
+
+
+def event_uid(identity: str, key: str) -> str:
+    digest = hashlib.sha256(f"{identity}\x00{key}".encode()).hexdigest()[:32]
     return f"{digest}@{UID_DOMAIN}"
 
 
-def events_from_clocks(model: str, clocks: Iterable[Clock], as_of: dt.date) -> list[CalendarEvent]:
-    """Dated clocks become events; clocks without a date (not computable, no fixed period) don't."""
-    return [CalendarEvent(event_uid(model, c.id), model, c.id, c.kind, c.title, c.due,
+def events_from_clocks(model: tuple[str, str], clocks: Iterable[Clock],
+                       as_of: dt.date) -> list[CalendarEvent]:
+    """Dated clocks become events; clocks without a date (not computable, no fixed period) don't.
+    ``model`` is ``model_identity(...)``."""
+    label, identity = model
+    return [CalendarEvent(event_uid(identity, c.id), label, c.id, c.kind, c.title, c.due,
                           c.status(as_of), c.source, c.note)
             for c in clocks if c.due is not None]
 
 
 def events_from_assessment(assessment: Mapping[str, Any], as_of: dt.date) -> list[CalendarEvent]:
     """Obligations that apply and have a due date, from an assessment's JSON (design.md §3)."""
-    model = str(assessment.get("model") or "model")
+    label, identity = model_identity(assessment.get("provider"),
+                                     str(assessment.get("model") or "model"),
+                                     assessment.get("model_version"))
     out: list[CalendarEvent] = []
     for ob in assessment.get("obligations") or []:
         if ob.get("status") != "applies" or not ob.get("due"):
@@ -61,7 +72,7 @@ def events_from_assessment(assessment: Mapping[str, Any], as_of: dt.date) -> lis
         due = dt.date.fromisoformat(str(ob["due"]))
         key = f"obligation:{ob['id']}"
         title = str(ob.get("title") or ob["id"].replace("_", " ").capitalize())
-        out.append(CalendarEvent(event_uid(model, key), model, key, "obligation", title, due,
+        out.append(CalendarEvent(event_uid(identity, key), label, key, "obligation", title, due,
                                  "upcoming" if due >= as_of else "in_force",
                                  str(ob.get("source") or ""),
                                  "From the assessment: due by this date, then ongoing; "

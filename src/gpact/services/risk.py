@@ -16,6 +16,7 @@ from gpact.risk.calendar import (
     CalendarEvent,
     events_from_assessment,
     events_from_clocks,
+    model_identity,
     sort_events,
 )
 from gpact.risk.clocks import (
@@ -106,5 +107,6 @@ def calendar_events(paths: Sequence[str | Path], as_of: dt.date, *,
                 warnings.append(f"{path}: systemic-risk model without a risk register in "
                                 f"{m.records.folder}: Framework and Model Report deadlines "
                                 "are not shown")
-        events += events_from_clocks(m.model.name, risk_clocks(m), as_of)
+        events += events_from_clocks(model_identity(m.model.provider, m.model.name,
+                                                    m.model.version), risk_clocks(m), as_of)
     return sort_events(events), warnings
