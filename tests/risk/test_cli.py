@@ -46,6 +46,8 @@ def test_incident_deadlines_contract(capsys: pytest.CaptureFixture[str], categor
     (["--category", "death", "--aware-on", "2026-11-19", "--resolved-on", "2026-11-18"],
      "before awareness"),
     (["--category", "death", "--aware-on", "19/11/2026"], "--aware-on: not a date"),
+    (["--category", "death", "--aware-on", "2025-01-01"],
+     "--aware-on: 2025-01-01 is before the Code of Practice rules apply"),
 ])
 def test_incident_deadlines_bad_input(capsys: pytest.CaptureFixture[str], args: list[str],
                                       message: str) -> None:
@@ -110,6 +112,8 @@ def test_incident_status_and_reports(capsys: pytest.CaptureFixture[str], model_d
             assert code == 0 and target.stat().st_size > 500
     code, _, err = run(capsys, "incident", "report", profile, "I9")
     assert code == 2 and "no incident 'I9' (known: I1)" in err
+    code, _, err = run(capsys, "incident", "status", profile, "--as-of", "2025-07-01")
+    assert code == 2 and "before the Code of Practice rules apply" in err
 
 
 def test_framework_and_model_report_commands(capsys: pytest.CaptureFixture[str],

@@ -18,7 +18,13 @@ from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.cli.common import FORMAT_OPTION, Format, parse_date, print_json, warn
 from gpact.errors import InputError
 from gpact.risk.calendar import CalendarEvent, to_ics
-from gpact.risk.clocks import CALENDAR_DAYS_NOTE, Clock, incident_deadlines, request_clock
+from gpact.risk.clocks import (
+    CALENDAR_DAYS_NOTE,
+    Clock,
+    incident_deadlines,
+    request_clock,
+    require_code_in_force,
+)
 from gpact.risk.documents import (
     REPORT_KINDS,
     framework_document,
@@ -129,6 +135,7 @@ def risk_taxonomy(as_of: str | None = AS_OF, fmt: Format = FORMAT_OPTION) -> Non
     """The systemic-risk taxonomy (specified risks, capabilities, propensities, affordances)."""
     book = default_rulebook()
     rules = book.at(parse_date(as_of))
+    require_code_in_force(rules)
     entries = taxonomy(rules)
     rule = rules.rule("code_of_practice.safety_security.systemic_risk_taxonomy")
     if fmt is Format.json:
@@ -265,6 +272,7 @@ def incident_deadlines_cmd(
     aware = parse_date(aware_on, "--aware-on")
     resolved = parse_date(resolved_on, "--resolved-on") if resolved_on else None
     rules = book.at(parse_date(as_of) if as_of else aware)
+    require_code_in_force(rules, "--as-of" if as_of else "--aware-on")
     d = incident_deadlines(category, aware, resolved, rules)
     if fmt is Format.json:
         print_json({"gpact_version": __version__, "rulebook_version": book.version,

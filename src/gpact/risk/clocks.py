@@ -68,6 +68,16 @@ class Clock:
                 "status": self.status(as_of), "source": self.source, "note": self.note}
 
 
+def require_code_in_force(rules: RulesInForce, option: str = "--as-of") -> None:
+    """Refuse dates before the Code of Practice rules exist, with one clear line."""
+    for key in rules.rulebook.keys():
+        param = rules.rulebook.parameter(key)
+        if key.startswith("code_of_practice.") and param.at(rules.as_of) is None:
+            since = param.history[0].since
+            raise InputError(None, option, f"{rules.as_of} is before the Code of Practice "
+                             f"rules apply ({key} applies from {since})")
+
+
 # --- serious incidents ---------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from gpact.risk.clocks import (
     incident_clocks,
     model_report_clocks,
     request_clock,
+    require_code_in_force,
 )
 from gpact.risk.documents import ModelInfo
 from gpact.risk.store import RiskRecords, load_records, risk_folder
@@ -53,7 +54,9 @@ def open_model(profile: str | Path, as_of: dt.date, risk_dir: Path | None = None
     info = ModelInfo(p.model.name, p.model.version, p.provider.name,
                      p.model.release.placed_on_market_on if p.model.release else None,
                      _description(loaded))
-    return ModelRisk(loaded, records, info, as_of, book, book.at(as_of))
+    rules = book.at(as_of)
+    require_code_in_force(rules)
+    return ModelRisk(loaded, records, info, as_of, book, rules)
 
 
 def _description(loaded: LoadedProfile) -> tuple[tuple[str, str], ...]:
