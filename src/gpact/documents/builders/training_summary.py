@@ -79,7 +79,7 @@ def size_bin(bins: dict[str, Any], modality: str, amount: float, unit: str) -> s
     if spec is None or spec["unit"] != unit:
         return None
     for b in spec["bins"]:
-        # float(): the rulebook YAML writes 1.0e9 without an exponent sign, which YAML reads as text
+        # float(): a custom rulebook (GPACT_RULEBOOK) may hold numbers that YAML 1.1 reads as text
         if "below" in b and amount < float(b["below"]):
             return str(b["label"])
         if "above" in b and amount > float(b["above"]):
