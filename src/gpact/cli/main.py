@@ -7,7 +7,7 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, risk, rulebook
+from gpact.cli import assess, docs, risk, rulebook
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -24,6 +24,7 @@ app.command("rulebook")(rulebook.rulebook)
 app.add_typer(risk.risk_app, name="risk")
 app.add_typer(risk.incident_app, name="incident")
 app.command("calendar")(risk.calendar)
+app.add_typer(docs.app, name="docs")
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
 # (compute, docs, data, rights, risk, incident, serve/audit/backup are added by their modules.)
