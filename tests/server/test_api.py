@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,11 +14,15 @@ from icalendar import Calendar
 from gpact.store import audit
 from tests.server.conftest import World, profile_text
 
+EXAMPLES = Path(__file__).parents[2] / "examples"
+
 BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/orgs/{org}/models"): {"json": {"profile": profile_text("frontier-400b")}},
     ("PUT", "/api/orgs/{org}/models/{model_id}/profile"): {
         "json": {"profile": profile_text(), "version": 1}},
     ("POST", "/api/orgs/{org}/models/{model_id}/assessments"): {"json": {}},
+    ("PUT", "/api/orgs/{org}/models/{model_id}/record"): {
+        "json": {"record": "gpact_record: 1\n", "version": 1}},
     ("POST", "/api/orgs/{org}/models/{model_id}/ledgers"): {
         "files": {"file": ("run.csv", b"run_id,phase,timestamp,flop\nr1,pretraining,"
                                       b"2026-01-01T00:00:00Z,1e24\n", "text/csv")}},
@@ -246,6 +251,44 @@ def test_documents_are_content_hashed_and_downloadable(world: World) -> None:
     r = world.client.post(f"/api/orgs/acme/models/{model['id']}/documents",
                           json={"format": "pdf"}, headers=world.auth("editor"))
     assert r.status_code == 422
+
+
+def test_documentation_record_and_every_document_kind(world: World) -> None:
+    model = create(world, name="frontier-400b")
+    url = f"/api/orgs/acme/models/{model['id']}"
+    assert world.client.get(url + "/record", headers=world.auth("viewer")).status_code == 404
+    record = (EXAMPLES / "records" / "frontier_systemic.record.yaml").read_text()
+    r = world.client.put(url + "/record", json={"record": "gpact_record: 1\nmodel: {nme: x}\n",
+                                                "version": 1}, headers=world.auth("editor"))
+    assert r.status_code == 422 and "nme" in r.json()["problems"][0]
+    r = world.client.put(url + "/record", json={"record": record},
+                         headers={**world.auth("editor"), "If-Match": '"1"'})
+    assert r.status_code == 200 and r.json()["number"] == 1 and r.headers["ETag"] == '"2"'
+    stale = world.client.put(url + "/record", json={"record": record, "version": 1},
+                             headers=world.auth("editor"))
+    assert stale.status_code == 409
+    assert world.client.get(url + "/record", headers=world.auth("viewer")).json()["text"] == record
+    sizes = {}
+    for kind in ("mdf", "annex-xi", "annex-xii", "training-summary", "copyright-policy",
+                 "notification", "downstream-package", "cop-checklist"):
+        r = world.client.post(url + "/documents", json={"kind": kind, "format": "md"},
+                              headers=world.auth("editor"))
+        assert r.status_code == 201, (kind, r.text)
+        doc = r.json()
+        assert doc["completeness"]["basis"] == "document fields"
+        assert doc["completeness"]["record_version"] == 1
+        sizes[kind] = doc["completeness"]["percent"]
+        body = world.client.get(f"/api/orgs/acme/documents/{doc['id']}",
+                                headers=world.auth("viewer"))
+        assert hashlib.sha256(body.content).hexdigest() == doc["sha256"]
+    html = world.client.post(url + "/documents", json={"kind": "annex-xi", "format": "html"},
+                             headers=world.auth("editor")).json()
+    assert html["media_type"].startswith("text/html")
+    empty = create(world)  # no record: the documents are built, with their gaps counted
+    r = world.client.post(f"/api/orgs/acme/models/{empty['id']}/documents",
+                          json={"kind": "annex-xi"}, headers=world.auth("editor")).json()
+    assert r["completeness"]["percent"] < sizes["annex-xi"]
+    assert r["completeness"]["missing"]
 
 
 def test_ledger_upload_totals_and_bad_rows(world: World) -> None:

@@ -156,6 +156,24 @@ def test_documents_and_ledgers_from_the_model_page(web: World) -> None:
     assert r.status_code == 413
 
 
+def test_documentation_record_and_document_kinds_in_the_browser(web: World) -> None:
+    add_model(web, profile_text())
+    csrf = page_csrf(web)
+    r = web.client.post("/o/acme/models/1/record", data={
+        "record": "gpact_record: 1\nprovider: {legal_name: [x}\n", "version": 1,
+        "csrf_token": csrf})
+    assert r.status_code == 422 and "The record was not saved" in r.text
+    assert "invalid YAML" in r.text and "legal_name: [x}" in r.text
+    r = web.client.post("/o/acme/models/1/record", data={
+        "record": "gpact_record: 1\nprovider: {legal_name: Example AI SAS}\n", "version": 1,
+        "csrf_token": csrf})
+    assert r.status_code == 200 and "Version 1 by editor@example.eu" in r.text
+    r = web.client.post("/o/acme/models/1/documents", data={
+        "kind": "annex-xi", "format": "html", "csrf_token": csrf})
+    assert r.status_code == 200 and "Document built." in r.text
+    assert "document fields" in r.text and "missing</summary>" in r.text
+
+
 def test_other_organisations_pages_are_not_found(web: World) -> None:
     add_model(web, profile_text())
     rival = TestClient(web.client.app)

@@ -30,6 +30,7 @@ from gpact.store.models import (
     Membership,
     Model,
     Organisation,
+    RecordVersion,
     User,
 )
 
@@ -127,6 +128,11 @@ def _assessment_out(row: Assessment, number: int, full: bool) -> s.AssessmentOut
                            gpact_version=row.gpact_version, profile_version=number,
                            created_by=row.created_by, created_at=row.created_at,
                            summary=s.Summary(**row.summary), result=row.result if full else None)
+
+
+def _record_out(row: RecordVersion) -> s.RecordOut:
+    return s.RecordOut(number=row.number, sha256=row.sha256, created_by=row.created_by,
+                       created_at=row.created_at, text=row.text)
 
 
 def _doc_out(doc: Document) -> s.DocumentOut:
@@ -239,6 +245,32 @@ def get_profile(request: Request, actor: ActorDep, model_id: Id,
     raise NotFound(f"model {model_id} has no profile version {number}")
 
 
+@router.get("/orgs/{org}/models/{model_id}/record", response_model=s.RecordOut,
+            responses=ERRORS, tags=["documents"])
+def get_record(request: Request, actor: ActorDep, model_id: Id) -> s.RecordOut:
+    """The model's current documentation record (the input of the document builders)."""
+    with db_of(request).read() as session:
+        registry.require(actor, "read")
+        row = server_documents.latest_record(session, registry.get_model(session, actor,
+                                                                         model_id))
+    if row is None:
+        raise NotFound(f"model {model_id} has no documentation record yet")
+    return _record_out(row)
+
+
+@router.put("/orgs/{org}/models/{model_id}/record", response_model=s.RecordOut,
+            responses=ERRORS, dependencies=JSON_BODY, tags=["documents"])
+def save_record(request: Request, response: Response, actor: ActorDep, model_id: Id,
+                body: s.RecordIn,
+                if_match: Annotated[str | None, Header()] = None) -> s.RecordOut:
+    """Save a new version of the documentation record; a stale model version gets 409."""
+    expected = _if_match(if_match, body.version)
+    with db_of(request).write() as session:
+        row = server_documents.save_record(session, actor, model_id, body.record, expected)
+        response.headers["ETag"] = _etag(expected + 1)
+        return _record_out(row)
+
+
 @router.post("/orgs/{org}/models/{model_id}/assessments", response_model=s.AssessmentOut,
              status_code=201, responses=ERRORS, dependencies=JSON_BODY, tags=["assessments"])
 def run_assessment(request: Request, actor: ActorDep, model_id: Id,
@@ -347,7 +379,8 @@ def list_documents(request: Request, actor: ActorDep, model_id: Id) -> list[s.Do
 
 
 @router.get("/orgs/{org}/documents/{doc_id}", responses={
-    200: {"content": {"text/markdown": {}, "application/json": {}}}, **ERRORS},
+    200: {"content": {"text/markdown": {}, "text/html": {}, "application/json": {},
+                      "application/pdf": {}}}, **ERRORS},
     tags=["documents"])
 def download_document(request: Request, actor: ActorDep, doc_id: Id) -> Response:
     """The document's bytes; its ETag is its SHA-256, which never changes."""

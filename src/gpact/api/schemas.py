@@ -27,9 +27,31 @@ class AssessIn(_In):
     as_of: dt.date | None = None
 
 
+DocumentKind = Literal["assessment_report", "mdf", "annex-xi", "annex-xii", "training-summary",
+                       "copyright-policy", "notification", "downstream-package",
+                       "cop-checklist"]
+
+
 class DocumentIn(_In):
-    kind: Literal["assessment_report"] = "assessment_report"
-    format: Literal["md", "json"] = "md"
+    kind: DocumentKind = "assessment_report"
+    format: Literal["md", "html", "json", "pdf"] = Field(
+        "md", description="The assessment report is built as md or json; pdf needs WeasyPrint "
+        "on the server.")
+
+
+class RecordIn(_In):
+    record: str = Field(description="The documentation record (gpact_record: 1) as YAML or "
+                        "JSON text.", max_length=1048576)
+    version: int | None = Field(None, ge=1, description="The model version you edited; "
+                                "alternatively send `If-Match`.")
+
+
+class RecordOut(BaseModel):
+    number: int
+    sha256: str
+    created_by: str
+    created_at: dt.datetime
+    text: str
 
 
 class TokenIn(_In):

@@ -1,8 +1,9 @@
 """Export an organisation's register as one JSON file, and import it into an empty one.
 
-The file holds every model with its full profile history, the assessments (with the rulebook
-version each used), built documents and compute ledgers (base64) — not users, passwords or
-tokens. Imported rows keep their content and hashes; the import itself is one audit event.
+The file holds every model with its full profile and documentation-record history, the
+assessments (with the rulebook version each used), built documents and compute ledgers
+(base64) — not users, passwords or tokens. Imported rows keep their content and hashes;
+the import itself is one audit event.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from gpact.store.models import (
     ObligationDue,
     Organisation,
     ProfileVersion,
+    RecordVersion,
 )
 
 FORMAT = "gpact-organisation/1"
@@ -54,6 +56,11 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
             "profiles": [{"number": p.number, "text": p.text, "sha256": p.sha256,
                           "created_by": p.created_by, "created_at": _ts(p.created_at)}
                          for p in profiles],
+            "records": [{"number": r.number, "text": r.text, "sha256": r.sha256,
+                         "created_by": r.created_by, "created_at": _ts(r.created_at)}
+                        for r in session.scalars(select(RecordVersion).where(
+                            RecordVersion.model_id == model.id)
+                            .order_by(RecordVersion.number))],
             "assessments": [{"profile": number[a.profile_version_id],
                              "as_of": a.as_of.isoformat(), "result": a.result,
                              "created_by": a.created_by, "created_at": _ts(a.created_at)}
@@ -111,6 +118,11 @@ def _import_model(session: Session, actor: Actor, m: dict[str, Any]) -> None:
         session.add(row)
         session.flush()
         ids[row.number] = row.id
+    for r in m.get("records", []):
+        session.add(RecordVersion(model_id=model.id, number=int(r["number"]),
+                                  text=str(r["text"]), sha256=str(r["sha256"]),
+                                  created_by=str(r["created_by"]),
+                                  created_at=dt.datetime.fromisoformat(r["created_at"])))
     assessment_ids = []
     for a in m["assessments"]:
         result = a["result"]

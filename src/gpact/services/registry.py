@@ -94,7 +94,7 @@ def create_model(session: Session, actor: Actor, text: str,
     return model
 
 
-def _bump(session: Session, model: Model, expected_version: int) -> None:
+def bump_version(session: Session, model: Model, expected_version: int) -> None:
     """Compare-and-set on the version: the write fails if anyone changed the model since."""
     done = session.execute(update(Model).where(Model.id == model.id,
                                                Model.version == expected_version)
@@ -116,7 +116,7 @@ def update_profile(session: Session, actor: Actor, model_id: int, text: str,
     old = latest_profile(session, model)
     before = _state(model, old)
     _check_name(session, actor, loaded.profile.model.name, model.id)
-    _bump(session, model, expected_version)
+    bump_version(session, model, expected_version)
     model.name = loaded.profile.model.name
     profile = _add_profile(session, actor, model, old.number + 1, text)
     audit.append(session, actor=actor.label, action="model.update_profile", entity="model",
@@ -130,7 +130,7 @@ def delete_model(session: Session, actor: Actor, model_id: int, expected_version
     require(actor, "admin")
     model = get_model(session, actor, model_id)
     before = _state(model, latest_profile(session, model))
-    _bump(session, model, expected_version)
+    bump_version(session, model, expected_version)
     session.delete(model)
     audit.append(session, actor=actor.label, action="model.delete", entity="model",
                  entity_id=model_id, org_id=actor.org_id, before=before)

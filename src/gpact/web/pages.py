@@ -44,7 +44,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 MESSAGES = {"saved": "Saved a new profile version and reassessed the model.",
             "created": "Model added and assessed.", "assessed": "Assessment done.",
             "built": "Document built.", "uploaded": "Compute ledger uploaded.",
-            "deleted": "Model deleted."}
+            "deleted": "Model deleted.", "record": "Saved a new documentation record version."}
 Text = Annotated[str, Form()]
 OptText = Annotated[str, Form()]
 
@@ -129,6 +129,8 @@ def _model_context(session: Session, page: Page, model_id: int) -> dict[str, Any
     latest = registry.latest_assessment(session, model)
     return {"model": model, "profile": profile, "profile_text": profile.text,
             "edit_version": model.version, "result": latest.result if latest else None,
+            "record": server_documents.latest_record(session, model),
+            "kinds": server_documents.KINDS, "formats": ("md", "html", "json"),
             "versions": registry.profile_versions(session, page.actor, model_id),
             "documents": server_documents.documents(session, page.actor, model_id),
             "chart": _chart(server_ledgers.ledgers(session, page.actor, model_id)),
@@ -356,6 +358,15 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             lambda ctx: {"profile_text": profile,
                          "problems_title": "The profile was not saved:"})
 
+    @router.post("/o/{org}/models/{model_id}/record")
+    def save_record(request: Request, org: str, model_id: int, record: OptText = "",
+                    version: Annotated[int, Form()] = 0, csrf_token: Text = "") -> Response:
+        return _model_action(
+            request, org, model_id, csrf_token,
+            lambda s, a: server_documents.save_record(s, a, model_id, record, version),
+            "record", lambda ctx: {"record_text": record,
+                                   "problems_title": "The record was not saved:"})
+
     @router.post("/o/{org}/models/{model_id}/assess")
     def assess(request: Request, org: str, model_id: int, as_of: Text = "",
                csrf_token: Text = "") -> Response:
@@ -371,9 +382,9 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
 
     @router.post("/o/{org}/models/{model_id}/documents")
     def build_document(request: Request, org: str, model_id: int, format: Text = "md",
-                       csrf_token: Text = "") -> Response:
+                       kind: Text = "assessment_report", csrf_token: Text = "") -> Response:
         return _model_action(request, org, model_id, csrf_token, lambda s, a: (
-            server_documents.build(s, a, model_id, "assessment_report", format)), "built")
+            server_documents.build(s, a, model_id, kind, format)), "built")
 
     @router.post("/o/{org}/models/{model_id}/ledgers")
     def upload_ledger(request: Request, org: str, model_id: int, file: Annotated[
