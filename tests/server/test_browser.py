@@ -15,6 +15,7 @@ from tests.server.live import running
 
 CHROMIUM = os.environ.get("GPACT_TEST_CHROMIUM", "/usr/bin/chromium")
 EXAMPLE = Path(__file__).parents[2] / "examples" / "frontier_systemic.yaml"
+RECORD = EXAMPLE.parent / "records" / "frontier_systemic.record.yaml"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -68,6 +69,10 @@ def test_log_in_add_model_see_assessment_deadlines_and_download(
 
     page.get_by_role("link", name="Portfolio").click()
     page.get_by_role("link", name="Northwind-Ultra").first.click()
+    page.get_by_label("Record (YAML or JSON)").fill(RECORD.read_text())
+    page.get_by_role("button", name="Save record").click()
+    expect(page.get_by_text("Saved a new documentation record version.")).to_be_visible()
+    page.get_by_label("Document", exact=True).select_option("annex-xi")
     page.get_by_role("button", name="Build document").click()
     expect(page.get_by_text("Document built.")).to_be_visible()
     with page.expect_download() as info:
@@ -75,5 +80,5 @@ def test_log_in_add_model_see_assessment_deadlines_and_download(
     target = tmp_path / info.value.suggested_filename
     info.value.save_as(target)
     text = target.read_text()
-    assert text.startswith("# Assessment report: Northwind-Ultra")
-    assert "not legal advice" in text
+    assert text.startswith("# Technical documentation (Annex XI) — Northwind-Ultra")
+    assert "Northwind AI GmbH" in text
