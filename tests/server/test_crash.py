@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from gpact.cli.main import main
 from gpact.store.models import Assessment, Model, ProfileVersion
 from tests.server.conftest import World, profile_text
-from tests.server.live import free_port
+from tests.server.pg import free_port
 
 SERVE = "import sys; from gpact.cli.main import main; sys.exit(main(sys.argv[1:]))"
 

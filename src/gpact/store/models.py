@@ -25,7 +25,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
 ROLES = ("viewer", "editor", "admin")
 
@@ -131,9 +131,13 @@ class Model(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class ProfileVersion(Base):
-    __tablename__ = "profile_versions"
-    __table_args__ = (UniqueConstraint("model_id", "number"),)
+class _TextVersion:
+    """A numbered, never-changed version of a text that belongs to a model."""
+
+    @declared_attr.directive
+    def __table_args__(cls) -> tuple[UniqueConstraint]:
+        return (UniqueConstraint("model_id", "number"),)
+
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
     number: Mapped[int] = mapped_column(Integer)
@@ -143,18 +147,16 @@ class ProfileVersion(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
-class RecordVersion(Base):
-    """A version of the model's documentation record (gpact.documents), kept like profiles."""
+class ProfileVersion(_TextVersion, Base):
+    """A version of the model's profile (gpact/v1)."""
+
+    __tablename__ = "profile_versions"
+
+
+class RecordVersion(_TextVersion, Base):
+    """A version of the model's documentation record (gpact.documents)."""
 
     __tablename__ = "record_versions"
-    __table_args__ = (UniqueConstraint("model_id", "number"),)
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
-    number: Mapped[int] = mapped_column(Integer)
-    text: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(String(64))
-    created_by: Mapped[str] = mapped_column(String(400))
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Assessment(Base):
