@@ -1,7 +1,8 @@
 """Load benchmark: concurrent clients against a real `gpact serve` on loopback.
 
     python benchmarks/server_load.py [--models 1000] [--clients 50] [--requests 5000]
-                                     [--duration 60] [--db sqlite|postgresql|both]
+                                     [--duration 60] [--workers 1]
+                                     [--db sqlite|postgresql|both]
                                      [--postgres URL|auto]
 
 Seeds an organisation with N models (each assessed, as the web app does), starts
@@ -59,11 +60,11 @@ def seed(url: str, models: int) -> tuple[str, list[int]]:
 
 
 @contextmanager
-def server(url: str) -> Iterator[tuple[str, int]]:
+def server(url: str, workers: int) -> Iterator[tuple[str, int]]:
     port = 8700 + random.randrange(200)
     proc = subprocess.Popen([sys.executable, "-c", SERVE, "serve", "--port", str(port),
-                             "--db", url], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+                             "--db", url, "--workers", str(workers)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -80,6 +81,12 @@ def server(url: str) -> Iterator[tuple[str, int]]:
     finally:
         proc.terminate()
         proc.wait(timeout=15)
+
+
+def children(pid: int) -> list[int]:
+    """Worker processes of a multi-worker server."""
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
 def peak_rss_mib(pid: int) -> float:
@@ -140,7 +147,7 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
     seeded = time.perf_counter() - t0
     print(f"\n== {kind}: {args.models} models seeded in {seeded:.1f}s; {args.clients} clients, "
           f"at most {args.requests} requests or {args.duration:.0f}s per phase")
-    with server(url) as (base, pid):
+    with server(url, args.workers) as (base, pid):
         random.seed(1)
         baseline = asyncio.run(load(base, token, [["/api/health"]], args.clients,
                                     args.requests // 4, args.duration / 4))
@@ -153,7 +160,7 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
         measured = asyncio.run(load(base, token, paths, args.clients, args.requests,
                                     args.duration))
         wall = time.perf_counter() - t1
-        rss = peak_rss_mib(pid)
+        rss = sum(peak_rss_mib(p) for p in [pid, *children(pid)])
     base_times, _ = baseline["/api/health"]
     b50, b99 = pct(base_times, 50), pct(base_times, 99)
     print(f"{'endpoint':<50}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}"
@@ -166,7 +173,8 @@ def run(kind: str, url: str, args: argparse.Namespace) -> None:
         p50, p99 = pct(times, 50), pct(times, 99)
         print(f"{'GET ' + key:<50}{len(times):>9}{errors:>8}{p50:>9.1f}{p99:>9.1f}"
               f"{p50 / b50:>10.2f}{p99 / b99:>10.2f}")
-    print(f"throughput {total / wall:.0f} requests/s; server peak RSS {rss:.0f} MiB")
+    print(f"throughput {total / wall:.0f} requests/s; server peak RSS {rss:.0f} MiB "
+          f"({args.workers} worker{'s' if args.workers > 1 else ''})")
 
 
 def main() -> None:
@@ -175,6 +183,7 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--requests", type=int, default=5000)
     parser.add_argument("--duration", type=float, default=60.0)
+    parser.add_argument("--workers", type=int, default=1, help="gpact serve --workers")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--postgres", default="auto",
                         help="PostgreSQL server URL (without database), or 'auto'.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import time
 import uuid
 
@@ -164,3 +165,13 @@ def create_app(db: Database, *, secure_cookies: bool = False,
     app.add_middleware(RequestLog)
     app.add_middleware(BodyLimit, limit=MAX_BODY_BYTES)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app for ``gpact serve --workers N``: each worker process builds its own from the
+    environment (the database is migrated by ``gpact serve`` before the workers start)."""
+    from gpact.api.logs import configure_logging
+
+    configure_logging()
+    db = Database(os.environ["GPACT_DATABASE_URL"])
+    return create_app(db, secure_cookies=os.environ.get("GPACT_SECURE_COOKIES") == "1")

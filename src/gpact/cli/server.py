@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import sys
 from pathlib import Path
@@ -48,31 +46,6 @@ def _open(db_url: str | None, *, migrate: bool = True) -> Database:
     return db
 
 
-class JsonLines(logging.Formatter):
-    """Structured logs: one JSON object per line (request lines are JSON already)."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        message = record.getMessage()
-        try:
-            body = json.loads(message)
-        except ValueError:
-            body = {"event": "log", "message": message}
-        if not isinstance(body, dict):
-            body = {"event": "log", "message": message}
-        return json.dumps({"time": self.formatTime(record), "level": record.levelname.lower(),
-                           "logger": record.name, **body})
-
-
-def _logging() -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonLines())
-    for name in ("gpact", "uvicorn", "uvicorn.error"):
-        logger = logging.getLogger(name)
-        logger.handlers[:] = [handler]
-        logger.setLevel(logging.INFO)
-        logger.propagate = False
-
-
 def _bootstrap(db: Database, org: str) -> None:
     """First run: create an admin (prompted, or from GPACT_ADMIN_EMAIL/PASSWORD) and an org."""
     from sqlalchemy import func, select
@@ -111,6 +84,8 @@ def serve(
     org: str = typer.Option("default", "--org", help="Organisation created on the first run."),
     secure_cookies: bool = typer.Option(False, "--secure-cookies",
                                         help="Mark session cookies Secure (behind HTTPS)."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="Server processes (each with its own login rate limit)."),
 ) -> None:
     """Run the web app and REST API (creates and migrates the database when needed)."""
     import uvicorn
@@ -119,12 +94,21 @@ def serve(
 
     db = _open(db_url)
     _bootstrap(db, org)
-    _logging()
+    from gpact.api.logs import configure_logging
+
+    configure_logging()
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     typer.echo(f"gpact serving on http://{shown}:{port}/ (API: /api, OpenAPI: "
                f"/api/openapi.json; database {db.engine.url.render_as_string()})")
-    uvicorn.run(create_app(db, secure_cookies=secure_cookies), host=host, port=port,
-                log_config=None, access_log=False)
+    if workers == 1:
+        uvicorn.run(create_app(db, secure_cookies=secure_cookies), host=host, port=port,
+                    log_config=None, access_log=False, timeout_keep_alive=30)
+        return
+    os.environ["GPACT_DATABASE_URL"] = db.engine.url.render_as_string(hide_password=False)
+    os.environ["GPACT_SECURE_COOKIES"] = "1" if secure_cookies else "0"
+    db.dispose()
+    uvicorn.run("gpact.api.app:app_from_environment", factory=True, workers=workers,
+                host=host, port=port, log_config=None, access_log=False, timeout_keep_alive=30)
 
 
 @audit_app.command("verify")
@@ -170,7 +154,7 @@ def restore(source: Path = typer.Argument(..., help="Backup file made by `gpact 
 
     if not source.is_file():
         raise InputError(str(source), None, "no such file")
-    db = _open(db_url, migrate=False)
+    db = _open(db_url)  # creates the schema in a new database
     counts = run(db, source)
     with db.read() as session:
         result = audit.verify(session)
