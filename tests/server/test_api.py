@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from icalendar import Calendar
 
+from gpact.services import server_documents
 from gpact.store import audit
 from tests.server.conftest import World, profile_text
 
@@ -284,6 +285,12 @@ def test_documentation_record_and_every_document_kind(world: World) -> None:
     html = world.client.post(url + "/documents", json={"kind": "annex-xi", "format": "html"},
                              headers=world.auth("editor")).json()
     assert html["media_type"].startswith("text/html")
+    if "pdf" in server_documents.formats("annex-xi"):  # WeasyPrint installed (gpact[pdf])
+        pdf = world.client.post(url + "/documents", json={"kind": "annex-xi", "format": "pdf"},
+                                headers=world.auth("editor")).json()
+        got = world.client.get(f"/api/orgs/acme/documents/{pdf['id']}",
+                               headers=world.auth("viewer"))
+        assert got.content.startswith(b"%PDF") and got.headers["content-type"] == "application/pdf"
     empty = create(world)  # no record: the documents are built, with their gaps counted
     r = world.client.post(f"/api/orgs/acme/models/{empty['id']}/documents",
                           json={"kind": "annex-xi"}, headers=world.auth("editor")).json()

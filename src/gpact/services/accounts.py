@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from gpact.services.server_errors import Conflict, Invalid, NotFound
@@ -145,7 +145,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
 
 
 def start_session(session: Session, user: User) -> tuple[str, WebSession]:
-    """A new login; returns the cookie value (shown once) and the stored session."""
+    """A new login; returns the cookie value (shown once) and the stored session.
+
+    Expired sessions of everyone are cleared on the way, so the table does not grow.
+    """
+    session.execute(delete(WebSession).where(WebSession.expires_at < utcnow()))
     secret = secrets.token_urlsafe(32)
     web = WebSession(id=sha256(secret), user_id=user.id, csrf_token=secrets.token_urlsafe(32),
                      expires_at=utcnow() + SESSION_LIFETIME)
