@@ -20,6 +20,20 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-f
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+UNLABELLED = """() => [...document.querySelectorAll(
+    'input:not([type=hidden]), select, textarea, button')].filter(e =>
+    !(e.labels && e.labels.length) && !e.getAttribute('aria-label')
+    && !(e.tagName === 'BUTTON' && e.textContent.trim())).map(e => e.outerHTML)"""
+
+
+def accessible(page: Page) -> None:
+    """Every control has a label, the page has one h1, a language and a skip link."""
+    assert page.evaluate(UNLABELLED) == []
+    assert page.locator("h1").count() == 1
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.locator("a.skip").get_attribute("href") == "#main"
+
+
 @pytest.fixture
 def browser_page(sqlite_world: World) -> Iterator[tuple[Page, str]]:
     if not Path(CHROMIUM).exists():
@@ -41,12 +55,17 @@ def test_log_in_add_model_see_assessment_deadlines_and_download(
         browser_page: tuple[Page, str], tmp_path: Path) -> None:
     page, base = browser_page
     page.goto(f"{base}/o/acme/")
-    page.get_by_label("E-mail").fill("editor@example.eu")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    accessible(page)
+    page.get_by_label("E-mail").focus()  # keyboard only: type, Tab, type, Enter
+    page.keyboard.type("editor@example.eu")
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
     expect(page.get_by_role("heading", name="Portfolio of Acme AI")).to_be_visible()
+    accessible(page)
 
     page.get_by_role("link", name="Add a model").click()
+    accessible(page)
     editor = page.get_by_label("Or paste the profile")
     editor.fill("gpact: 1\nprovider: {name: X}\nmodel: {name: Y, parameters: many}\n")
     editor.press("End")  # htmx validates as the user types
@@ -58,6 +77,7 @@ def test_log_in_add_model_see_assessment_deadlines_and_download(
 
     expect(page.get_by_role("heading", name="Northwind-Ultra", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Systemic risk: yes")).to_be_visible()
+    accessible(page)
     obligations = page.locator("section", has=page.get_by_role(
         "heading", name="Obligations and deadlines"))
     expect(obligations).to_contain_text("notification")
@@ -66,6 +86,7 @@ def test_log_in_add_model_see_assessment_deadlines_and_download(
     page.get_by_role("link", name="Calendar").click()
     expect(page.get_by_role("heading", name="Deadlines")).to_be_visible()
     expect(page.locator("main")).to_contain_text("Northwind-Ultra")
+    accessible(page)
 
     page.get_by_role("link", name="Portfolio").click()
     page.get_by_role("link", name="Northwind-Ultra").first.click()

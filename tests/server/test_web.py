@@ -60,6 +60,14 @@ def test_wrong_password_and_rate_limit(sqlite_world: World) -> None:
     assert status == 429 and "Too many failed attempts" in html
 
 
+def test_guessing_many_accounts_from_one_address_is_limited(sqlite_world: World) -> None:
+    for n in range(15):  # 3 per account, 15 per address in the test app
+        status, _ = login(sqlite_world.client, f"nobody{n}@example.eu", "wrong password!")
+        assert status == 401
+    status, html = login(sqlite_world.client, "admin@example.eu", PASSWORD)
+    assert status == 429 and "Too many failed attempts" in html
+
+
 def test_login_form_needs_its_csrf_token(sqlite_world: World) -> None:
     sqlite_world.client.get("/login")
     r = sqlite_world.client.post("/login", data={"email": "viewer@example.eu",
@@ -182,6 +190,25 @@ def test_other_organisations_pages_are_not_found(web: World) -> None:
                  "/o/acme/settings", "/o/acme/documents/1", "/o/acme/calendar.ics"):
         assert rival.get(path).status_code == 404, path
     assert rival.get("/o/rival/models/1").status_code == 404
+
+
+def test_members_from_the_settings_page(web: World) -> None:
+    admin = TestClient(web.client.app)
+    login(admin, "admin@example.eu")
+    csrf = csrf_of(admin.get("/o/acme/settings").text)
+    r = admin.post("/o/acme/members", data={"email": "new@example.eu", "role": "viewer",
+                                            "password": "", "csrf_token": csrf})
+    assert r.status_code == 422 and "password: required" in r.text
+    r = admin.post("/o/acme/members", data={"email": "new@example.eu", "role": "viewer",
+                                            "password": "long enough pass", "csrf_token": csrf})
+    assert r.status_code == 200 and "new@example.eu" in r.text
+    r = admin.post("/o/acme/members", data={"email": "admin@example.eu", "role": "viewer",
+                                            "csrf_token": csrf})
+    assert r.status_code == 409 and "last admin" in r.text
+    r = web.client.post("/o/acme/members", data={"email": "x@example.eu", "role": "admin",
+                                                 "password": "long enough pass",
+                                                 "csrf_token": page_csrf(web)})
+    assert r.status_code == 403  # the editor is not an admin
 
 
 def test_viewer_cannot_change_anything(sqlite_world: World) -> None:

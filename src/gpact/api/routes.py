@@ -12,14 +12,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import func, select, text
+from sqlalchemy import select, text
 
 from gpact import __version__
 from gpact.api import schemas as s
 from gpact.services import accounts, calendar, org_transfer, registry, server_documents
 from gpact.services import server_ledgers as ledgers_service
 from gpact.services.accounts import Actor
-from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from gpact.services.server_errors import Forbidden, Invalid, NotFound, ServiceError
 from gpact.store.db import Database
 from gpact.store.models import (
     ApiToken,
@@ -27,11 +27,8 @@ from gpact.store.models import (
     AuditEvent,
     ComputeLedger,
     Document,
-    Membership,
     Model,
-    Organisation,
     RecordVersion,
-    User,
 )
 
 router = APIRouter(prefix="/api")
@@ -458,29 +455,13 @@ def revoke_token(request: Request, actor: ActorDep, token_id: Id) -> Response:
 def list_members(request: Request, actor: ActorDep) -> list[s.MemberOut]:
     registry.require(actor, "read")
     with db_of(request).read() as session:
-        rows = session.execute(select(User.email, Membership.role).join(
-            Membership, Membership.user_id == User.id).where(
-            Membership.org_id == actor.org_id).order_by(User.email)).all()
-    return [s.MemberOut(email=e, role=r) for e, r in rows]
+        return [s.MemberOut(email=e, role=r) for e, r in accounts.members(session, actor)]
 
 
 @router.put("/orgs/{org}/members", response_model=s.MemberOut, responses=ERRORS,
             dependencies=JSON_BODY, tags=["access"])
 def set_member(request: Request, actor: ActorDep, body: s.MemberIn) -> s.MemberOut:
     """Add a user to the organisation or change their role (admins only)."""
-    registry.require(actor, "admin")
     with db_of(request).write() as session:
-        org = session.get(Organisation, actor.org_id)
-        assert org is not None
-        user = session.scalar(select(User).where(User.email == body.email.strip().lower()))
-        if user is None:
-            if not body.password:
-                raise Invalid(["password: required to create a new user"])
-            user = accounts.create_user(session, body.email, body.password, actor.label)
-        elif user.id == actor.user_id and body.role != "admin":
-            admins = session.scalar(select(func.count()).select_from(Membership).where(
-                Membership.org_id == actor.org_id, Membership.role == "admin"))
-            if admins == 1:
-                raise Conflict("you are the last admin of this organisation")
-        accounts.set_role(session, org, user, body.role, actor.label)
+        user = accounts.add_member(session, actor, body.email, body.role, body.password)
         return s.MemberOut(email=user.email, role=body.role)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from gpact.services.server_errors import Conflict, Invalid, NotFound
+from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
 from gpact.store import audit
 from gpact.store.models import (
     ROLES,
@@ -116,6 +116,35 @@ def set_role(session: Session, org: Organisation, user: User, role: str, by: str
                  entity_id=member.id, org_id=org.id, before=before,
                  after={"user": user.email, "role": role})
     return member
+
+
+def add_member(session: Session, actor: Actor, email: str, role: str,
+               password: str | None) -> User:
+    """Give a user (created if new, which needs a password) a role in the actor's
+    organisation. Only admins may; the last admin cannot step down."""
+    if not actor.can("admin"):
+        raise Forbidden("only admins manage members")
+    org = session.get(Organisation, actor.org_id)
+    assert org is not None
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        if not password:
+            raise Invalid(["password: required to create a new user"])
+        user = create_user(session, email, password, actor.label)
+    elif user.id == actor.user_id and role != "admin":
+        admins = session.scalar(select(func.count()).select_from(Membership).where(
+            Membership.org_id == actor.org_id, Membership.role == "admin"))
+        if admins == 1:
+            raise Conflict("you are the last admin of this organisation")
+    set_role(session, org, user, role, actor.label)
+    return user
+
+
+def members(session: Session, actor: Actor) -> list[tuple[str, str]]:
+    rows = session.execute(select(User.email, Membership.role).join(
+        Membership, Membership.user_id == User.id).where(
+        Membership.org_id == actor.org_id).order_by(User.email)).all()
+    return [(email, role) for email, role in rows]
 
 
 def memberships(session: Session, user_id: int) -> list[tuple[Organisation, str]]:

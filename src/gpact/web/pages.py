@@ -35,7 +35,7 @@ from gpact.services import (
 from gpact.services.accounts import Actor
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, ServiceError
 from gpact.store.db import Database
-from gpact.store.models import AuditEvent, Membership, Organisation, User, WebSession
+from gpact.store.models import AuditEvent, Organisation, User, WebSession
 
 HERE = Path(__file__).parent
 COOKIE = "gpact_session"
@@ -172,7 +172,8 @@ def _profile_from(profile: str, file: UploadFile | None) -> str:
 def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5) -> None:
     """Add the pages, the static files and the HTML error handling to ``app``."""
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    limiter = accounts.LoginLimiter(attempts=login_attempts)
+    per_account = accounts.LoginLimiter(attempts=login_attempts)
+    per_address = accounts.LoginLimiter(attempts=login_attempts * 5)  # many e-mails, one host
     router = APIRouter(include_in_schema=False)
 
     def render_error(request: Request, exc: ServiceError) -> HTMLResponse:
@@ -219,16 +220,17 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
                                "The login form expired; please try again.", status=403)
         host = request.client.host if request.client else "?"
         key = f"{host}|{email.strip().lower()}"
-        if limiter.blocked(key):
+        if per_account.blocked(key) or per_address.blocked(host):
             return _login_page(request, cookie, next, email, "Too many failed attempts: wait "
                                "a few minutes before trying again.", status=429)
         with _write(request) as session:
             user = accounts.authenticate(session, email, password)
             if user is None:
-                limiter.failed(key)
+                per_account.failed(key)
+                per_address.failed(host)
                 return _login_page(request, cookie, next, email,
                                    "Wrong e-mail or password.", status=401)
-            limiter.succeeded(key)
+            per_account.succeeded(key)
             secret, _ = accounts.start_session(session, user)
         target = next if next.startswith("/") and not next.startswith("//") else "/"
         response = RedirectResponse(target, status_code=303)
@@ -450,9 +452,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         assert page.actor is not None
         with _db(page.request).read() as session:
             tokens = accounts.list_tokens(session, page.actor)
-            members = session.execute(select(User.email, Membership.role).join(
-                Membership, Membership.user_id == User.id).where(
-                Membership.org_id == page.actor.org_id).order_by(User.email)).all()
+            members = accounts.members(session, page.actor)
         return page.render("settings.html", status=status, active="settings", tokens=tokens,
                            members=members, scopes=accounts.SCOPES, **ctx)
 
@@ -492,15 +492,9 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         page = _page(request, org)
         page.check_csrf(csrf_token)
         assert page.actor is not None
-        registry.require(page.actor, "admin")
         try:
             with _write(request) as session:
-                org_row = session.get(Organisation, page.actor.org_id)
-                assert org_row is not None
-                user = session.scalar(select(User).where(User.email == email.strip().lower()))
-                if user is None:
-                    user = accounts.create_user(session, email, password, page.actor.label)
-                accounts.set_role(session, org_row, user, role, page.actor.label)
+                accounts.add_member(session, page.actor, email, role, password)
         except (Invalid, Conflict) as exc:
             problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
             return _settings(page, exc.status, problems=problems)
