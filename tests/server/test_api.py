@@ -161,11 +161,14 @@ def test_create_assess_update_with_lost_update_protection(world: World) -> None:
     assert len(history) == 2
 
 
-def test_duplicate_model_name_conflicts(world: World) -> None:
+def test_duplicate_model_name_conflicts_but_versions_are_separate(world: World) -> None:
     create(world)
     r = world.client.post("/api/orgs/acme/models", json={"profile": profile_text()},
                           headers=world.auth("editor"))
-    assert r.status_code == 409
+    assert r.status_code == 409 and "Example-70B 1.0" in r.json()["detail"]
+    r = world.client.post("/api/orgs/acme/models", headers=world.auth("editor"), json={
+        "profile": profile_text().replace('version: "1.0"', 'version: "2.0"')})
+    assert r.status_code == 201 and r.json()["name"] == "Example-70B 2.0"
 
 
 def test_invalid_profile_gets_field_level_422(world: World) -> None:
@@ -208,7 +211,8 @@ def test_pagination(world: World) -> None:
         assert r.status_code == 201
     page = world.client.get("/api/orgs/acme/models?limit=2&offset=3",
                             headers=world.auth("viewer")).json()
-    assert page["total"] == 5 and [m["name"] for m in page["items"]] == ["Model-3", "Model-4"]
+    assert page["total"] == 5
+    assert [m["name"] for m in page["items"]] == ["Model-3 1.0", "Model-4 1.0"]
     assert world.client.get("/api/orgs/acme/models?limit=0",
                             headers=world.auth("viewer")).status_code == 422
 
@@ -218,9 +222,9 @@ def test_deadlines_obligations_and_calendar(world: World) -> None:
     create(world, name="frontier-400b")
     rows = world.client.get("/api/orgs/acme/deadlines", headers=world.auth("viewer")).json()
     assert rows == sorted(rows, key=lambda d: d["due"])
-    assert {"Example-70B", "Frontier-400B"} == {d["model"] for d in rows}
+    assert {"Example-70B 1.0", "Frontier-400B 2"} == {d["model"] for d in rows}
     notification = [d for d in rows if d["obligation"] == "notification"]
-    assert notification and notification[0]["model"] == "Frontier-400B"
+    assert notification and notification[0]["model"] == "Frontier-400B 2"
     obligations = world.client.get("/api/orgs/acme/obligations",
                                    headers=world.auth("viewer")).json()
     assert {o["status"] for o in obligations} >= {"applies", "not_applicable"}

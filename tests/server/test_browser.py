@@ -75,7 +75,7 @@ def test_log_in_add_model_see_assessment_deadlines_and_download(
     expect(page.locator("#profile-problems")).to_contain_text("The profile is valid.")
     page.get_by_role("button", name="Add and assess").click()
 
-    expect(page.get_by_role("heading", name="Northwind-Ultra", exact=True)).to_be_visible()
+    expect(page.get_by_role("heading", name="Northwind-Ultra 2.0", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Systemic risk: yes")).to_be_visible()
     accessible(page)
     obligations = page.locator("section", has=page.get_by_role(

@@ -57,7 +57,7 @@ def test_sigkill_mid_write_loses_nothing_committed(world: World) -> None:
                     return  # the server died under us
                 if r.status_code == 201:
                     with lock:
-                        acknowledged.append(name)
+                        acknowledged.append(f"{name} 1.0")  # register name: name version
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in range(4)]
     for t in threads:

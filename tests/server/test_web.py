@@ -128,7 +128,7 @@ def test_html_and_sql_injection_are_inert(web: World) -> None:
     assert evil.replace("<", "&lt;").replace(">", "&gt;").replace("'", "&#39;") in html
     assert "&lt;script&gt;" in web.client.get("/o/acme/").text
     r = web.client.get("/api/orgs/acme/models", headers=web.auth("viewer")).json()
-    assert r["items"][0]["name"] == evil
+    assert r["items"][0]["name"] == f"{evil} 1.0"
 
 
 def test_stale_edit_in_the_browser_keeps_the_text_and_explains(web: World) -> None:

@@ -70,6 +70,16 @@ def _add_profile(session: Session, actor: Actor, model: Model, number: int,
     return profile
 
 
+def register_name(loaded: LoadedProfile) -> str:
+    """A model's name in the register: its name and version, as the profile gives them.
+
+    Two versions of one model (say Northwind-Ultra 2.0 and 3.0-preview) are two entries;
+    saving a profile with a new version renames the entry it is saved to.
+    """
+    model = loaded.profile.model
+    return f"{model.name} {model.version}" if model.version else model.name
+
+
 def _check_name(session: Session, actor: Actor, name: str, model_id: int | None) -> None:
     clash = session.scalar(select(Model.id).where(Model.org_id == actor.org_id,
                                                   Model.name == name))
@@ -82,7 +92,7 @@ def create_model(session: Session, actor: Actor, text: str,
     """Register a model from its profile and assess it."""
     require(actor, "write")
     loaded = parse(text)
-    name = loaded.profile.model.name
+    name = register_name(loaded)
     _check_name(session, actor, name, None)
     model = Model(org_id=actor.org_id, name=name, version=1)
     session.add(model)
@@ -115,9 +125,9 @@ def update_profile(session: Session, actor: Actor, model_id: int, text: str,
     loaded = parse(text)
     old = latest_profile(session, model)
     before = _state(model, old)
-    _check_name(session, actor, loaded.profile.model.name, model.id)
+    _check_name(session, actor, register_name(loaded), model.id)
     bump_version(session, model, expected_version)
-    model.name = loaded.profile.model.name
+    model.name = register_name(loaded)
     profile = _add_profile(session, actor, model, old.number + 1, text)
     audit.append(session, actor=actor.label, action="model.update_profile", entity="model",
                  entity_id=model.id, org_id=actor.org_id, before=before,
