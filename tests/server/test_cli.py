@@ -11,7 +11,7 @@ import uvicorn
 from sqlalchemy import select
 
 from gpact.cli.main import main
-from gpact.store import Database
+from gpact.store import Database, upgrade
 from gpact.store.models import Membership, User
 from tests.server.conftest import PASSWORD
 
@@ -86,6 +86,12 @@ def test_backup_and_restore_commands(sqlite_db: Database, tmp_path: Path,
     assert main(["backup", str(dump), "--db", url]) == 0
     assert main(["restore", str(dump), "--db", str(tmp_path / "r.db")]) == 0
     assert "audit chain intact (1 events)" in capsys.readouterr().out
+    old = tmp_path / "old.db"
+    old_db = Database(str(old))
+    upgrade(old_db, "0002")
+    old_db.dispose()
+    assert main(["backup", str(tmp_path / "o.jsonl.gz"), "--db", str(old)]) == 2
+    assert "upgrade it first" in capsys.readouterr().err
     truncated = tmp_path / "t.jsonl.gz"
     truncated.write_bytes(dump.read_bytes()[:-20])
     assert main(["restore", str(truncated), "--db", str(tmp_path / "r2.db")]) == 2

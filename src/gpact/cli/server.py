@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -141,8 +143,16 @@ def backup(out: Path = typer.Argument(..., help="Backup file to write (.jsonl.gz
            db_url: str | None = DB_OPTION) -> None:
     """Write the whole database to one file (restorable into SQLite or PostgreSQL)."""
     from gpact.store.backup import backup as run
+    from gpact.store.backup import row_count
+    from gpact.store.migrate import current_revision, head_revision
 
-    counts = run(_open(db_url, migrate=False), out)
+    db = _open(db_url, migrate=False)
+    if current_revision(db) != head_revision():
+        raise InputError(db.engine.url.render_as_string(), None, f"schema revision "
+                         f"{current_revision(db)} is older than this gpact's {head_revision()}: "
+                         "upgrade it first (`gpact serve` upgrades on start)")
+    with _progress("backing up", row_count(db) if sys.stderr.isatty() else None) as step:
+        counts = run(db, out, step)
     typer.echo(f"backed up {sum(counts.values())} rows to {out}")
 
 
@@ -155,13 +165,27 @@ def restore(source: Path = typer.Argument(..., help="Backup file made by `gpact 
     if not source.is_file():
         raise InputError(str(source), None, "no such file")
     db = _open(db_url)  # creates the schema in a new database
-    counts = run(db, source)
+    with _progress("restoring", None) as step:
+        counts = run(db, source, step)
     with db.read() as session:
         result = audit.verify(session)
     typer.echo(f"restored {sum(counts.values())} rows; audit chain "
                f"{'intact' if result.ok else 'BROKEN'} ({result.events} events)")
     if not result.ok:
         raise typer.Exit(1)
+
+
+@contextmanager
+def _progress(what: str, total: int | None) -> Iterator[Callable[[int], None]]:
+    """A rich progress bar on a terminal (rows done, of ``total`` if known); silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda rows: None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task(what, total=total)
+        yield lambda rows: bar.advance(task, rows)
 
 
 def register(app: typer.Typer) -> None:

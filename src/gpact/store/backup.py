@@ -10,7 +10,7 @@ import base64
 import datetime as dt
 import gzip
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -53,8 +53,23 @@ def _decode(table: Table, row: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def backup(db: Database, out: Path) -> dict[str, int]:
-    """Write every table to ``out``; returns the row count per table."""
+Progress = Callable[[int], None]
+
+
+def _quiet(rows: int) -> None:
+    return None
+
+
+def row_count(db: Database) -> int:
+    """Rows in all tables (for a progress bar)."""
+    with db.read() as session:
+        return sum(session.scalar(select(func.count()).select_from(t)) or 0
+                   for t in Base.metadata.sorted_tables)
+
+
+def backup(db: Database, out: Path, progress: Progress = _quiet) -> dict[str, int]:
+    """Write every table to ``out``; returns the row count per table. ``progress`` is told
+    how many rows were written, every ``BATCH`` rows."""
     counts: dict[str, int] = {}
     with db.read() as session, gzip.open(out, "wt", encoding="utf-8") as fh:
         session.connection(execution_options={"isolation_level": "REPEATABLE READ"}
@@ -71,6 +86,9 @@ def backup(db: Database, out: Path) -> dict[str, int]:
                 fh.write(json.dumps({"t": table.name,
                                      "r": {k: _encode(v) for k, v in row.items()}}) + "\n")
                 counts[table.name] += 1
+                if counts[table.name] % BATCH == 0:
+                    progress(BATCH)
+            progress(counts[table.name] % BATCH)
     return counts
 
 
@@ -82,7 +100,7 @@ def _lines(fh: IO[str], name: str) -> Iterator[dict[str, Any]]:
             raise InputError(name, f"line {n}", f"not a gpact backup: {exc.msg}") from None
 
 
-def restore(db: Database, source: Path) -> dict[str, int]:
+def restore(db: Database, source: Path, progress: Progress = _quiet) -> dict[str, int]:
     """Load a backup into an empty database (migrated to the backup's schema first)."""
     upgrade(db)
     with db.read() as session:
@@ -104,7 +122,7 @@ def restore(db: Database, source: Path) -> dict[str, int]:
                              f" differs from this gpact's {head_revision()}; restore with the "
                              "gpact version that made it, then upgrade")
         try:
-            _load(db, tables, lines, counts, str(source))
+            _load(db, tables, lines, counts, str(source), progress)
         except (OSError, EOFError, KeyError, TypeError, ValueError) as exc:
             raise InputError(str(source), None, f"damaged backup, nothing restored: "
                              f"{type(exc).__name__}: {exc}") from None
@@ -112,7 +130,7 @@ def restore(db: Database, source: Path) -> dict[str, int]:
 
 
 def _load(db: Database, tables: dict[str, Table], lines: Iterator[dict[str, Any]],
-          counts: dict[str, int], name: str) -> None:
+          counts: dict[str, int], name: str, progress: Progress) -> None:
     """Insert every row in one transaction: a damaged file leaves the database empty."""
     with db.write() as session:
         batch: list[dict[str, Any]] = []
@@ -122,6 +140,7 @@ def _load(db: Database, tables: dict[str, Table], lines: Iterator[dict[str, Any]
                 raise InputError(name, "table", f"unknown table {item['t']!r}")
             if item["t"] != current or len(batch) >= BATCH:
                 _flush(session, tables, current, batch)
+                progress(len(batch))
                 batch, current = [], item["t"]
             batch.append(_decode(tables[item["t"]], item["r"]))
             counts[item["t"]] = counts.get(item["t"], 0) + 1
