@@ -7,7 +7,7 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, docs, risk, rulebook
+from gpact.cli import assess, docs, risk, rulebook, server
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -25,6 +25,7 @@ app.add_typer(risk.risk_app, name="risk")
 app.add_typer(risk.incident_app, name="incident")
 app.command("calendar")(risk.calendar)
 app.add_typer(docs.app, name="docs")
+server.register(app)  # serve, audit verify, backup, restore
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
 # (compute, docs, data, rights, risk, incident, serve/audit/backup are added by their modules.)
