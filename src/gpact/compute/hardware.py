@@ -75,8 +75,10 @@ class Catalogue:
         labels.update({normalise(a.name): a.id for a in self.accelerators})
         for a in self.accelerators:
             labels.update({normalise(alias): a.id for alias in a.aliases})
-        close = difflib.get_close_matches(normalise(name), list(labels), n=6, cutoff=0.5)
-        ids = list(dict.fromkeys(labels[c] for c in close))[:3]
+        key = normalise(name)
+        containing = [label for label in labels if key and key in label]
+        close = difflib.get_close_matches(key, list(labels), n=6, cutoff=0.5)
+        ids = list(dict.fromkeys(labels[c] for c in [*containing, *close]))[:3]
         if ids:
             return f"; did you mean {' or '.join(repr(i) for i in ids)}?"
         return f"; known: {', '.join(a.id for a in self.accelerators)}"
