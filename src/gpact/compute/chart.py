@@ -98,15 +98,21 @@ def _draw_series(ax: Axes, series: dict[Quantity, list[Point]], rates: dict[Quan
     last_seen = max(p[-1].at for p in series.values() if p)
     horizon = min(horizon, last_seen + dt.timedelta(days=365))
     horizon = max(horizon, last_seen + dt.timedelta(days=7))
-    for q, points in series.items():
+    # Compute updating parameters is drawn as a dotted line under the cumulative figure, which
+    # carries the range and the forecast band (the two are often almost the same curve).
+    for q in ("parameter_update", "cumulative"):
+        points = series.get(q, [])
         if not points or points[-1].high <= 0:
             continue
         xs = [_num(p.at) for p in points]
         colour = COLOURS[q]
-        ax.plot(xs, [p.flop for p in points], color=colour, lw=1.8,
-                label=LABELS[q])
+        main = q == "cumulative"
+        ax.plot(xs, [p.flop for p in points], color=colour, lw=1.8 if main else 1.4,
+                ls="-" if main else ":", label=LABELS[q], zorder=3 if main else 2)
+        if not main:
+            continue
         ax.fill_between(xs, [p.low for p in points], [p.high for p in points],
-                        color=colour, alpha=0.15, lw=0)
+                        color=colour, alpha=0.15, lw=0, label="range of the estimate")
         rate = rates.get(q)
         if rate is None:
             continue

@@ -172,7 +172,7 @@ def _one(line: Line, series: list[Point], rate: Rate | None, as_of: dt.date, per
         known = central.date()
         due = deadline(known)
         text = f"crossed on {known} (central estimate)"
-        if early is not None and early != central:
+        if early is not None and early.date() != known:
             text += f"; the high end of the range crossed on {early.date()}"
         if due:
             text += (f"; notification was due by {due}" if due < as_of

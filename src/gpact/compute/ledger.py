@@ -361,7 +361,8 @@ def add_ingested(ledger: Ledger, data: Ingested, rules: RulesInForce, phases: Ph
         phase = phases.get(s.phase, label, "phase")
         acc = sums[phase.id]
         acc.rows += s.rows
-        acc.first = min(acc.first or s.hour, s.hour)
+        opened = s.hour - dt.timedelta(hours=1)
+        acc.first = min(acc.first or opened, opened)
         acc.last = max(acc.last or s.hour, s.hour)
         flop = low = high = s.measured_flop
         excluded = s.raw_measured_flop - s.measured_flop
@@ -456,7 +457,7 @@ def _spread_dated(ledger: Ledger, entry: Entry) -> None:
     days = max((end - start).days + 1, 1)
     e = entry.estimate
     for i in range(days):
-        day = dt.datetime.combine(start + dt.timedelta(days=i), dt.time(), dt.UTC)
+        day = dt.datetime.combine(start + dt.timedelta(days=i + 1), dt.time(), dt.UTC)
         cell = ledger.hourly.setdefault(day, {}).setdefault(entry.phase.id, [0.0, 0.0, 0.0])
         cell[0] += e.flop / days
         cell[1] += e.low / days
@@ -466,17 +467,17 @@ def _spread_dated(ledger: Ledger, entry: Entry) -> None:
 
 
 def _series(ledger: Ledger, phases: PhaseRules, quantity: Quantity) -> list[Point]:
-    """Counted compute accumulated hour by hour (a point at the end of each hour with data)."""
+    """Counted compute accumulated over time: a point at the close of each hour with data."""
     run = [0.0, 0.0, 0.0]
-    points = []
-    for hour in sorted(ledger.hourly):
-        for phase_id, cell in ledger.hourly[hour].items():
+    points: list[Point] = []
+    for close in sorted(ledger.hourly):
+        for phase_id, cell in ledger.hourly[close].items():
             phase = phases.get(phase_id)
             if phase.cumulative if quantity == "cumulative" else phase.parameter_update:
                 run = [run[i] + cell[i] for i in range(3)]
-        at = hour + dt.timedelta(hours=1)
-        if ledger.last_seen is not None and at > ledger.last_seen:
-            at = ledger.last_seen
+        at = min(close, ledger.last_seen) if ledger.last_seen is not None else close
+        if points and points[-1].at == at:
+            points.pop()
         points.append(Point(at, run[0], run[1], run[2]))
     return points
 

@@ -39,7 +39,8 @@ SUFFIXES = {
 
 @dataclass(frozen=True)
 class Slice:
-    """One hour of one phase on one accelerator type: the counted (clipped) sums."""
+    """One hour of one phase on one accelerator type: the counted (clipped) sums of the rows
+    ending in the hour that closes at ``hour``."""
 
     hour: dt.datetime
     phase: str
@@ -149,7 +150,7 @@ checked AS (
   SELECT *, t_end - secs AS t_start,
          (secs IS NULL OR secs < 0 OR t_end IS NULL OR phase IS NULL OR run_id IS NULL
           OR (flop IS NULL AND NOT ({tokens_rule}) AND (n IS NULL OR n < 0 OR accelerator IS NULL))
-          OR flop < 0 OR tokens < 0) AS bad
+          OR coalesce(flop, 0) < 0 OR coalesce(tokens, 0) < 0) AS bad
   FROM raw
 ),
 windowed AS (
@@ -165,7 +166,7 @@ clipped AS (
             CASE WHEN flop IS NOT NULL THEN 'm' WHEN {tokens_rule} THEN 't' ELSE 'h' END AS how
   FROM windowed
 )
-SELECT floor(t_end / 3600) * 3600 AS hour, phase, accelerator, prec,
+SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator, prec,
        count(*) AS rows_, count(*) FILTER (WHERE bad) AS bad_rows,
        count(*) FILTER (WHERE NOT bad AND frac = 0) AS dup_rows,
        count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1) AS overlap_rows,
