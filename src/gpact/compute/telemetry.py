@@ -185,11 +185,14 @@ GROUP BY ALL
 
 def _bad_example(con: Any, reader: str, columns: dict[str, str], label: str,
                  count: int, use_tokens: bool) -> InputError:
-    sel = ", ".join(f'"{c}"' for c in (*REQUIRED, *OPTIONAL) if c in columns)
-    row = con.execute(f"SELECT {sel} FROM {reader} WHERE "
+    sel = ", ".join(f'"{c}"::VARCHAR' for c in (*REQUIRED, *OPTIONAL) if c in columns)
+    ts_ok = f"{_timestamp_expr(columns['timestamp'])} IS NOT NULL"
+    row = con.execute(f"SELECT {sel}, {ts_ok} FROM {reader} WHERE "
                       f"{_bad_condition(columns, use_tokens)} LIMIT 1").fetchone()
     names = [c for c in (*REQUIRED, *OPTIONAL) if c in columns]
-    values = dict(zip(names, row, strict=True)) if row else {}
+    values = dict(zip(names, row[:-1], strict=True)) if row else {}
+    if row and not row[-1]:
+        values["timestamp_unreadable"] = True
     field, problem = _diagnose(values, use_tokens)
     shown = ", ".join(f"{k}={v!r}" for k, v in values.items() if k in
                       ("run_id", "phase", "timestamp", "seconds"))
@@ -220,7 +223,7 @@ def _diagnose(values: dict[str, Any], use_tokens: bool) -> tuple[str, str]:
         return "seconds", "a missing duration"
     if float(secs) < 0:
         return "seconds", "a negative duration"
-    if values.get("timestamp") is None:
+    if values.get("timestamp") is None or values.get("timestamp_unreadable"):
         return "timestamp", "a missing or unreadable timestamp"
     for name in ("phase", "run_id"):
         if values.get(name) is None:
