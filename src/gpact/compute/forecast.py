@@ -7,8 +7,9 @@ with the Commission to be notified within two weeks of the threshold being met o
 becoming known that it will be met, Art. 52(1)). Every line is strictly "more than".
 
 The projection extends the recent rate of the run: the rate over the trailing window (at most
-seven days) gives the central date; the slowest and fastest of up to seven equal parts of that
-window, applied to the low and high ends of the compute so far, give the range. A planned
+seven days) gives the central date; the range extends the high end of the compute so far at
+the fastest rate of the high series over seven equal parts of that window (earliest date), and
+the low end at the slowest rate of the low series (latest date). A planned
 total, when given, says whether the line will be met at all and, for 10^25, starts the
 notification clock now (it is then known that the threshold will be met).
 """
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from fractions import Fraction
+from itertools import pairwise
 from typing import Any, Literal
 
 from gpact.compute.ledger import Point, Quantity
@@ -80,7 +83,8 @@ def legal_lines(rules: RulesInForce, base_compute: float | None) -> list[Line]:
                   "set of tasks)", gpai.source, notify=False)]
     if base_compute is not None:
         fraction = rules.rule("guidelines.modification.compute_fraction")
-        lines.append(Line("modification_third", float(fraction.value) * base_compute,
+        share = Fraction(str(fraction.value))  # written as an exact fraction, e.g. "1/3"
+        lines.append(Line("modification_third", float(share * Fraction(base_compute)),
                           "parameter_update",
                           "the modifier becomes the provider of the modified model, with "
                           "obligations limited to the modification",
@@ -100,27 +104,30 @@ def recent_rate(points: list[Point]) -> Rate | None:
     span = (end.at - start_at).total_seconds() / 86400
     if span <= 0:
         return None
-    before = _value_at(points, start_at)
-    central = (end.flop - before) / span
-    rates = []
+    central = (end.flop - _value_at(points, start_at, "flop")) / span
     step = (end.at - start_at) / PARTS
-    for i in range(PARTS):
-        a, b = start_at + step * i, start_at + step * (i + 1)
-        days = step.total_seconds() / 86400
-        rates.append((_value_at(points, b) - _value_at(points, a)) / days)
-    return Rate(central, min(rates), max(rates), span)
+    days = step.total_seconds() / 86400
+
+    def part_rates(attr: str) -> list[float]:
+        edges = [_value_at(points, start_at + step * i, attr) for i in range(PARTS + 1)]
+        return [(b - a) / days for a, b in pairwise(edges)]
+
+    return Rate(central, min(part_rates("low")), max(part_rates("high")), span)
 
 
-def _value_at(points: list[Point], at: dt.datetime) -> float:
-    """Central counted compute at a moment (linear between points, 0 before the first)."""
+def _value_at(points: list[Point], at: dt.datetime, attr: str) -> float:
+    """Counted compute (``flop``, ``low`` or ``high``) at a moment: linear between points."""
     prev_at, prev_v = None, 0.0
     for p in points:
+        value = float(getattr(p, attr))
         if p.at >= at:
-            if prev_at is None or p.at == prev_at:
-                return p.flop if p.at == at else prev_v
+            if p.at == at:
+                return value
+            if prev_at is None:
+                return prev_v
             share = (at - prev_at) / (p.at - prev_at)
-            return prev_v + (p.flop - prev_v) * share
-        prev_at, prev_v = p.at, p.flop
+            return prev_v + (value - prev_v) * share
+        prev_at, prev_v = p.at, value
     return prev_v
 
 
