@@ -86,7 +86,8 @@ def test_params_command(cli: Cli, tmp_path: Path) -> None:
 
 def test_accelerators_command(cli: Cli) -> None:
     d = json.loads(cli("compute", "accelerators", "--format", "json").out)
-    assert {"a100", "h100-sxm", "mi300x", "tpu-v5p", "gaudi3"} <= {a["id"] for a in d["accelerators"]}
+    ids = {a["id"] for a in d["accelerators"]}
+    assert {"a100", "h100-sxm", "mi300x", "tpu-v5p", "gaudi3"} <= ids
     assert "989.5" in cli("compute", "accelerators").out
 
 
