@@ -258,6 +258,9 @@ def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
         con.execute(f"SET temp_directory = '{spill}'")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET TimeZone = 'UTC'")
+        # DuckDB would print its own bar on stdout; progress goes to a rich bar on stderr instead
+        con.execute("SET enable_progress_bar = true")
+        con.execute("SET enable_progress_bar_print = false")
         columns = _columns(con, reader, label)
         _check_columns(columns, label)
         show = sys.stderr.isatty() if progress is None else progress
