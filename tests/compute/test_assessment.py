@@ -99,3 +99,13 @@ def test_assess_cli_uses_the_ledger(cli: Cli, tmp_path: Path) -> None:
             "--format", "json")
     assert r.code == 0, r.err
     assert "straddles" in r.out
+
+
+def test_planned_total_above_the_line_asks_for_threshold_known_on(tmp_path: Path) -> None:
+    path = profile(tmp_path, hardware(2))
+    ledger = tmp_path / "compute" / "ledger.yaml"
+    ledger.write_text(yaml.safe_dump({"gpact_ledger": 1, "planned_total_flop": 2e25,
+                                      "entries": hardware(2)}))
+    loaded = load_profile(path)
+    compute_figures(loaded, AS_OF)
+    assert any("model.threshold_known_on" in w for w in loaded.warnings)

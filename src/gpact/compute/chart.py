@@ -49,7 +49,7 @@ def draw(out: Path, series: dict[Quantity, list[Point]], crossings: list[Crossin
         raise InputError(None, "--chart", "no dated compute to draw: give entries "
                          "started_on/ended_on, or telemetry")
     fig, ax = plt.subplots(figsize=(10, 5.6), dpi=120)
-    horizon = _draw_series(ax, series, rates, crossings)
+    horizon = _draw_series(ax, series, rates, crossings, planned_total)
     for c in crossings:
         ax.axhline(c.line.threshold, color="#b71c1c" if c.line.notify else "#ef6c00",
                    lw=1, ls="--")
@@ -89,8 +89,9 @@ def _num(at: dt.datetime) -> float:
 
 
 def _draw_series(ax: Axes, series: dict[Quantity, list[Point]], rates: dict[Quantity, Rate],
-                 crossings: list[Crossing]) -> dt.datetime:
-    """Plot each quantity with its range and forecast band; return the right edge of the x axis."""
+                 crossings: list[Crossing], planned: float | None) -> dt.datetime:
+    """Plot each quantity with its range and forecast band (stopping at the planned total);
+    return the right edge of the x axis."""
     horizon = max(p[-1].at for p in series.values() if p)
     dates = [d for c in crossings for d in (c.date, c.latest) if d]
     if dates:
@@ -101,8 +102,8 @@ def _draw_series(ax: Axes, series: dict[Quantity, list[Point]], rates: dict[Quan
     # Compute updating parameters is drawn as a dotted line under the cumulative figure, which
     # carries the range and the forecast band (the two are often almost the same curve).
     for q in ("parameter_update", "cumulative"):
-        points = series.get(q, [])
-        if not points or points[-1].high <= 0:
+        points = [p for p in series.get(q, []) if p.flop > 0]  # a log axis has no zero
+        if not points:
             continue
         xs = [_num(p.at) for p in points]
         colour = COLOURS[q]
@@ -120,9 +121,10 @@ def _draw_series(ax: Axes, series: dict[Quantity, list[Point]], rates: dict[Quan
         days = (horizon - last.at).total_seconds() / 86400
         fx = [_num(last.at) + days * i / 20 for i in range(21)]
         step = [days * i / 20 for i in range(21)]
-        ax.plot(fx, [last.flop + rate.flop_per_day * d for d in step], color=colour,
+        cap = planned if planned and planned > last.flop else float("inf")
+        ax.plot(fx, [min(last.flop + rate.flop_per_day * d, cap) for d in step], color=colour,
                 lw=1.2, ls="--", label=f"{LABELS[q]}: forecast")
-        ax.fill_between(fx, [max(last.low + rate.low * d, 1.0) for d in step],
-                        [last.high + rate.high * d for d in step], color=colour, alpha=0.08,
-                        lw=0, hatch="//")
+        ax.fill_between(fx, [min(max(last.low + rate.low * d, 1.0), cap) for d in step],
+                        [min(last.high + rate.high * d, cap) for d in step], color=colour,
+                        alpha=0.08, lw=0, hatch="//")
     return horizon

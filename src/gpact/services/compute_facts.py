@@ -58,6 +58,15 @@ def _ledger(loaded: LoadedProfile, as_of: dt.date | None, rulebook: Rulebook | N
     rules = (rulebook or default_rulebook()).at(as_of or dt.date.today())
     ledger = load_ledger(path, rules, progress=False)
     loaded.warnings.extend(f"{ref}: {w}" for w in ledger.warnings)
+    threshold = rules.rule("ai_act.art51.presumption_threshold_flop")
+    planned = ledger.planned_total_flop
+    if planned is not None and planned > float(threshold.value) \
+            and loaded.profile.model.threshold_known_on is None:
+        loaded.warnings.append(
+            f"{ref}: the planned total ({planned:.2g} FLOP) exceeds {float(threshold.value):.2g} "
+            f"FLOP, so it is known that the threshold will be met ({threshold.source}; Art. 52(1) "
+            "notification within two weeks): set model.threshold_known_on to the date this "
+            "became known")
     return ledger
 
 
