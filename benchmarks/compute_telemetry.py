@@ -50,6 +50,7 @@ t = time.perf_counter()
 con = duckdb.connect()
 con.execute("SET memory_limit='512MB'; SET preserve_insertion_order=false; "
             "SET enable_progress_bar_print=false")
+con.execute(f"SET temp_directory='{path}.spill'")
 if mode == "naive":
     sql = f"SELECT sum(count * seconds) FILTER (WHERE phase <> 'evaluation') FROM {reader}"
 else:

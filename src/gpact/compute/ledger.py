@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gpact.compute.architecture import AttentionShape, estimate_architecture
 from gpact.compute.estimate import Estimate, combine, tolerance_band
+from gpact.compute.files import read_mapping
 from gpact.compute.hardware import Catalogue, check_precision, estimate_hardware, utilization_range
 from gpact.compute.phases import Phase, PhaseRules
 from gpact.compute.telemetry import SUFFIXES, Ingested, ingest
@@ -193,14 +194,7 @@ def load_ledger(path: str | Path, rules: RulesInForce, *, progress: bool | None 
     if is_telemetry(path):
         return ledger_from_telemetry([path], rules, progress=progress)
     file = str(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(file, None, "no such file") from None
-    except (UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise InputError(file, None, f"not a YAML ledger: {str(exc).splitlines()[0]}") from None
-    if not isinstance(data, dict):
-        raise InputError(file, None, "expected a mapping with 'gpact_ledger: 1' and 'entries'")
+    data = read_mapping(path, "a YAML compute ledger", yaml.safe_load, (yaml.YAMLError,))
     try:
         spec = LedgerSpec.model_validate(data)
     except ValidationError as exc:

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gpact.compute.architecture import AttentionShape
+from gpact.compute.files import read_mapping
 from gpact.errors import InputError
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # the safetensors format itself caps headers at 100 MB
@@ -144,14 +145,7 @@ def count_from_config(path: str | Path) -> ParameterCount:
     """Count parameters from a Hugging Face ``config.json`` by the architecture's formula."""
     path = Path(path)
     file = str(path)
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(file, None, "no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputError(file, None, f"not a JSON config: {exc}") from None
-    if not isinstance(data, dict):
-        raise InputError(file, None, "expected a JSON object")
+    data = read_mapping(path, "a JSON model config", json.loads, (json.JSONDecodeError,))
     model_type = data.get("model_type")
     if not isinstance(model_type, str):
         raise InputError(file, "model_type", "missing; cannot tell the architecture")
