@@ -133,28 +133,49 @@ def _timestamp_expr(kind: str) -> str:
 
 
 def _query(reader: str, columns: dict[str, str], use_tokens: bool) -> str:
-    def col(name: str, cast: str) -> str:
-        return f'"{name}"::{cast}' if name in columns else f"NULL::{cast}"
+    """One pass: validate, clip each stream's rows to time not yet covered, sum per hour.
 
-    tokens_rule = "tokens IS NOT NULL" if use_tokens else "FALSE"
+    Only the columns the file has are carried, and each row is reduced to one amount (its
+    measured FLOP, its tokens or its accelerator-seconds) before the per-stream sort, which
+    is what costs most.
+    """
+    has = set(columns)
+    measured = "flop" in has
+    tokens = use_tokens and "tokens" in has
+    n = '"count"::DOUBLE' if "count" in has else "NULL::DOUBLE"
+    acc = '"accelerator"::VARCHAR' if "accelerator" in has else "NULL::VARCHAR"
+    prec = '"precision"::VARCHAR' if "precision" in has else "NULL::VARCHAR"
+    branches = [(c, code) for c, code, ok in (("flop", 1, measured), ("tokens", 2, tokens)) if ok]
+    how = "CASE " + "".join(f"WHEN {c} IS NOT NULL THEN {code} " for c, code in branches) + \
+        "ELSE 3 END" if branches else "3"
+    amount = "CASE " + "".join(f"WHEN {c} IS NOT NULL THEN {c} " for c, _ in branches) + \
+        "ELSE n * secs END" if branches else "n * secs"
+    negative = " OR ".join(f"coalesce({c}, 0) < 0" for c, ok in (("flop", measured),
+                                                                   ("tokens", tokens)) if ok)
+    nothing = ("flop IS NULL AND " if measured else "") + \
+        ("tokens IS NULL AND " if tokens else "") + \
+        "(n IS NULL OR n < 0 OR accelerator IS NULL)"
     return f"""
 WITH raw AS (
-  SELECT {col('run_id', 'VARCHAR')} AS run_id, {col('phase', 'VARCHAR')} AS phase,
-         {col('accelerator', 'VARCHAR')} AS accelerator, {col('precision', 'VARCHAR')} AS prec,
-         {col('count', 'DOUBLE')} AS n, {col('seconds', 'DOUBLE')} AS secs,
-         {col('flop', 'DOUBLE')} AS flop, {col('tokens', 'DOUBLE')} AS tokens,
+  SELECT "run_id"::VARCHAR AS run_id, "phase"::VARCHAR AS phase, {acc} AS accelerator,
+         {prec} AS prec, {n} AS n, "seconds"::DOUBLE AS secs,
+         {'"flop"::DOUBLE' if measured else 'NULL::DOUBLE'} AS flop,
+         {'"tokens"::DOUBLE' if tokens else 'NULL::DOUBLE'} AS tokens,
          {_timestamp_expr(columns['timestamp'])} AS t_end
   FROM {reader}
 ),
 checked AS (
-  SELECT *, t_end - secs AS t_start,
-         (secs IS NULL OR secs < 0 OR t_end IS NULL OR phase IS NULL OR run_id IS NULL
-          OR (flop IS NULL AND NOT ({tokens_rule}) AND (n IS NULL OR n < 0 OR accelerator IS NULL))
-          OR coalesce(flop, 0) < 0 OR coalesce(tokens, 0) < 0) AS bad
+  SELECT run_id, phase, accelerator, prec, secs, t_end, t_end - secs AS t_start,
+         {how}::UTINYINT AS how, {amount} AS amount,
+         {'CASE WHEN flop IS NOT NULL THEN n * secs END' if measured else 'NULL::DOUBLE'}
+           AS measured_dev,
+         coalesce(secs IS NULL OR secs < 0 OR t_end IS NULL OR phase IS NULL
+                  OR run_id IS NULL OR ({nothing}){' OR ' + negative if negative else ''},
+                  TRUE) AS bad
   FROM raw
 ),
 windowed AS (
-  SELECT *, max(t_end) OVER (PARTITION BY bad, run_id, phase, accelerator ORDER BY t_start, t_end
+  SELECT *, max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start
                              ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
   FROM checked
 ),
@@ -162,21 +183,20 @@ clipped AS (
   SELECT *, CASE WHEN bad THEN 0
                  WHEN secs = 0 THEN (CASE WHEN prev_end >= t_end THEN 0 ELSE 1 END)
                  ELSE least(1, greatest(0, t_end - greatest(t_start, coalesce(prev_end, t_start)))
-                               / secs) END AS frac,
-            CASE WHEN flop IS NOT NULL THEN 'm' WHEN {tokens_rule} THEN 't' ELSE 'h' END AS how
+                               / secs) END AS frac
   FROM windowed
 )
 SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator, prec,
        count(*) AS rows_, count(*) FILTER (WHERE bad) AS bad_rows,
        count(*) FILTER (WHERE NOT bad AND frac = 0) AS dup_rows,
        count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1) AS overlap_rows,
-       coalesce(sum(flop * frac) FILTER (WHERE how = 'm'), 0) AS measured,
-       coalesce(sum(tokens * frac) FILTER (WHERE how = 't'), 0) AS toks,
-       coalesce(sum(n * secs * frac) FILTER (WHERE how = 'h'), 0) AS dev_s,
-       coalesce(sum(n * secs * frac) FILTER (WHERE how = 'm'), 0) AS measured_dev_s,
-       coalesce(sum(flop) FILTER (WHERE how = 'm' AND NOT bad), 0) AS raw_measured,
-       coalesce(sum(tokens) FILTER (WHERE how = 't' AND NOT bad), 0) AS raw_toks,
-       coalesce(sum(n * secs) FILTER (WHERE how = 'h' AND NOT bad), 0) AS raw_dev_s,
+       coalesce(sum(amount * frac) FILTER (WHERE how = 1), 0) AS measured,
+       coalesce(sum(amount * frac) FILTER (WHERE how = 2), 0) AS toks,
+       coalesce(sum(amount * frac) FILTER (WHERE how = 3), 0) AS dev_s,
+       coalesce(sum(measured_dev * frac), 0) AS measured_dev_s,
+       coalesce(sum(amount) FILTER (WHERE how = 1 AND NOT bad), 0) AS raw_measured,
+       coalesce(sum(amount) FILTER (WHERE how = 2 AND NOT bad), 0) AS raw_toks,
+       coalesce(sum(amount) FILTER (WHERE how = 3 AND NOT bad), 0) AS raw_dev_s,
        min(t_start) FILTER (WHERE NOT bad) AS first_, max(t_end) FILTER (WHERE NOT bad) AS last_
 FROM clipped
 GROUP BY ALL
