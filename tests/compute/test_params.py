@@ -155,3 +155,14 @@ def test_safetensors_count_is_the_sum_of_shapes(tmp_path: Path, shapes: list[lis
     tensors = {f"t{i}": ("F16", s) for i, s in enumerate(shapes)}
     path = write_safetensors(tmp_path / "h.safetensors", tensors)
     assert count_from_safetensors([path]).total == sum(math.prod(s) for s in shapes)
+
+
+@pytest.mark.parametrize("tensors", [
+    {"model.layers.0.mlp.qweight": ("I64", [4, 4])},
+    {"model.layers.0.mlp.weight": ("U8", [8, 2])},
+])
+def test_quantised_checkpoints_are_refused(tmp_path: Path,
+                                           tensors: dict[str, tuple[str, list[int]]]) -> None:
+    path = write_safetensors(tmp_path / "q.safetensors", tensors)
+    with pytest.raises(InputError, match="quantised"):
+        count_from_safetensors([path])

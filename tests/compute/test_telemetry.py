@@ -154,3 +154,11 @@ def test_columns_and_units(tmp_path: Path) -> None:
     (tmp_path / "broken.parquet").write_bytes(b"not parquet")
     with pytest.raises(InputError, match="cannot read telemetry"):
         ingest([tmp_path / "broken.parquet"], progress=False)
+
+
+def test_progress_bar_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The terminal path (a rich bar fed by DuckDB's progress) gives the same result."""
+    path = write(tmp_path / "t.parquet", rows(24))
+    with_bar = ingest([path], progress=True)
+    assert with_bar == ingest([path], progress=False)
+    assert "reading telemetry" not in capsys.readouterr().out  # never on stdout

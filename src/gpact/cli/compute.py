@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
@@ -286,8 +285,7 @@ def forecast_cmd(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Project from telemetry when 10^23, a third of the base model and 10^25 are crossed."""
-    date = parse_date(as_of) if as_of else dt.date.today()
-    rules = default_rulebook().at(date)
+    rules = default_rulebook().at(parse_date(as_of))
     led = ledger_from_telemetry(telemetry, rules, parameters=parameters,
                                 utilization=utilization, precision=precision)
     _finish(led, rules, fmt, chart, _flop_option(planned_total, "--planned-total"),

@@ -20,6 +20,9 @@ from gpact.compute.files import read_mapping
 from gpact.errors import InputError
 
 MAX_HEADER_BYTES = 100 * 1024 * 1024  # the safetensors format itself caps headers at 100 MB
+PACKED_SUFFIXES = (".qweight", ".qzeros", ".absmax", ".quant_map", ".quant_state",
+                   ".weight_packed")
+INTEGER_DTYPES = ("U8", "I8", "I32", "U32")
 DTYPE_BYTES = {
     "BOOL": 1, "U8": 1, "I8": 1, "F8_E4M3": 1, "F8_E5M2": 1, "F8_E8M0": 1,
     "I16": 2, "U16": 2, "F16": 2, "BF16": 2, "I32": 4, "U32": 4, "F32": 4,
@@ -249,6 +252,11 @@ def count_from_safetensors(paths: Sequence[str | Path]) -> ParameterCount:
                 raise InputError(str(path), name, f"tensor also stored in {seen[name]}: "
                                  "overlapping shards would be counted twice")
             seen[name] = str(path)
+            if name.endswith(PACKED_SUFFIXES) or (
+                    name.endswith(".weight") and info.get("dtype") in INTEGER_DTYPES):
+                raise InputError(str(path), name, "looks like a quantised (packed) weight: its "
+                                 "element count is not a parameter count; count the "
+                                 "unquantised checkpoint or its config.json instead")
             total += math.prod(info["shape"])
             tensors += 1
     return ParameterCount(total=total, active=None, method="exact, from .safetensors headers",
