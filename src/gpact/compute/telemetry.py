@@ -135,43 +135,45 @@ def _timestamp_expr(kind: str) -> str:
 def _query(reader: str, columns: dict[str, str], use_tokens: bool) -> str:
     """One pass: validate, clip each stream's rows to time not yet covered, sum per hour.
 
-    Only the columns the file has are carried, and each row is reduced to one amount (its
-    measured FLOP, its tokens or its accelerator-seconds) before the per-stream sort, which
-    is what costs most.
+    The per-stream sort is what costs most, so each row is reduced to one amount (its measured
+    FLOP, its tokens or its accelerator-seconds) first, and only what the file has is carried.
     """
     has = set(columns)
     measured = "flop" in has
     tokens = use_tokens and "tokens" in has
-    n = '"count"::DOUBLE' if "count" in has else "NULL::DOUBLE"
-    acc = '"accelerator"::VARCHAR' if "accelerator" in has else "NULL::VARCHAR"
-    prec = '"precision"::VARCHAR' if "precision" in has else "NULL::VARCHAR"
     branches = [(c, code) for c, code, ok in (("flop", 1, measured), ("tokens", 2, tokens)) if ok]
-    how = "CASE " + "".join(f"WHEN {c} IS NOT NULL THEN {code} " for c, code in branches) + \
-        "ELSE 3 END" if branches else "3"
-    amount = "CASE " + "".join(f"WHEN {c} IS NOT NULL THEN {c} " for c, _ in branches) + \
-        "ELSE n * secs END" if branches else "n * secs"
-    negative = " OR ".join(f"coalesce({c}, 0) < 0" for c, ok in (("flop", measured),
-                                                                   ("tokens", tokens)) if ok)
-    nothing = ("flop IS NULL AND " if measured else "") + \
-        ("tokens IS NULL AND " if tokens else "") + \
+    when = "".join(f"WHEN {c} IS NOT NULL THEN {{}} " for c, _ in branches)
+    amount = f"CASE {when.format(*(c for c, _ in branches))}ELSE n * secs END" \
+        if branches else "n * secs"
+    carried = ["run_id", "phase", "accelerator", "secs", "t_end", "t_end - secs AS t_start",
+               f"{amount} AS amount"]
+    if "precision" in has:
+        carried.append("prec")
+    if branches:
+        carried.append(f"(CASE {when.format(*(code for _, code in branches))}ELSE 3 END)"
+                       "::UTINYINT AS how")
+    if measured:
+        carried.append("CASE WHEN flop IS NOT NULL THEN n * secs END AS measured_dev")
+    negative = "".join(f" OR coalesce({c}, 0) < 0" for c, _ in branches)
+    nothing = "".join(f"{c} IS NULL AND " for c, _ in branches) + \
         "(n IS NULL OR n < 0 OR accelerator IS NULL)"
+    is_m, is_t = ("how = 1" if measured else "FALSE"), ("how = 2" if tokens else "FALSE")
+    is_h = "how = 3" if branches else "TRUE"
+    optional = {"accelerator": "VARCHAR", "precision": "VARCHAR", "count": "DOUBLE",
+                "flop": "DOUBLE", "tokens": "DOUBLE"}
+    names = {"precision": "prec", "count": "n"}
+    read = ", ".join(f'"{c}"::{kind} AS {names.get(c, c)}' if c in has and (c != "tokens" or tokens)
+                     else f"NULL::{kind} AS {names.get(c, c)}" for c, kind in optional.items())
     return f"""
 WITH raw AS (
-  SELECT "run_id"::VARCHAR AS run_id, "phase"::VARCHAR AS phase, {acc} AS accelerator,
-         {prec} AS prec, {n} AS n, "seconds"::DOUBLE AS secs,
-         {'"flop"::DOUBLE' if measured else 'NULL::DOUBLE'} AS flop,
-         {'"tokens"::DOUBLE' if tokens else 'NULL::DOUBLE'} AS tokens,
-         {_timestamp_expr(columns['timestamp'])} AS t_end
+  SELECT "run_id"::VARCHAR AS run_id, "phase"::VARCHAR AS phase, "seconds"::DOUBLE AS secs,
+         {read}, {_timestamp_expr(columns['timestamp'])} AS t_end
   FROM {reader}
 ),
 checked AS (
-  SELECT run_id, phase, accelerator, prec, secs, t_end, t_end - secs AS t_start,
-         {how}::UTINYINT AS how, {amount} AS amount,
-         {'CASE WHEN flop IS NOT NULL THEN n * secs END' if measured else 'NULL::DOUBLE'}
-           AS measured_dev,
-         coalesce(secs IS NULL OR secs < 0 OR t_end IS NULL OR phase IS NULL
-                  OR run_id IS NULL OR ({nothing}){' OR ' + negative if negative else ''},
-                  TRUE) AS bad
+  SELECT {', '.join(carried)},
+         coalesce(secs IS NULL OR secs < 0 OR t_end IS NULL OR phase IS NULL OR run_id IS NULL
+                  OR ({nothing}){negative}, TRUE) AS bad
   FROM raw
 ),
 windowed AS (
@@ -186,17 +188,18 @@ clipped AS (
                                / secs) END AS frac
   FROM windowed
 )
-SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator, prec,
+SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator,
+       {'prec' if 'precision' in has else 'NULL::VARCHAR AS prec'},
        count(*) AS rows_, count(*) FILTER (WHERE bad) AS bad_rows,
        count(*) FILTER (WHERE NOT bad AND frac = 0) AS dup_rows,
        count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1) AS overlap_rows,
-       coalesce(sum(amount * frac) FILTER (WHERE how = 1), 0) AS measured,
-       coalesce(sum(amount * frac) FILTER (WHERE how = 2), 0) AS toks,
-       coalesce(sum(amount * frac) FILTER (WHERE how = 3), 0) AS dev_s,
-       coalesce(sum(measured_dev * frac), 0) AS measured_dev_s,
-       coalesce(sum(amount) FILTER (WHERE how = 1 AND NOT bad), 0) AS raw_measured,
-       coalesce(sum(amount) FILTER (WHERE how = 2 AND NOT bad), 0) AS raw_toks,
-       coalesce(sum(amount) FILTER (WHERE how = 3 AND NOT bad), 0) AS raw_dev_s,
+       coalesce(sum(amount * frac) FILTER (WHERE {is_m}), 0) AS measured,
+       coalesce(sum(amount * frac) FILTER (WHERE {is_t}), 0) AS toks,
+       coalesce(sum(amount * frac) FILTER (WHERE {is_h}), 0) AS dev_s,
+       {'coalesce(sum(measured_dev * frac), 0)' if measured else '0.0'} AS measured_dev_s,
+       coalesce(sum(amount) FILTER (WHERE {is_m} AND NOT bad), 0) AS raw_measured,
+       coalesce(sum(amount) FILTER (WHERE {is_t} AND NOT bad), 0) AS raw_toks,
+       coalesce(sum(amount) FILTER (WHERE {is_h} AND NOT bad), 0) AS raw_dev_s,
        min(t_start) FILTER (WHERE NOT bad) AS first_, max(t_end) FILTER (WHERE NOT bad) AS last_
 FROM clipped
 GROUP BY ALL
