@@ -199,19 +199,22 @@ def _render(ledger: Ledger, rules: RulesInForce, crossings: list[Crossing],
     md = fmt is Format.md
     h = "## " if md else ""
     title = f"Training compute{f' — {ledger.model}' if ledger.model else ''}"
-    typer.echo(f"# {title}\n" if md else title)
-    for q, label in (("cumulative", "Cumulative training compute (Art. 51(2))"),
-                     ("parameter_update", "Compute directly updating parameters (10^23, 1/3)")):
-        total = ledger.total(q)  # type: ignore[arg-type]
-        typer.echo(f"{h}{label}: {total.flop:.3g} FLOP (range {total.low:.3g} – "
+    bullet = "- " if md else ""
+    typer.echo(f"# {title}\n\n## Totals\n" if md else title)
+    totals: list[tuple[Quantity, str]] = [
+        ("cumulative", "Cumulative training compute (Art. 51(2))"),
+        ("parameter_update", "Compute directly updating parameters (10^23, 1/3)")]
+    for q, label in totals:
+        total = ledger.total(q)
+        typer.echo(f"{bullet}{label}: {total.flop:.3g} FLOP (range {total.low:.3g} – "
                    f"{total.high:.3g})")
-    typer.echo(f"  as the Art. 52 notification states it: "
+    typer.echo(f"{bullet or '  '}as the Art. 52 notification states it: "
                f"{significant(ledger.total('cumulative').flop, _digits(rules))} FLOP")
     typer.echo(f"\n{h}Entries")
     for e in ledger.entries:
         counted = [n for n, ok in (("cumulative", e.phase.cumulative),
                                    ("parameter-update", e.phase.parameter_update)) if ok]
-        typer.echo(f"{'- ' if md else ''}{e.id} [{e.phase.id}; counts: "
+        typer.echo(f"{bullet}{e.id} [{e.phase.id}; counts: "
                    f"{', '.join(counted) or 'nothing'}]"
                    + (f" — evidence: {e.evidence}" if e.evidence else ""))
         _show_estimate(e.estimate, "    ")
