@@ -281,12 +281,13 @@ def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
         con.execute(f"SET temp_directory = '{spill}'")
         con.execute("SET preserve_insertion_order = false")
         con.execute("SET TimeZone = 'UTC'")
-        # DuckDB would print its own bar on stdout; progress goes to a rich bar on stderr instead
-        con.execute("SET enable_progress_bar = true")
+        show = sys.stderr.isatty() if progress is None else progress
+        # Progress is tracked only for the rich bar on a terminal (stderr); DuckDB must never
+        # print its own bar, which would land on stdout.
+        con.execute(f"SET enable_progress_bar = {'true' if show else 'false'}")
         con.execute("SET enable_progress_bar_print = false")
         columns = _columns(con, reader, label)
         _check_columns(columns, label)
-        show = sys.stderr.isatty() if progress is None else progress
         try:
             rows = _run(con, _query(reader, columns, use_tokens), show)
         except duckdb.Error as exc:
