@@ -74,7 +74,7 @@ def _from_ledger(loaded: LoadedProfile, given: ComputeFigure, total: Estimate, f
                  label: str) -> ComputeFigure:
     ref = loaded.profile.model.compute_ledger
     if given.value is None:
-        return ComputeFigure(total.flop, f"compute ledger {ref}, {label} total ({total.method})",
+        return ComputeFigure(total.flop, f"compute ledger {ref}, {label} total",
                              total.low, total.high)
     if not total.low <= given.value <= total.high:
         loaded.warnings.append(
