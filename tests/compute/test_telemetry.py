@@ -11,6 +11,8 @@ from typing import Any
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gpact.compute import ingest, ledger_from_telemetry
 from gpact.errors import InputError
@@ -162,3 +164,30 @@ def test_progress_bar_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     with_bar = ingest([path], progress=True)
     assert with_bar == ingest([path], progress=False)
     assert "reading telemetry" not in capsys.readouterr().out  # never on stdout
+
+
+def union_length(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, float("-inf")
+    for a, b in sorted(intervals):
+        if b > end:
+            total += b - max(a, end)
+            end = b
+    return total
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 200), st.integers(0, 60)), min_size=1, max_size=15))
+def test_clipping_counts_the_union_of_intervals(tmp_path: Path,
+                                                spans: list[tuple[int, int]]) -> None:
+    """Whatever the repeats and overlaps, one stream counts each second once."""
+    data = [{"run_id": "r", "phase": "pretraining",
+             "timestamp": (START + dt.timedelta(seconds=start + length)).isoformat(),
+             "accelerator": "A100", "count": 2, "seconds": float(length)}
+            for start, length in spans]
+    got = ingest([write(tmp_path / "p.jsonl", data)], progress=False)
+    counted = sum(s.device_seconds for s in got.slices)
+    expected = 2 * union_length([(float(a), float(a + n)) for a, n in spans])
+    assert counted == pytest.approx(expected)
+    assert sum(s.raw_device_seconds for s in got.slices) == pytest.approx(
+        2 * sum(n for _, n in spans))
