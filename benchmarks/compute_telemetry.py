@@ -73,8 +73,9 @@ else:
                FROM {reader}),
     w AS (SELECT *, max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start
                  ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end FROM r)
-    SELECT sum(n * greatest(0, t_end - greatest(t_start, coalesce(prev_end, t_start))))
-           FILTER (WHERE phase <> 'evaluation') FROM w'''
+    SELECT sum(n * CASE WHEN prev_end >= t_end THEN 0
+                        WHEN prev_end - t_start >= 0.001 THEN t_end - prev_end
+                        ELSE seconds END) FILTER (WHERE phase <> 'evaluation') FROM w'''
 device_seconds = con.execute(sql).fetchone()[0]
 print(json.dumps({"seconds": time.perf_counter() - t, "total": device_seconds * peak * util,
                   "rss_mb": peak_rss_mb()}))

@@ -191,3 +191,13 @@ def test_clipping_counts_the_union_of_intervals(tmp_path: Path,
     assert counted == pytest.approx(expected)
     assert sum(s.raw_device_seconds for s in got.slices) == pytest.approx(
         2 * sum(n for _, n in spans))
+
+
+def test_contiguous_rows_with_fractional_seconds_do_not_overlap(tmp_path: Path) -> None:
+    """Rounding in float timestamps must not be reported as overlap."""
+    data = [{"run_id": "r", "phase": "pretraining",
+             "timestamp": (START + dt.timedelta(seconds=59.7 * (k + 1))).isoformat(),
+             "accelerator": "A100", "count": 8, "seconds": 59.7} for k in range(500)]
+    got = ingest([write(tmp_path / "f.parquet", data)], progress=False)
+    assert (got.duplicate_rows, got.overlapping_rows) == (0, 0)
+    assert sum(s.device_seconds for s in got.slices) == pytest.approx(500 * 8 * 59.7)

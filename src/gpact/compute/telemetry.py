@@ -4,7 +4,8 @@ A row says that ``count`` accelerators of one run worked for ``seconds`` ending 
 ``timestamp``, optionally with the FLOP measured or the tokens processed. Rows of one stream
 (same ``run_id``, ``phase`` and ``accelerator``) must not cover the same time twice: rows
 that repeat or overlap earlier ones are clipped to the time not yet covered, so nothing is
-counted twice, and the clipping is reported. Concurrent streams need distinct ``run_id``s.
+counted twice, and the clipping is reported (overlaps under a millisecond are taken as
+timestamp rounding). Concurrent streams need distinct ``run_id``s.
 
 The file is read once by one DuckDB query (CSV, JSON Lines or Parquet; several files of one
 format may be given). It spills to a temporary folder when its memory limit is reached, and
@@ -30,6 +31,9 @@ OPTIONAL = ("accelerator", "count", "flop", "tokens", "precision")
 OTHER_DURATION_UNITS = ("hours", "minutes", "milliseconds", "ms", "duration", "duration_s",
                         "duration_hours", "gpu_hours", "device_hours")
 MEMORY_LIMIT = "512MB"
+# Shorter overlaps are rounding in the timestamps (durations with fractions of a second),
+# not compute reported twice; counting them would flag every row of a contiguous log.
+MIN_OVERLAP_SECONDS = 0.001
 SUFFIXES = {
     ".parquet": "parquet", ".pq": "parquet",
     ".csv": "csv", ".tsv": "csv",
@@ -183,9 +187,9 @@ windowed AS (
 ),
 clipped AS (
   SELECT *, CASE WHEN bad THEN 0
-                 WHEN secs = 0 THEN (CASE WHEN prev_end >= t_end THEN 0 ELSE 1 END)
-                 ELSE least(1, greatest(0, t_end - greatest(t_start, coalesce(prev_end, t_start)))
-                               / secs) END AS frac
+                 WHEN prev_end >= t_end THEN 0
+                 WHEN prev_end - t_start >= {MIN_OVERLAP_SECONDS} THEN (t_end - prev_end) / secs
+                 ELSE 1 END AS frac
   FROM windowed
 )
 SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator,
