@@ -201,3 +201,9 @@ def test_contiguous_rows_with_fractional_seconds_do_not_overlap(tmp_path: Path) 
     got = ingest([write(tmp_path / "f.parquet", data)], progress=False)
     assert (got.duplicate_rows, got.overlapping_rows) == (0, 0)
     assert sum(s.device_seconds for s in got.slices) == pytest.approx(500 * 8 * 59.7)
+
+
+def test_measured_rows_need_no_known_accelerator(tmp_path: Path, rules: RulesInForce) -> None:
+    data = [dict(r, accelerator="in-house ASIC v1", flop=1e20) for r in rows(3)]
+    ledger = ledger_from_telemetry([write(tmp_path / "m.csv", data)], rules, progress=False)
+    assert ledger.total("cumulative").flop == pytest.approx(3e20)

@@ -24,10 +24,10 @@ from gpact.compute.estimate import Estimate, combine, tolerance_band
 from gpact.compute.files import read_mapping
 from gpact.compute.hardware import Catalogue, check_precision, estimate_hardware, utilization_range
 from gpact.compute.phases import Phase, PhaseRules
-from gpact.compute.telemetry import SUFFIXES, Ingested, ingest
+from gpact.compute.telemetry import SUFFIXES, Ingested, Slice, ingest
 from gpact.compute.units import parse_flop
 from gpact.errors import InputError
-from gpact.rulebook import RulesInForce
+from gpact.rulebook import RulesInForce, RuleValue
 
 Quantity = Literal["cumulative", "parameter_update"]
 
@@ -326,7 +326,85 @@ class _Acc:
     excluded: float = 0.0
     rows: int = 0
     first: dt.datetime | None = None
-    last: dt.datetime | None = None
+
+
+class _Pricing:
+    """FLOP for telemetry slices: measured as reported, 6 · P · tokens, or N · L · H · U.
+
+    Remembers, per phase, the assumptions and the rules it used, and per accelerator how much
+    measured FLOP was reported against what the hardware could do at peak.
+    """
+
+    def __init__(self, rules: RulesInForce, parameters: float | None,
+                 utilization: float | None, precision: str, label: str) -> None:
+        self.rules, self.parameters, self.label = rules, parameters, label
+        self.precision = check_precision(precision)
+        self.tol_low, _, self.tol_text, tol_rule = tolerance_band(rules, 1.0)
+        self.used: dict[str, RuleValue] = {tol_rule.key: tol_rule}
+        if utilization is None:
+            low, mid, high, rule = utilization_range(rules)
+            self.used[rule.key] = rule
+            self.u = (low, mid, high)
+            self.u_text = (f"utilisation not given: {mid:.0%} assumed, range {low:.0%}-"
+                           f"{high:.0%} ({rule.key}, confidence {rule.confidence})")
+        else:
+            self.u = (utilization * self.tol_low, utilization, utilization * (2 - self.tol_low))
+            self.u_text = f"utilisation {utilization:.0%} as given; {self.tol_text}"
+        self._catalogue: Catalogue | None = None
+        self.notes: dict[str, set[str]] = defaultdict(set)
+        self.unverified: dict[str, set[str]] = defaultdict(set)
+        self.measured_vs_peak: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
+
+    @property
+    def catalogue(self) -> Catalogue:
+        if self._catalogue is None:
+            self._catalogue = Catalogue(self.rules)
+            self.used[self._catalogue.rule.key] = self._catalogue.rule
+        return self._catalogue
+
+    def price(self, s: Slice, phase: str) -> tuple[float, float, float, float]:
+        """(flop, low, high, FLOP left out as duplicated or overlapping) for one slice."""
+        flop = low = high = s.measured_flop
+        excluded = s.raw_measured_flop - s.measured_flop
+        if s.raw_measured_flop:
+            self.notes[phase].add("measured FLOP taken as reported in the telemetry")
+            self._check_measured(s)
+        if s.raw_tokens:
+            assert self.parameters is not None  # tokens are only summed when P is known
+            t = 6 * self.parameters
+            flop, low, high = (flop + t * s.tokens, low + t * s.tokens * self.tol_low,
+                               high + t * s.tokens * (2 - self.tol_low))
+            excluded += t * (s.raw_tokens - s.tokens)
+            self.notes[phase].add(f"rows with tokens: 6 · {self.parameters:g} parameters · "
+                                  f"tokens; {self.tol_text}")
+        if s.raw_device_seconds:
+            device = self.catalogue.get(str(s.accelerator), self.label, "accelerator")
+            fmt = check_precision(s.precision, "precision") if s.precision else self.precision
+            peak = device.peak(fmt, "precision")
+            u_low, u_mid, u_high = self.u
+            cap = s.device_seconds * peak
+            flop, low, high = flop + cap * u_mid, low + cap * u_low, high + cap * u_high
+            excluded += (s.raw_device_seconds - s.device_seconds) * peak * u_mid
+            self.notes[phase].add(f"{device.name}: {peak / 1e12:g} TFLOP/s dense {fmt} peak "
+                                  f"({device.source}; confidence {device.confidence})")
+            self.notes[phase].add(self.u_text)
+            if device.confidence == "unverified":
+                self.unverified[phase].add(f"{self.catalogue.rule.key}[{device.id}]")
+        return flop, low, high, excluded
+
+    def _check_measured(self, s: Slice) -> None:
+        device = self.catalogue.find(str(s.accelerator)) if s.accelerator else None
+        if device is not None and s.measured_device_seconds:
+            self.measured_vs_peak[device.id][0] += s.measured_flop
+            self.measured_vs_peak[device.id][1] += (s.measured_device_seconds
+                                                    * max(device.peak_flops.values()))
+
+    def unit_warnings(self) -> list[str]:
+        return [f"{self.label}: measured FLOP on {acc_id} are {measured / capacity:.1f}× what "
+                "the accelerators could do at peak in the time reported: check the units of "
+                "the 'flop' and 'seconds' columns"
+                for acc_id, (measured, capacity) in self.measured_vs_peak.items()
+                if capacity and measured > capacity]
 
 
 def add_ingested(ledger: Ledger, data: Ingested, rules: RulesInForce, phases: PhaseRules, *,
@@ -334,82 +412,20 @@ def add_ingested(ledger: Ledger, data: Ingested, rules: RulesInForce, phases: Ph
                  entry_id: str, evidence: str | None) -> None:
     """Turn telemetry aggregates into per-phase entries and hourly points."""
     label = ", ".join(data.files)
-    default_precision = check_precision(precision)
-    catalogue: Catalogue | None = None
-    tol_low, _, tol_text, tol_rule = tolerance_band(rules, 1.0)
-    tol_high = 2 - tol_low
-    if utilization is None:
-        u_low, u_mid, u_high, u_rule = utilization_range(rules)
-        u_text = (f"utilisation not given: {u_mid:.0%} assumed, range {u_low:.0%}-{u_high:.0%} "
-                  f"({u_rule.key}, confidence {u_rule.confidence})")
-    else:
-        u_low = u_mid = u_high = utilization
-        u_text = f"utilisation {utilization:.0%} as given; {tol_text}"
-    used = {tol_rule.key: tol_rule}
-    notes: dict[str, set[str]] = defaultdict(set)
-    unverified: dict[str, set[str]] = defaultdict(set)
+    pricing = _Pricing(rules, parameters, utilization, precision, label)
     sums: dict[str, _Acc] = defaultdict(_Acc)
-    hourly = ledger.hourly
-    measured_vs_peak: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0])
     for s in data.slices:
         phase = phases.get(s.phase, label, "phase")
+        flop, low, high, excluded = pricing.price(s, phase.id)
         acc = sums[phase.id]
         acc.rows += s.rows
         opened = s.hour - dt.timedelta(hours=1)
         acc.first = min(acc.first or opened, opened)
-        acc.last = max(acc.last or s.hour, s.hour)
-        flop = low = high = s.measured_flop
-        excluded = s.raw_measured_flop - s.measured_flop
-        if s.measured_flop or s.raw_measured_flop:
-            notes[phase.id].add("measured FLOP taken as reported in the telemetry")
-        if s.tokens or s.raw_tokens:
-            assert parameters is not None
-            t = 6 * parameters
-            flop += t * s.tokens
-            low += t * s.tokens * tol_low
-            high += t * s.tokens * tol_high
-            excluded += t * (s.raw_tokens - s.tokens)
-            notes[phase.id].add(f"rows with tokens: 6 · {parameters:g} parameters · tokens; "
-                                f"{tol_text}")
-        if s.device_seconds or s.raw_device_seconds or s.measured_device_seconds:
-            catalogue = catalogue or Catalogue(rules)
-            used[catalogue.rule.key] = catalogue.rule
-            device = catalogue.get(str(s.accelerator), label, "accelerator")
-            fmt = check_precision(s.precision, "precision") if s.precision else default_precision
-            if device.confidence == "unverified":
-                unverified[phase.id].add(f"{catalogue.rule.key}[{device.id}]")
-            if s.measured_device_seconds:
-                top = max(device.peak_flops.values())
-                measured_vs_peak[device.id][0] += s.measured_flop
-                measured_vs_peak[device.id][1] += s.measured_device_seconds * top
-        if s.device_seconds or s.raw_device_seconds:
-            assert catalogue is not None
-            device = catalogue.get(str(s.accelerator), label, "accelerator")
-            peak = device.peak(fmt, "precision")
-            cap = s.device_seconds * peak
-            flop += cap * u_mid
-            low += cap * (u_low if utilization is None else u_mid * tol_low)
-            high += cap * (u_high if utilization is None else u_mid * tol_high)
-            excluded += (s.raw_device_seconds - s.device_seconds) * peak * u_mid
-            notes[phase.id].add(f"{device.name}: {peak / 1e12:g} TFLOP/s dense {fmt} peak "
-                                f"({device.source}; confidence {device.confidence})")
-            notes[phase.id].add(u_text)
-            if utilization is None:
-                used[u_rule.key] = u_rule
-        acc.flop += flop
-        acc.low += low
-        acc.high += high
+        acc.flop, acc.low, acc.high = acc.flop + flop, acc.low + low, acc.high + high
         acc.excluded += excluded
-        cell = hourly.setdefault(s.hour, {}).setdefault(phase.id, [0.0, 0.0, 0.0])
-        cell[0] += flop
-        cell[1] += low
-        cell[2] += high
-    for acc_id, (measured, capacity) in measured_vs_peak.items():
-        if capacity and measured > capacity:
-            ledger.warnings.append(
-                f"{label}: measured FLOP on {acc_id} are {measured / capacity:.1f}× what the "
-                "accelerators could do at peak in the time reported: check the units of the "
-                "'flop' and 'seconds' columns")
+        cell = ledger.hourly.setdefault(s.hour, {}).setdefault(phase.id, [0.0, 0.0, 0.0])
+        cell[0], cell[1], cell[2] = cell[0] + flop, cell[1] + low, cell[2] + high
+    ledger.warnings.extend(pricing.unit_warnings())
     if data.duplicate_rows or data.overlapping_rows:
         total_excluded = sum(a.excluded for a in sums.values())
         ledger.warnings.append(
@@ -419,16 +435,14 @@ def add_ingested(ledger: Ledger, data: Ingested, rules: RulesInForce, phases: Ph
             f"(≈{total_excluded:.3g} FLOP left out)")
     multi = len(sums) > 1
     for phase_id, acc in sorted(sums.items()):
-        note_list = sorted(notes[phase_id])
-        note_list.append(f"{acc.rows} telemetry rows from {label}")
-        rules_used = tuple(used.values())
+        notes = [*sorted(pricing.notes[phase_id]), f"{acc.rows} telemetry rows from {label}"]
         ledger.entries.append(Entry(
             id=f"{entry_id}:{phase_id}" if multi or entry_id != phase_id else entry_id,
             phase=phases.get(phase_id),
             estimate=Estimate(acc.flop, acc.low, acc.high, "telemetry",
                               "Σ rows: measured FLOP, 6 · P · tokens, or N · L · H · U",
-                              tuple(note_list), rules_used,
-                              tuple(sorted(unverified[phase_id]))),
+                              tuple(notes), tuple(pricing.used.values()),
+                              tuple(sorted(pricing.unverified[phase_id]))),
             evidence=evidence or f"telemetry: {label}",
             started_on=acc.first.date() if acc.first else None,
             ended_on=data.last.date() if data.last else None))
