@@ -165,3 +165,22 @@ def test_cli_in_a_subprocess() -> None:
                        capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["flop"] == pytest.approx(1.2e20)
+
+
+def test_ledger_json_feeds_the_model_documentation_form(cli: Cli, tmp_path: Path) -> None:
+    """`gpact compute ledger --format json` is what `references.compute_ledger` reads."""
+    ledger = ledger_file(tmp_path)
+    r = cli("compute", "ledger", str(ledger), "--format", "json")
+    d = json.loads(r.out)
+    assert d["flop"] == d["cumulative"]["flop"] and d["low"] < d["flop"] < d["high"]
+    assert "Not counted: evaluation" in d["method"]
+    (tmp_path / "ledger.json").write_text(r.out)
+    (tmp_path / "model.yaml").write_text(yaml.safe_dump({
+        "gpact": 1, "provider": {"name": "Example AI SAS", "established_in_eu": True},
+        "model": {"name": "Example-70B", "generates": ["text"]}}))
+    (tmp_path / "model.record.yaml").write_text(yaml.safe_dump({
+        "gpact_record": 1, "references": {"compute_ledger": "ledger.json"}}))
+    r = cli("docs", "build", str(tmp_path / "model.yaml"), "--kind", "mdf", "--no-store")
+    assert r.code == 0, r.err
+    assert "From the referenced compute ledger" in r.out
+    assert "Cumulative training compute is the sum of the ledger entries" in r.out

@@ -181,7 +181,10 @@ def accelerators(as_of: str | None = AS_OF, fmt: Format = FORMAT_OPTION) -> None
 def _report(ledger: Ledger, rules: RulesInForce, crossings: list[Crossing],
             rates: dict[Quantity, Rate]) -> dict[str, Any]:
     digits = _digits(rules)
-    return {**_header(rules), **ledger.to_dict(),
+    total = ledger.total("cumulative")
+    # Top-level flop/low/high/method: what `gpact docs` reads from `references.compute_ledger`.
+    return {**_header(rules), "flop": total.flop, "low": total.low, "high": total.high,
+            "method": ledger.methodology(), **ledger.to_dict(),
             "notification_figure": significant(ledger.total("cumulative").flop, digits),
             "rates_flop_per_day": {q: {"central": r.flop_per_day, "low": r.low, "high": r.high,
                                        "window_days": r.window_days} for q, r in rates.items()},

@@ -153,6 +153,19 @@ class Ledger:
             return Estimate(0.0, 0.0, 0.0, "ledger", f"sum of no entries: {label}")
         return combine(counted, "ledger", f"sum of counted entries: {label}")
 
+    def methodology(self) -> str:
+        """One paragraph on how the cumulative figure was obtained, for documentation."""
+        counted = [e for e in self.entries if e.counts("cumulative")]
+        parts = [f"{e.id} ({e.phase.id}): {e.estimate.method}, {e.estimate.formula}"
+                 for e in counted]
+        left_out = sorted({e.phase.id for e in self.entries if not e.counts("cumulative")})
+        text = ("Cumulative training compute is the sum of the ledger entries that count "
+                "under the Commission Guidelines, Annex A.1: " + "; ".join(parts) + "."
+                if parts else "No ledger entry counts towards cumulative training compute.")
+        if left_out:
+            text += f" Not counted: {', '.join(left_out)}."
+        return text + " The range adds the entries' ranges."
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "model": self.model,
