@@ -8,7 +8,7 @@ import click
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, rulebook
+from gpact.cli import assess, rights, rulebook
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -22,6 +22,7 @@ app = typer.Typer(
 
 app.command("assess")(assess.assess)
 app.command("rulebook")(rulebook.rulebook)
+app.add_typer(rights.app, name="rights")
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
 # (compute, docs, data, rights, risk, incident, serve/audit/backup are added by their modules.)

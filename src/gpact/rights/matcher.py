@@ -1,0 +1,146 @@
+"""Compile one group's rules into a single regular expression and evaluate paths in batches.
+
+RFC 9309 §2.2.2 picks the matching rule with the most octets, allow winning ties. Sorting the
+rules in that order and joining them as alternatives of one regex makes the regex engine's
+"first alternative that matches" the deciding rule; an empty capture group after each
+alternative tells which one it was (``Match.lastindex``). Every alternative begins with its
+first literal character after the leading ``/``, which lets the engine skip non-starters in
+one comparison. Batches are joined with newlines and scanned by one ``finditer`` call, so the
+per-URL cost is one match object, not one Python regex call per rule.
+
+Wildcard segments are matched inside atomic groups (``(?>…)``): a pattern matches a prefix of
+the path as soon as each literal segment is found after the previous one, so committing to the
+earliest occurrence is correct and keeps absurd patterns (``/a*a*a*…``) linear.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from operator import attrgetter
+
+from gpact.rights.normalize import FAST_URL, all_fast, split_url
+from gpact.rights.robots import Rule
+
+ROBOTS_TXT = 1      # index: the implicitly allowed /robots.txt (§2.2.2)
+INVALID_URL = -1    # index: not an absolute URL (check_urls only)
+_LASTINDEX = attrgetter("lastindex")
+
+
+def _literal(text: str) -> str:
+    return re.escape(text)
+
+
+def _sequence(body: str, anchored: bool) -> str:
+    """Regex for ``body`` (no leading '/', no final '$') matched from the current position."""
+    segments = body.split("*")
+    out = [_literal(segments[0])]
+    if len(segments) == 1:
+        return out[0] + ("$" if anchored else "")
+    for seg in segments[1:-1]:
+        out.append(f"(?>[^\\n]*?{_literal(seg)})")
+    last = segments[-1]
+    if anchored:
+        out.append(f"[^\\n]*{_literal(last)}$")
+    elif last:
+        out.append(f"(?>[^\\n]*?{_literal(last)})")
+    return "".join(out)
+
+
+def pattern_regex(pattern: str) -> str | None:
+    """Regex for a canonical pattern, to be matched just after the path's leading '/'.
+
+    ``None`` for a pattern that cannot match any path (it starts with neither '/' nor '*').
+    """
+    anchored = pattern.endswith("$")
+    body = pattern[:-1] if anchored else pattern
+    if body.startswith("/"):
+        return _sequence(body[1:], anchored)
+    if body.startswith("*"):
+        rest = body.lstrip("*")
+        later = _sequence("*" + rest, anchored)  # the rest found after the leading '/'
+        if rest.startswith("/"):  # ... or at the very start of the path
+            return f"(?:{_sequence(rest[1:], anchored)}|{later})"
+        return later
+    return None
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What decided one path: the rule (or ``None``) and whether access is allowed."""
+
+    allowed: bool
+    rule: Rule | None
+    implicit_robots_txt: bool = False
+
+
+class CompiledRules:
+    """One group's rules, compiled once, evaluated over many paths."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        unique: dict[tuple[str, bool], Rule] = {}
+        for rule in rules:
+            unique.setdefault((rule.pattern, rule.allow), rule)
+        self.rules = tuple(sorted(unique.values(), key=lambda r: r.priority))
+        alternatives = [r"robots\.txt$()"]
+        # index -> deciding rule; 0 is unused (group numbers start at 1), 1 is /robots.txt
+        self.table: list[Rule | None] = [None, None]
+        for rule in self.rules:
+            regex = pattern_regex(rule.pattern)
+            if regex is not None:
+                alternatives.append(regex + "()")
+                self.table.append(rule)
+        self.table.append(None)  # the final empty alternative: no rule matched
+        self.no_match = len(self.table) - 1
+        self.allowed_table = [r is None or r.allow for r in self.table]
+        self._alternation = "(?:" + "|".join(alternatives) + "|())"
+        self._paths = re.compile("(?m)^/" + self._alternation)
+        self._urls: re.Pattern[str] | None = None
+
+    def decide_paths(self, paths: Sequence[str]) -> list[int]:
+        """Index of the deciding rule for each canonical path (see :meth:`outcome`)."""
+        if not paths:
+            return []
+        found = list(map(_LASTINDEX, self._paths.finditer("\n".join(paths))))
+        if len(found) != len(paths):
+            raise ValueError("paths must be canonical (start with '/', no newline)")
+        return found
+
+    def decide_urls(self, urls: Sequence[str]) -> list[int]:
+        """Like :meth:`decide_paths` for absolute URLs of this rule set's origin.
+
+        The origin is not checked; URLs without scheme or host give ``INVALID_URL``.
+        """
+        if not urls:
+            return []
+        joined = "\n".join(urls)
+        if all_fast(joined):
+            if self._urls is None:
+                self._urls = re.compile(r"(?m)^[^/\n]*//[^/\n]*/" + self._alternation)
+            found = list(map(_LASTINDEX, self._urls.finditer(joined)))
+            if len(found) == len(urls):
+                return found
+        result = [INVALID_URL] * len(urls)
+        paths: list[str] = []
+        where: list[int] = []
+        for i, url in enumerate(urls):
+            if FAST_URL.fullmatch(url):
+                paths.append(url[url.index("/", url.index("//") + 2):])
+            else:
+                split = split_url(url)
+                if split is None:
+                    continue
+                paths.append(split.path)
+            where.append(i)
+        for i, index in zip(where, self.decide_paths(paths), strict=True):
+            result[i] = index
+        return result
+
+    def outcome(self, index: int) -> Outcome:
+        return Outcome(self.allowed_table[index], self.table[index], index == ROBOTS_TXT)
+
+    def allowed(self, indices: Sequence[int]) -> list[bool]:
+        """Allowed/disallowed per index (``INVALID_URL`` counts as not allowed)."""
+        table = self.allowed_table
+        return [i >= 0 and table[i] for i in indices]
