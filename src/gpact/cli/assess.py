@@ -1,12 +1,110 @@
-"""`gpact assess`: placeholder until the assessment engine lands (foundation issue, in progress)."""
+"""`gpact assess`: is it a GPAI model, does it carry systemic risk, which obligations apply."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import typer
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
 
-from gpact.errors import InputError
+from gpact import NOT_LEGAL_ADVICE, __version__
+from gpact.assess import Assessment
+from gpact.cli.common import FORMAT_OPTION, Format, parse_date, print_json, warn
+from gpact.services.assess import assess_paths
+from gpact.services.assessment_report import (
+    portfolio,
+    portfolio_markdown,
+    role_label,
+    to_markdown,
+    verdict,
+)
 
 
-def assess(paths: list[str] = typer.Argument(..., help="Profile files or folders.")) -> None:
-    """Assess model profiles (engine landing in the foundation issue)."""
-    raise InputError(None, None, "assessment engine not landed yet")
+def assess(
+    paths: list[str] = typer.Argument(..., help="Profile files (YAML/JSON) or folders of them."),
+    as_of: str | None = typer.Option(None, "--as-of", help="Assess as of this date "
+                                     "(YYYY-MM-DD); default today."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Assess model profiles: one report per model, or a portfolio table for several."""
+    date = parse_date(as_of)
+    results = assess_paths(paths, date)
+    for a in results:
+        for w in a.warnings:
+            warn(f"{a.source}: {w}")
+    if fmt is Format.json:
+        data = [a.to_dict() for a in results]
+        print_json(data[0] if len(data) == 1 else data)
+    elif fmt is Format.md:
+        typer.echo(to_markdown(results[0]) if len(results) == 1 else portfolio_markdown(results))
+    elif len(results) == 1:
+        _print_one(results[0])
+    else:
+        _print_portfolio(results)
+
+
+def _console() -> Console:
+    return Console(width=max(Console().width, 150), highlight=False)
+
+
+def _print_one(a: Assessment) -> None:
+    c = _console()
+    c.print(Text(f"{a.model}{' ' + a.model_version if a.model_version else ''} — {a.provider}",
+                 style="bold"))
+    c.print(f"as of {a.as_of} · gpact {__version__} · rulebook {a.rulebook.label()}\n")
+    for title, value, finding in (("GPAI model", verdict(a.gpai), a.gpai),
+                                  ("Systemic risk", verdict(a.systemic_risk), a.systemic_risk),
+                                  ("Role", role_label(a.role), a.role)):
+        c.print(Text(f"{title}: ", style="bold") + Text(value, style="cyan"))
+        for r in finding.reasons:
+            c.print(f"  • {r.text} [dim]({r.source})[/dim]")
+    for e in a.exemptions:
+        c.print(Text("Exemption: ", style="bold") + Text(f"{e.id} ({e.source})", style="cyan"))
+        c.print(f"  waives: {', '.join(e.waives)}")
+    table = Table(title="Obligations", show_lines=False)
+    table.add_column("obligation", no_wrap=True)
+    for col in ("source", "status", "applies from", "due", "days left"):
+        table.add_column(col)
+    for o in a.obligations:
+        left = o.days_left(a.as_of)
+        style = "dim" if o.status in ("not_applicable", "waived") else None
+        table.add_row(o.id + (" (modification only)" if o.scope != "full" else ""), o.source,
+                      o.status, str(o.applies_from or "—"), str(o.due or "—"),
+                      _days(left), style=style)
+    c.print(table)
+    for r in a.enforcement.reasons:
+        c.print(f"  • {r.text} [dim]({r.source})[/dim]")
+    _print_missing(c, a)
+    c.print(f"\n[dim]{NOT_LEGAL_ADVICE}[/dim]")
+
+
+def _print_missing(c: Console, a: Assessment) -> None:
+    if a.missing:
+        c.print(Text("Missing input (add to the profile to decide): ", style="bold yellow")
+                + Text(", ".join(a.missing)))
+    if a.unverified:
+        c.print(Text("Unverified rules relied on: ", style="bold yellow")
+                + Text(", ".join(v.key for v in a.unverified)))
+
+
+def _print_portfolio(results: Sequence[Assessment]) -> None:
+    c = _console()
+    a0 = results[0]
+    table = Table(title=f"Portfolio as of {a0.as_of} · rulebook {a0.rulebook.label()}")
+    for col in ("model", "provider", "GPAI", "systemic risk", "role", "obligations",
+                "next due", "what", "days left", "missing"):
+        table.add_column(col, no_wrap=col != "provider")
+    for r in portfolio(results):
+        table.add_row(r.model, r.provider, r.gpai, r.systemic_risk, r.role, str(r.applies),
+                      r.next_due, r.next_obligation, _days(r.days_left), str(r.missing))
+    c.print(table)
+    c.print(f"[dim]{NOT_LEGAL_ADVICE}[/dim]")
+
+
+def _days(left: int | None) -> str:
+    """Days to the due date; a past due date means the obligation must already be met."""
+    if left is None:
+        return "—"
+    return f"passed {-left} d ago" if left < 0 else str(left)

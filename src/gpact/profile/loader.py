@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from gpact import yamlio
 from gpact.errors import InputError
 from gpact.profile.schema import Profile
 
@@ -101,8 +102,8 @@ def _parse_text(text: str, name: str, json_only: bool = False) -> tuple[Any, yam
         except json.JSONDecodeError as exc:
             raise InputError(name, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        node = yamlio.compose(text)
+        data = yamlio.load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else None
@@ -152,17 +153,15 @@ def _dotted(loc: Iterable[str | int]) -> str:
 
 def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
     """Field names allowed at a location, by walking the schema classes."""
-    cls: Any = Profile
+    cls: type[BaseModel] | None = Profile
     for part in loc:
         if isinstance(part, int):
             continue
-        fld = cls.model_fields.get(part) if isinstance(cls, type) else None
+        fld = cls.model_fields.get(part) if cls is not None else None
         if fld is None:
             return []
         cls = _model_class(fld.annotation)
-        if cls is None:
-            return []
-    return sorted(cls.model_fields) if isinstance(cls, type) else []
+    return sorted(cls.model_fields) if cls is not None else []
 
 
 def _model_class(annotation: Any) -> type[BaseModel] | None:
@@ -213,7 +212,8 @@ def plausibility_warnings(profile: Profile) -> list[str]:
     for name, value in flop_fields:
         if value is not None and 0 < value < 1e12:
             hint = f" — did you mean 1e{int(value)}?" if value <= 40 and value.is_integer() else ""
-            warnings.append(f"{name}: {value:g} FLOP is implausibly small for training compute{hint}")
+            warnings.append(
+                f"{name}: {value:g} FLOP is implausibly small for training compute{hint}")
     if m.parameters is not None and 0 < m.parameters < 1e4:
         hint = f" — did you mean 1e{int(m.parameters)}?" if m.parameters <= 16 \
             and m.parameters.is_integer() else ""

@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 import yaml
 
+from gpact import yamlio
 from gpact.errors import InputError
 
 Confidence = Literal["verified", "secondary", "unverified"]
@@ -175,7 +176,7 @@ def default_rulebook() -> Rulebook:
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return yamlio.load(fh.read())
     except yaml.YAMLError as exc:
         line = getattr(getattr(exc, "problem_mark", None), "line", None)
         where = f"line {line + 1}" if line is not None else None

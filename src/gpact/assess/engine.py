@@ -1,0 +1,108 @@
+"""The assessment: from a profile and a date to findings, exemptions and obligations.
+
+Pure: it reads only the profile, the compute figures and the rulebook values in force.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from gpact import NOT_LEGAL_ADVICE, __version__
+from gpact.assess.compute_facts import ComputeFigure
+from gpact.assess.enforcement import Enforcement, enforcement
+from gpact.assess.exemptions import APPLIES, Exemption, open_source, scope_exclusion
+from gpact.assess.findings import Finding
+from gpact.assess.gpai import gpai_status
+from gpact.assess.obligations import APPLIES_STATUS, Context, Obligation, obligations
+from gpact.assess.role import MODIFIER_PROVIDER, PROVIDER, provider_role
+from gpact.assess.systemic import systemic_risk
+from gpact.profile.schema import Profile
+from gpact.rulebook import Rulebook, RuleValue
+
+
+@dataclass
+class Assessment:
+    model: str
+    provider: str
+    as_of: dt.date
+    rulebook: Rulebook
+    gpai: Finding[bool]
+    systemic_risk: Finding[bool]
+    role: Finding[str]
+    exemption_checks: list[Exemption]
+    obligations: list[Obligation]
+    enforcement: Enforcement
+    unverified: list[RuleValue]
+    model_version: str | None = None
+    source: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def exemptions(self) -> list[Exemption]:
+        return [e for e in self.exemption_checks if e.status == APPLIES]
+
+    @property
+    def missing(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for items in ([self.gpai.missing, self.role.missing, self.systemic_risk.missing,
+                       self.enforcement.missing]
+                      + [e.missing for e in self.exemption_checks]
+                      + [o.missing for o in self.obligations]):
+            for item in items:
+                seen.setdefault(item, None)
+        return list(seen)
+
+    def next_due(self) -> dt.date | None:
+        dues = [o.due for o in self.obligations if o.status == APPLIES_STATUS and o.due]
+        return min(dues) if dues else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "gpact_version": __version__,
+            "rulebook_version": self.rulebook.version,
+            "rulebook_published": self.rulebook.published.isoformat(),
+            "as_of": self.as_of.isoformat(),
+            "model": self.model,
+            "model_version": self.model_version,
+            "provider": self.provider,
+            "profile": self.source,
+            "gpai": self.gpai.as_dict(),
+            "systemic_risk": self.systemic_risk.as_dict(),
+            "role": self.role.as_dict(),
+            "exemptions": [{"id": e.id, "source": e.source, "waives": e.waives,
+                            "reasons": [r.as_dict() for r in e.reasons]}
+                           for e in self.exemptions],
+            "exemption_checks": [e.as_dict() for e in self.exemption_checks],
+            "obligations": [o.as_dict(self.as_of) for o in self.obligations],
+            "enforcement": self.enforcement.as_dict(),
+            "fine_ceiling_eur": self.enforcement.fine_ceiling_eur,
+            "unverified_rules_used": [
+                {"key": v.key, "value": v.as_dict()["value"], "source": v.source,
+                 "note": v.note} for v in self.unverified],
+            "missing": self.missing,
+            "warnings": self.warnings,
+            "notice": NOT_LEGAL_ADVICE,
+        }
+
+
+def assess(profile: Profile, as_of: dt.date, rulebook: Rulebook, cumulative: ComputeFigure,
+           update: ComputeFigure) -> Assessment:
+    """Decide GPAI status, role, systemic risk, exemptions and obligations on ``as_of``."""
+    rules = rulebook.at(as_of)
+    gpai = gpai_status(profile, rules, update)
+    role = provider_role(profile, rules)
+    systemic = systemic_risk(profile, rules, as_of, gpai, role, cumulative)
+    owes = role.value in (PROVIDER, MODIFIER_PROVIDER) and gpai.value is True
+    oss = open_source(profile, rules, systemic.finding.value)
+    exclusion = scope_exclusion(profile, rules, role.value)
+    # The open-source check is shown only where it can matter: a provider of a GPAI model.
+    checks = ([oss] if owes else []) + ([exclusion] if exclusion else [])
+    obs = obligations(Context(profile, rules, gpai, role, systemic, oss, exclusion))
+    enf = enforcement(profile, rules, as_of, owes)
+    return Assessment(
+        model=profile.model.name, provider=profile.provider.name, as_of=as_of,
+        rulebook=rulebook, gpai=gpai, systemic_risk=systemic.finding, role=role,
+        exemption_checks=checks, obligations=obs, enforcement=enf,
+        unverified=rules.unverified_used(), model_version=profile.model.version)

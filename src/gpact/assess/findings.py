@@ -1,0 +1,49 @@
+"""Findings: every conclusion carries its reasons and, where it cannot decide, the missing input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Reason:
+    """A short sentence and the legal source it rests on."""
+
+    text: str
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"text": self.text, "source": self.source}
+
+
+@dataclass
+class Finding(Generic[T]):
+    """A value (``None`` = cannot decide) with its reasons and the input it would need."""
+
+    value: T | None
+    reasons: list[Reason] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+
+    def because(self, text: str, source: str) -> Finding[T]:
+        self.reasons.append(Reason(text, source))
+        return self
+
+    def as_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"value": self.value,
+                               "reasons": [r.as_dict() for r in self.reasons]}
+        if self.missing:
+            out["missing"] = list(self.missing)
+        return out
+
+
+def iso(day: dt.date | None) -> str | None:
+    return day.isoformat() if day else None
+
+
+def flop(value: float) -> str:
+    """FLOP to two significant figures, as the Art. 52 notification states them."""
+    return f"{value:.2g}".replace("e+", "e") + " FLOP"
