@@ -6,10 +6,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from gpact.errors import InputError
 from gpact.rulebook import Rulebook, default_rulebook
 
 CATALOGUE_KEY = "rights.ai_crawler_tokens"
-_PRODUCT_TOKEN = re.compile(r"[A-Za-z_\-]+")
+_PRODUCT_TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
 
 
 @dataclass(frozen=True)
@@ -29,8 +30,9 @@ def ai_crawler_tokens(as_of: dt.date | None = None,
     tokens = []
     for entry in entries:
         token = str(entry["token"])
-        if not _PRODUCT_TOKEN.fullmatch(token):  # the rulebook tests guard this too
-            raise ValueError(f"{CATALOGUE_KEY}: {token!r} is not an RFC 9309 product token")
+        if not _PRODUCT_TOKEN.fullmatch(token):
+            raise InputError(str(book.root / "rights" / "ai_crawler_tokens.yaml"), "token",
+                             f"{token!r} is not a product token (letters, digits, '_', '-')")
         tokens.append(CrawlerToken(token, str(entry["operator"]), str(entry["purpose"]),
                                    str(entry["source"]), str(entry["confidence"])))
     return tokens

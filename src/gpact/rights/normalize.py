@@ -30,7 +30,7 @@ FAST_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s%*$\"<>\\^`{|}\x7f-\U0
                       r"/[A-Za-z0-9\-._~!&'()+,;=:@/?\[\]]*")
 _FAST_BATCH = re.compile(r"(?:" + FAST_URL.pattern + r"\n)*")
 
-_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^#]*)")
+_URL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^#]*)(?:#.*)?", re.DOTALL)
 _AUTHORITY = re.compile(r"(?:[^@]*@)?(\[[^\]]*\]|[^:]*)(?::(\d*))?")
 _DEFAULT_PORTS = {"http": "80", "https": "443", "ftp": "21"}
 
@@ -123,14 +123,14 @@ def all_fast(joined: str) -> bool:
     return _FAST_BATCH.fullmatch(joined + "\n") is not None
 
 
-_TOKEN = re.compile(r"[A-Za-z_\-]+")
-_PRODUCT = re.compile(r"([A-Za-z_\-]+)/[0-9]")
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]+")
+_PRODUCT = re.compile(r"([A-Za-z][A-Za-z0-9_\-]*)/[0-9]")
 _GENERIC = frozenset({"mozilla", "applewebkit", "chrome", "safari", "gecko", "firefox",
                       "version", "mobile", "khtml", "edg", "opera", "like"})
 
 
 def product_token(user_agent: str) -> str | None:
-    """The product token (RFC 9309 §2.2.1: letters, ``_`` and ``-``) to look up groups with.
+    """The product token (RFC 9309 §2.2.1: letters, ``_``, ``-``; gpact also allows digits).
 
     A bare token is returned as given. From a full User-Agent header the first ``Name/1.x``
     product that is not a browser-engine name is taken (e.g. ``GPTBot`` from

@@ -14,7 +14,7 @@ from gpact.rights.normalize import normalize
 
 DEFAULT_PARSE_LIMIT = 512_000  # RFC 9309 §2.5: at least 500 KiB; the rulebook holds the value
 _LINES = re.compile(r"\r\n|\r|\n")
-_TOKEN = re.compile(r"[A-Za-z_\-]+")
+_TOKEN = re.compile(r"[A-Za-z0-9_\-]+")  # RFC: letters, "_" and "-"; digits too (AI2Bot)
 _STARS = re.compile(r"\*{2,}")
 _KNOWN_OTHER = frozenset({"sitemap", "crawl-delay", "host", "clean-param", "request-rate",
                           "visit-time", "noindex", "content-signal", "content-usage"})
