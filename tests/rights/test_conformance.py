@@ -11,7 +11,7 @@ import yaml
 
 from gpact.rights import RobotsPolicy, parse_status, product_token, split_url
 from gpact.rights.policy import Access
-from tests.rights import reference
+from gpact.rights import reference
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "conformance.yaml").read_text(encoding="utf-8"))

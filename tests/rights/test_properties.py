@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from gpact.rights import CompiledRules, RobotsPolicy, normalize, parse, split_url
 from gpact.rights.robots import Rule
-from tests.rights import reference
+from gpact.rights import reference
 
 # A small alphabet makes overlaps, wildcards, anchors and escapes collide often.
 PATH_CHARS = st.sampled_from(list("ab/.?=") + ["%61", "%2F", "%2f", "*", "$", "é", " "])

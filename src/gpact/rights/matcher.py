@@ -20,7 +20,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 
-from gpact.rights.normalize import FAST_URL, all_fast, split_url
+from gpact.rights.normalize import (
+    FAST_URL,
+    lines_to_normalize,
+    non_canonical_lines,
+    split_url,
+)
 from gpact.rights.robots import Rule
 
 ROBOTS_TXT = 1      # index: the implicitly allowed /robots.txt (§2.2.2)
@@ -78,7 +83,7 @@ class Outcome:
 class CompiledRules:
     """One group's rules, compiled once, evaluated over many paths."""
 
-    def __init__(self, rules: Sequence[Rule]) -> None:
+    def __init__(self, rules: Sequence[Rule], origin: str | None = None) -> None:
         unique: dict[tuple[str, bool], Rule] = {}
         for rule in rules:
             unique.setdefault((rule.pattern, rule.allow), rule)
@@ -95,47 +100,87 @@ class CompiledRules:
         self.no_match = len(self.table) - 1
         self.allowed_table = [r is None or r.allow for r in self.table]
         self._alternation = "(?:" + "|".join(alternatives) + "|())"
-        self._paths = re.compile("(?m)^/" + self._alternation)
+        # Lines are matched behind a literal "\n" + prefix: the regex engine then jumps from
+        # line to line with its fast literal search instead of testing every position.
+        self._paths: re.Pattern[str] | None = None
         self._urls: re.Pattern[str] | None = None
+        self._origin: tuple[str, re.Pattern[str]] | None = None
+        if origin is not None:
+            self._origin_regex(origin)
+
+    def _origin_regex(self, origin: str) -> re.Pattern[str]:
+        if self._origin is None or self._origin[0] != origin:
+            self._origin = (origin, re.compile(
+                "(?m)" + re.escape("\n" + origin + "/") + self._alternation))
+        return self._origin[1]
+
+    @staticmethod
+    def _scan(regex: re.Pattern[str], joined: str, count: int,
+              invalid: Sequence[int] = ()) -> list[int]:
+        found = list(map(_LASTINDEX, regex.finditer(joined)))
+        if len(found) != count:  # pragma: no cover - canonical lines hold no newline
+            raise AssertionError("batch lost its line structure")
+        for i in invalid:
+            found[i] = INVALID_URL
+        return found
 
     def decide_paths(self, paths: Sequence[str]) -> list[int]:
         """Index of the deciding rule for each canonical path (see :meth:`outcome`)."""
+        joined = "\n" + "\n".join(paths)
+        if joined.count("\n/") != len(paths) or joined.count("\n") != len(paths):
+            raise ValueError("paths must be canonical (start with '/', no newline)")
         if not paths:
             return []
-        found = list(map(_LASTINDEX, self._paths.finditer("\n".join(paths))))
-        if len(found) != len(paths):
-            raise ValueError("paths must be canonical (start with '/', no newline)")
-        return found
+        if self._paths is None:
+            self._paths = re.compile(r"(?m)\n/" + self._alternation)
+        return self._scan(self._paths, joined, len(paths))
 
-    def decide_urls(self, urls: Sequence[str]) -> list[int]:
+    def decide_urls(self, urls: Sequence[str], origin: str | None = None) -> list[int]:
         """Like :meth:`decide_paths` for absolute URLs of this rule set's origin.
 
-        The origin is not checked; URLs without scheme or host give ``INVALID_URL``.
+        The origin is not checked; URLs without scheme or host give ``INVALID_URL``. With
+        ``origin`` (canonical, see :func:`normalize_origin`) and URLs that all start with it, the
+        batch is matched as one string and only URLs whose path needs normalisation cost
+        Python work.
         """
         if not urls:
             return []
-        joined = "\n".join(urls)
-        if all_fast(joined):
-            if self._urls is None:
-                self._urls = re.compile(r"(?m)^[^/\n]*//[^/\n]*/" + self._alternation)
-            found = list(map(_LASTINDEX, self._urls.finditer(joined)))
-            if len(found) == len(urls):
-                return found
-        result = [INVALID_URL] * len(urls)
-        paths: list[str] = []
-        where: list[int] = []
-        for i, url in enumerate(urls):
-            if FAST_URL.fullmatch(url):
-                paths.append(url[url.index("/", url.index("//") + 2):])
+        if origin is not None:
+            joined = "\n" + "\n".join(urls)
+            if joined.count("\n" + origin + "/") == len(urls) == joined.count("\n"):
+                bad = lines_to_normalize(joined)
+                invalid, canonical = self._canonical(urls, bad, origin)
+                if bad:
+                    joined = "\n" + "\n".join(canonical)
+                return self._scan(self._origin_regex(origin), joined, len(urls), invalid)
+        joined = "\n".join(urls) + "\n"
+        if joined.count("\n") == len(urls):
+            bad = non_canonical_lines(joined)
+        else:  # some URL holds a newline: classify one by one
+            bad = [i for i, url in enumerate(urls) if FAST_URL.fullmatch(url) is None]
+        invalid, canonical = self._canonical(urls, bad, None)
+        if bad:
+            joined = "\n".join(canonical) + "\n"
+        if self._urls is None:
+            self._urls = re.compile(r"(?m)^[^/\n]*//[^/\n]*/" + self._alternation)
+        return self._scan(self._urls, joined, len(urls), invalid)
+
+    @staticmethod
+    def _canonical(urls: Sequence[str], bad: list[int],
+                   origin: str | None) -> tuple[list[int], list[str]]:
+        """Canonical replacements for the ``bad`` lines: (indices of invalid URLs, all lines)."""
+        if not bad:
+            return [], []
+        canonical = list(urls)
+        invalid: list[int] = []
+        for i in bad:
+            split = split_url(urls[i])
+            if split is None:
+                invalid.append(i)
+                canonical[i] = (origin or "invalid://invalid") + "/"
             else:
-                split = split_url(url)
-                if split is None:
-                    continue
-                paths.append(split.path)
-            where.append(i)
-        for i, index in zip(where, self.decide_paths(paths), strict=True):
-            result[i] = index
-        return result
+                canonical[i] = (origin or split.origin) + split.path
+        return invalid, canonical
 
     def outcome(self, index: int) -> Outcome:
         return Outcome(self.allowed_table[index], self.table[index], index == ROBOTS_TXT)

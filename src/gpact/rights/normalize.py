@@ -21,14 +21,13 @@ import re
 from dataclasses import dataclass
 
 UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-_HEX = frozenset("0123456789abcdefABCDEF")
-_ALWAYS_ENCODE = frozenset('"<>\\^`{|}')
 
 # A URL needs no normalisation when it is "scheme://authority/" followed only by characters that
 # the canonical form keeps as they are. Used to skip per-URL Python work in batch evaluation.
 FAST_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*://[^/?#\s%*$\"<>\\^`{|}\x7f-\U0010ffff]*"
                       r"/[A-Za-z0-9\-._~!&'()+,;=:@/?\[\]]*")
 _FAST_BATCH = re.compile(r"(?:" + FAST_URL.pattern + r"\n)*")
+_NEEDS_WORK = re.compile(r"[%*$#\"<>\\^`{|}\x00-\x09\x0b-\x20\x7f-\U0010ffff]")
 
 _URL = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)([^#]*)(?:#.*)?", re.DOTALL)
 _AUTHORITY = re.compile(r"(?:[^@]*@)?(\[[^\]]*\]|[^:]*)(?::(\d*))?")
@@ -44,34 +43,39 @@ def _encode_char(ch: str) -> str:
     return "".join(f"%{b:02X}" for b in ch.encode("utf-8"))
 
 
+_SPECIAL = re.compile(r"%[0-9A-Fa-f]{2}|[^A-Za-z0-9\-._~!&'()+,;=:@/?\[\]]")
+
+
+def _replace(m: re.Match[str], pattern: bool) -> str:
+    token = m.group()
+    if len(token) == 3:  # a valid escape
+        value = int(token[1:], 16)
+        decoded = chr(value)
+        return decoded if decoded in UNRESERVED else f"%{value:02X}"
+    if token == "%":
+        return "%25"
+    if token == "*":
+        return "*" if pattern else "%2A"
+    if token == "$":
+        return "$" if pattern and m.end() == len(m.string) else "%24"
+    return _encode_char(token)
+
+
+def _replace_url(m: re.Match[str]) -> str:
+    return _replace(m, False)
+
+
+def _replace_pattern(m: re.Match[str]) -> str:
+    return _replace(m, True)
+
+
 def normalize(text: str, *, pattern: bool = False) -> str:
     """Canonical form of a URL path (``pattern=False``) or of a robots.txt path pattern.
 
     In a pattern ``*`` stays a wildcard and a final ``$`` stays the end anchor; a ``$`` elsewhere
     is literal (as in Google's parser) and is encoded like a URL's ``$``.
     """
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        ch = text[i]
-        if ch == "%":
-            if i + 2 < n and text[i + 1] in _HEX and text[i + 2] in _HEX:
-                value = int(text[i + 1:i + 3], 16)
-                decoded = chr(value)
-                out.append(decoded if decoded in UNRESERVED else f"%{value:02X}")
-                i += 3
-                continue
-            out.append("%25")
-        elif ch == "*":
-            out.append("*" if pattern else "%2A")
-        elif ch == "$":
-            out.append("$" if pattern and i == n - 1 else "%24")
-        elif ord(ch) <= 0x20 or ord(ch) >= 0x7F or ch in _ALWAYS_ENCODE:
-            out.append(_encode_char(ch))
-        else:
-            out.append(ch)
-        i += 1
-    return "".join(out)
+    return _SPECIAL.sub(_replace_pattern if pattern else _replace_url, text)
 
 
 @dataclass(frozen=True)
@@ -118,9 +122,36 @@ def normalize_origin(origin: str) -> str | None:
     return origin_of(m.group(1), m.group(2))
 
 
-def all_fast(joined: str) -> bool:
-    """True when every line of a newline-joined URL batch is already in canonical form."""
-    return _FAST_BATCH.fullmatch(joined + "\n") is not None
+def non_canonical_lines(joined: str) -> list[int]:
+    """Indices of the lines of a newline-terminated URL batch that need normalisation.
+
+    One regex pass over the whole batch; Python work only per line that is not canonical.
+    """
+    bad: list[int] = []
+    pos = line = 0
+    size = len(joined)
+    while True:
+        end = _FAST_BATCH.match(joined, pos).end()  # type: ignore[union-attr]  # always matches
+        line += joined.count("\n", pos, end)
+        if end >= size:
+            return bad
+        bad.append(line)
+        pos = joined.index("\n", end) + 1
+        line += 1
+
+
+def lines_to_normalize(joined: str) -> list[int]:
+    """For a batch ``"\n" + "\n".join(lines)`` whose lines all start with one canonical origin:
+    the indices of the lines whose path holds a character that normalisation would change."""
+    bad: list[int] = []
+    pos = line = 0
+    while (m := _NEEDS_WORK.search(joined, pos)) is not None:
+        line += joined.count("\n", pos, m.start())
+        bad.append(line - 1)
+        pos = joined.find("\n", m.start())
+        if pos < 0:
+            break
+    return bad
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_\-]+")

@@ -77,8 +77,9 @@ class RobotsPolicy:
     """A robots.txt as fetched (status and body), ready to answer for any product token."""
 
     def __init__(self, status: int | None, body: bytes | str | None,
-                 parse_limit: int = DEFAULT_PARSE_LIMIT) -> None:
+                 parse_limit: int = DEFAULT_PARSE_LIMIT, origin: str | None = None) -> None:
         self.status = status
+        self.origin = origin  # canonical scheme://host[:port]; enables the fastest batch path
         self.access, self.reason = access_for(status)
         self.robots: RobotsTxt | None = (
             parse(body or b"", parse_limit) if self.access is Access.rules else None)
@@ -90,7 +91,7 @@ class RobotsPolicy:
         found = self._compiled.get(key)
         if found is None:
             rules = self.robots.select(token).rules if self.robots is not None else ()
-            found = self._compiled[key] = CompiledRules(rules)
+            found = self._compiled[key] = CompiledRules(rules, self.origin)
         return found
 
     def allowed(self, urls: Sequence[str], token: str) -> list[bool]:
@@ -99,14 +100,14 @@ class RobotsPolicy:
             return [True] * len(urls)
         compiled = self.compiled(token)
         if self.access is Access.disallow_all:
-            return [i == 1 for i in compiled.decide_urls(urls)]
-        return compiled.allowed(compiled.decide_urls(urls))
+            return [i == 1 for i in compiled.decide_urls(urls, self.origin)]
+        return compiled.allowed(compiled.decide_urls(urls, self.origin))
 
     def check(self, urls: Sequence[str], token: str) -> list[Verdict]:
         """A verdict with its deciding line for each URL."""
         compiled = self.compiled(token)
         verdicts: list[Verdict] = []
-        for url, index in zip(urls, compiled.decide_urls(urls), strict=True):
+        for url, index in zip(urls, compiled.decide_urls(urls, self.origin), strict=True):
             if index == INVALID_URL:
                 verdicts.append(Verdict(url, False, None, None,
                                         "not an absolute URL (scheme://host/path); not allowed"))
