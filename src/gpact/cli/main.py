@@ -44,7 +44,8 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this; the console script wraps it)."""
     try:
-        app(args=argv, prog_name="gpact", standalone_mode=False)
+        # without standalone mode, click returns the code of a `typer.Exit` instead of raising
+        code = app(args=argv, prog_name="gpact", standalone_mode=False)
     except ProfileError as exc:
         for line in exc.lines():
             typer.echo(f"error: {line}", err=True)
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+import sys
 from pathlib import Path
 
 import typer
+from rich.progress import Progress
 
+from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.cli.common import FORMAT_OPTION, Format, print_json
 from gpact.errors import InputError
 from gpact.rights.catalogue import ai_crawler_tokens
@@ -25,7 +30,6 @@ def _read_bytes(path: Path, option: str) -> bytes:
 
 
 def _parse_limit() -> int:
-    import datetime as dt
     return int(default_rulebook().at(dt.date.today()).value("rights.robots_parse_limit_bytes"))
 
 
@@ -78,3 +82,82 @@ def check(
             typer.echo(f"| {token} | {v.url} | {word} | {rule} | {v.reason} |")
         else:
             typer.echo(f"{word:<10} {token:<18} {v.url}\n           {rule} — {v.reason}")
+
+
+@app.command("audit")
+def audit(
+    log: list[str] = typer.Option(..., "--log", help="Crawl log: url, fetched_at, user_agent "
+                                  "[, http_headers, status] (.parquet/.csv/.jsonl, globs)."),
+    snapshots: list[str] = typer.Option(..., "--snapshots", help="robots.txt snapshots: "
+                                        "origin, fetched_at, status, body."),
+    out: Path = typer.Option(..., "--out", help="Verdicts file (.parquet or .csv)."),
+    summary: Path | None = typer.Option(None, "--summary", help="Also write the summary JSON."),
+    agent: str | None = typer.Option(None, "--agent", help="Product token to check for every "
+                                     "row (default: taken from each row's user_agent)."),
+    cache_hours: float | None = typer.Option(None, "--cache-hours", help="How long a snapshot "
+                                             "stays in force (default: rulebook, RFC 9309 §2.4)."),
+    infringing: Path | None = typer.Option(None, "--infringing", help="Domains recognised as "
+                                           "persistently infringing, one per line."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Was each fetched URL allowed by the robots.txt in force when it was fetched?
+
+    Exit 1 when any row is disallowed, unproven (no snapshot), unreadable, TDM-reserved or on
+    an infringing domain.
+    """
+    from gpact.rights.audit import AuditOptions, run_audit, summarize
+
+    if engine != "duckdb":
+        raise InputError(None, "--engine", f"unknown engine {engine!r}; available: duckdb")
+    token = None
+    if agent is not None:
+        token = product_token(agent)
+        if token is None:
+            raise InputError(None, "--agent", f"no product token in {agent!r}")
+    rules = default_rulebook().at(dt.date.today())
+    used = [rules.rule("rights.robots_parse_limit_bytes")]
+    if cache_hours is None:
+        used.append(rules.rule("rights.robots_cache_max_hours"))
+        cache_hours = float(used[-1].value)
+    options = AuditOptions(crawl_log=log, snapshots=snapshots, out=out, agent=token,
+                           cache_hours=cache_hours, parse_limit=int(used[0].value),
+                           infringing=infringing)
+    if sys.stderr.isatty():
+        with Progress(transient=True) as bar:
+            task = bar.add_task("auditing", total=None)
+            result = run_audit(options, lambda n: bar.advance(task, n))
+    else:
+        result = run_audit(options)
+    report = {"gpact_version": __version__, "rulebook_version": default_rulebook().label(),
+              "not_legal_advice": NOT_LEGAL_ADVICE, **summarize(result, options),
+              "rules_used": [v.as_dict() for v in used],
+              "unverified_rules_used": [v.key for v in used if v.unverified]}
+    if summary is not None:
+        summary.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
+                           encoding="utf-8")
+    if fmt is Format.json:
+        print_json(report)
+    else:
+        _print_audit(report, fmt)
+    if report["violations"]["rows"]:
+        raise typer.Exit(1)
+
+
+def _print_audit(report: dict[str, object], fmt: Format) -> None:
+    totals = report["totals"]
+    violations = report["violations"]
+    assert isinstance(totals, dict) and isinstance(violations, dict)
+    head = "## " if fmt is Format.md else ""
+    typer.echo(f"{head}gpact rights audit — {totals['rows']} fetches, {totals['origins']} "
+               f"origins, {totals['snapshots']} robots.txt snapshots")
+    typer.echo(f"allowed: {totals['allowed']}   rows with a problem: {violations['rows']}")
+    for reason, count in violations["by_reason"].items():
+        if count:
+            typer.echo(f"  {reason}: {count}")
+    domains = report["domains"]
+    assert isinstance(domains, list)
+    for domain in domains[:10]:
+        typer.echo(f"  {domain['host']}: {domain['violations']} of {domain['rows']}")
+    typer.echo(f"verdicts: {report['inputs']['verdicts_file']}")  # type: ignore[index]
+    typer.echo(str(report["not_legal_advice"]))

@@ -28,7 +28,7 @@ def parse_status(value: int | str | None) -> int | None:
     if isinstance(value, int) and not isinstance(value, bool):
         status = value
     else:
-        text = str(value).strip().lower()
+        text = str(value).strip().strip("\"").strip().lower()
         if text in (UNREACHABLE, "", "none", "network_error"):
             return None
         try:

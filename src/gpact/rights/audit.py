@@ -1,0 +1,499 @@
+"""Crawl-time audit: was each fetched URL allowed by the robots.txt in force when it was fetched?
+
+Inputs (design.md §4): a crawl log (``url``, ``fetched_at``, ``user_agent``, optional
+``http_headers``, ``status``) and robots.txt snapshots (``origin``, ``fetched_at``, ``status``,
+``body``); Parquet, CSV or JSON Lines, globs allowed. DuckDB does the heavy lifting (reading,
+the as-of join of each fetch to the latest snapshot of its origin at or before it, sorting,
+the summary); Python evaluates each snapshot's compiled rules over its URLs in batches and
+streams the verdicts to Parquet or CSV, so memory stays bounded whatever the log's size.
+
+Verdicts (``robots_verdict``): ``allowed``, ``disallowed``, ``unreachable_disallow`` (the
+snapshot in force was a 5xx or network error: RFC 9309 §2.3.1.4), ``no_snapshot`` (none at or
+before the fetch, or the latest one older than the cache period of §2.4), and ``invalid_row``
+(the row's URL or time cannot be read: reported, never counted as allowed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from gpact.errors import InputError
+from gpact.rights.normalize import normalize_origin, origin_of, product_token
+from gpact.rights.policy import Access, RobotsPolicy, parse_status
+from gpact.rights.tdmrep import from_headers
+from gpact.rights.robots import DEFAULT_PARSE_LIMIT
+
+VERDICTS = ("allowed", "disallowed", "unreachable_disallow", "no_snapshot", "invalid_row")
+LOG_COLUMNS = ("url", "fetched_at", "user_agent")
+SNAPSHOT_COLUMNS = ("origin", "fetched_at", "status", "body")
+_CACHE_POLICIES = 256
+
+
+@dataclass
+class AuditOptions:
+    crawl_log: list[str]
+    snapshots: list[str]
+    out: Path
+    agent: str | None = None            # product token overriding the log's user_agent column
+    cache_hours: float = 24.0
+    parse_limit: int = DEFAULT_PARSE_LIMIT
+    infringing: Path | None = None
+    batch_rows: int = 262_144
+    memory_limit: str = "1GB"
+    threads: int = 2
+
+
+@dataclass
+class AuditResult:
+    rows: int
+    snapshots: int
+    out: Path
+    infringing_domains: int
+    agents: dict[str, int] = field(default_factory=dict)
+
+
+def _reader(con: duckdb.DuckDBPyConnection, paths: list[str],
+            option: str) -> duckdb.DuckDBPyRelation:
+    first = paths[0].lower()
+    plain = first.removesuffix(".gz").removesuffix(".zst")
+    try:
+        if plain.endswith(".parquet"):
+            return con.read_parquet(paths)
+        if plain.endswith(".csv") or plain.endswith(".tsv"):
+            return con.read_csv(paths, header=True, all_varchar=True)
+        if plain.endswith((".jsonl", ".ndjson", ".json")):
+            return con.read_json(paths, format="newline_delimited")
+    except duckdb.Error as exc:
+        raise InputError(paths[0], option, f"cannot read: {str(exc).splitlines()[0]}") from None
+    raise InputError(paths[0], option, "unknown file type (use .parquet, .csv or .jsonl)")
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None,
+         ) -> tuple[Any, ...]:
+    """The single row of a query, fetched completely (DuckDB keeps unfinished results open)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return tuple(rows[0]) if rows else ()
+
+
+def _require(rel: duckdb.DuckDBPyRelation, columns: tuple[str, ...], path: str) -> None:
+    have = {c.lower() for c in rel.columns}
+    for column in columns:
+        if column not in have:
+            raise InputError(path, column, f"missing column (found: {', '.join(rel.columns)})")
+
+
+def load_infringing(path: Path) -> set[str]:
+    """Domains, one per line (``#`` comments); a domain also covers its subdomains."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), "--infringing", f"cannot read: {exc}") from None
+    domains = set()
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip().lower().rstrip(".")
+        if not text:
+            continue
+        if "/" in text or " " in text:
+            raise InputError(str(path), f"line {number}", f"not a domain name: {text!r}")
+        domains.add(text)
+    return domains
+
+
+def _infringing(host: str, domains: set[str]) -> bool:
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts)))
+
+
+def _host(origin: str) -> str:
+    rest = origin.split("://", 1)[1]
+    return rest.rsplit(":", 1)[0] if not rest.endswith("]") and ":" in rest else rest
+
+
+class _Policies:
+    """Parsed, compiled robots.txt snapshots by id, fetched from DuckDB on demand (LRU)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, parse_limit: int) -> None:
+        self.con = con
+        self.parse_limit = parse_limit
+        self.cache: OrderedDict[int, RobotsPolicy] = OrderedDict()
+
+    def get(self, snapshot_id: int) -> RobotsPolicy:
+        policy = self.cache.get(snapshot_id)
+        if policy is not None:
+            self.cache.move_to_end(snapshot_id)
+            return policy
+        origin, status, body = _one(
+            self.con, "SELECT origin, status, body FROM snaps WHERE snapshot_id = ?",
+            [snapshot_id])
+        try:
+            code = parse_status(status)
+        except ValueError:
+            code = None  # validated up front; unreadable status counts as unreachable
+        if isinstance(body, str):
+            body = body.encode("utf-8", "surrogateescape")
+        policy = RobotsPolicy(code, body or b"", self.parse_limit, origin)
+        self.cache[snapshot_id] = policy
+        if len(self.cache) > _CACHE_POLICIES:
+            self.cache.popitem(last=False)
+        return policy
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
+             infringing: set[str]) -> tuple[int, int]:
+    log = _reader(con, options.crawl_log, "--log")
+    _require(log, LOG_COLUMNS, options.crawl_log[0])
+    log.create_view("log_raw")
+    snaps = _reader(con, options.snapshots, "--snapshots")
+    _require(snaps, SNAPSHOT_COLUMNS, options.snapshots[0])
+    snaps.create_view("snaps_raw")
+    has = {c.lower() for c in log.columns}
+    headers = "CAST(http_headers AS VARCHAR)" if "http_headers" in has else "NULL::VARCHAR"
+
+    con.execute(f"""
+        CREATE TABLE log AS SELECT
+            row_number() OVER () AS row_id,
+            CAST(url AS VARCHAR) AS url,
+            TRY_CAST(CAST(fetched_at AS VARCHAR) AS TIMESTAMPTZ)::TIMESTAMP AS fetched_at,
+            CAST(user_agent AS VARCHAR) AS user_agent,
+            {headers} AS http_headers,
+            lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))
+                AS scheme,
+            regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)
+                AS authority
+        FROM log_raw""")
+    con.execute("""
+        CREATE TABLE snaps_typed AS SELECT
+            row_number() OVER () AS snapshot_id,
+            CAST(origin AS VARCHAR) AS raw_origin,
+            TRY_CAST(CAST(fetched_at AS VARCHAR) AS TIMESTAMPTZ)::TIMESTAMP AS fetched_at,
+            trim(CAST(status AS VARCHAR), '"') AS status,
+            body
+        FROM snaps_raw""")
+    _validate_snapshots(con, options.snapshots[0])
+    # Canonical origins, product tokens and the infringing flag are computed once per
+    # distinct value in Python and joined back.
+    origins = [(s, a, origin_of(s, a) if s else None) for s, a in
+               con.execute("SELECT DISTINCT scheme, authority FROM log").fetchall()]
+    con.execute("CREATE TABLE origin_map (scheme VARCHAR, authority VARCHAR, "
+                "origin VARCHAR, infringing BOOLEAN)")
+    if origins:
+        con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)",
+                        [(s, a, o, bool(o) and _infringing(_host(o), infringing))
+                         for s, a, o in origins])
+    agents = con.execute("SELECT DISTINCT user_agent FROM log").fetchall()
+    con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
+    if agents:
+        con.executemany("INSERT INTO agent_map VALUES (?, ?)",
+                        [(ua, options.agent or (product_token(ua) if ua else None))
+                         for (ua,) in agents])
+    return _one(con, "SELECT count(*) FROM log")[0], _one(con, "SELECT count(*) FROM snaps")[0]
+
+
+def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Reject unreadable snapshots up front (their verdicts would be guesses)."""
+    bad_time = _one(con, "SELECT min(snapshot_id) FROM snaps_typed WHERE fetched_at IS NULL")[0]
+    if bad_time is not None:
+        raise InputError(path, f"row {bad_time}.fetched_at", "not a timestamp")
+    for status, first in con.execute("SELECT status, min(snapshot_id) FROM snaps_typed "
+                                     "GROUP BY status").fetchall():
+        try:
+            parse_status(status)
+        except ValueError as exc:
+            raise InputError(path, f"row {first}.status", str(exc)) from None
+    mapping = []
+    for raw, first in con.execute("SELECT raw_origin, min(snapshot_id) FROM snaps_typed "
+                                  "GROUP BY raw_origin").fetchall():
+        origin = normalize_origin(raw or "")
+        if origin is None:
+            raise InputError(path, f"row {first}.origin",
+                             f"not an origin (scheme://host[:port]): {raw!r}")
+        mapping.append((raw, origin))
+    con.execute("CREATE TABLE snap_origin (raw_origin VARCHAR, origin VARCHAR)")
+    con.executemany("INSERT INTO snap_origin VALUES (?, ?)", mapping)
+    con.execute("CREATE TABLE snaps AS SELECT s.*, m.origin FROM snaps_typed s "
+                "JOIN snap_origin m USING (raw_origin)")
+
+
+def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float) -> duckdb.DuckDBPyRelation:
+    seconds = int(cache_hours * 3600)
+    return con.sql(f"""
+        WITH l AS (
+            SELECT log.*, m.origin, m.infringing, a.agent_token
+            FROM log LEFT JOIN origin_map m USING (scheme, authority)
+                     LEFT JOIN agent_map a USING (user_agent)
+        )
+        SELECT l.row_id, l.url, l.fetched_at, l.user_agent, l.agent_token, l.origin,
+               coalesce(l.infringing, false) AS infringing_domain, l.http_headers,
+               s.snapshot_id, s.fetched_at AS snapshot_fetched_at, s.status AS snapshot_status,
+               (s.snapshot_id IS NOT NULL AND
+                l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale
+        FROM l ASOF LEFT JOIN snaps s
+            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at
+        ORDER BY s.snapshot_id NULLS FIRST, l.agent_token, l.row_id""")
+
+
+def _evaluate(batch: pa.RecordBatch, policies: _Policies) -> dict[str, list[Any]]:
+    """robots/TDM verdict columns for one sorted batch."""
+    n = batch.num_rows
+    verdict: list[str] = ["invalid_row"] * n
+    rule: list[str | None] = [None] * n
+    line: list[int | None] = [None] * n
+    detail: list[str | None] = [None] * n
+    urls = batch.column("url").to_pylist()
+    snap_ids = batch.column("snapshot_id")
+    tokens = batch.column("agent_token").to_pylist()
+    stale = batch.column("stale").to_pylist()
+    valid = pc.and_(pc.is_valid(batch.column("origin")),
+                    pc.is_valid(batch.column("fetched_at"))).to_pylist()
+    keys = pc.binary_join_element_wise(pc.cast(snap_ids, pa.string()),
+                                       pc.fill_null(batch.column("agent_token"), ""), "|")
+    ends = pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist()
+    start = 0
+    for end in ends:
+        snapshot_id = snap_ids[start].as_py()
+        token = tokens[start]
+        todo = [i for i in range(start, end) if valid[i]]
+        if snapshot_id is None:
+            for i in todo:
+                verdict[i], detail[i] = "no_snapshot", "no robots.txt snapshot at or before fetch"
+        elif token is None:
+            for i in todo:
+                detail[i] = "no product token in user_agent (use --agent)"
+        else:
+            _robots_run(policies.get(snapshot_id), token, todo, urls, stale,
+                        verdict, rule, line, detail)
+        start = end
+    for i in range(n):
+        if verdict[i] == "invalid_row" and detail[i] is None:
+            detail[i] = "URL or fetched_at cannot be read"
+    tdm, tdm_source, tdm_policy = _tdm(batch.column("http_headers").to_pylist())
+    return {"robots_verdict": verdict, "robots_rule": rule, "robots_line": line,
+            "robots_detail": detail, "tdm_verdict": tdm, "tdm_source": tdm_source,
+            "tdm_policy": tdm_policy}
+
+
+def _robots_run(policy: RobotsPolicy, token: str, todo: list[int], urls: list[Any],
+                stale: list[Any], verdict: list[str], rule: list[str | None],
+                line: list[int | None], detail: list[str | None]) -> None:
+    fresh = [i for i in todo if not stale[i]]
+    for i in todo:
+        if stale[i]:
+            verdict[i], detail[i] = "no_snapshot", "latest snapshot older than the cache period"
+    if not fresh:
+        return
+    compiled = policy.compiled(token)
+    indices = compiled.decide_urls([urls[i] for i in fresh], policy.origin)
+    table = compiled.table
+    allowed = compiled.allowed_table
+    if policy.access is Access.rules:
+        for i, k in zip(fresh, indices, strict=True):
+            if k < 0:
+                detail[i] = "not an absolute URL"
+                continue
+            found = table[k]
+            verdict[i] = "allowed" if allowed[k] else "disallowed"
+            if found is not None:
+                rule[i], line[i] = found.text, found.line
+        return
+    outcome = "allowed" if policy.access is Access.allow_all else "unreachable_disallow"
+    for i, k in zip(fresh, indices, strict=True):
+        if k < 0:
+            detail[i] = "not an absolute URL"
+        else:
+            verdict[i] = "allowed" if k == 1 else outcome
+            detail[i] = policy.reason
+
+
+def _tdm(headers: list[str | None]) -> tuple[list[str], list[str | None], list[str | None]]:
+    labels: list[str] = []
+    sources: list[str | None] = []
+    policies: list[str | None] = []
+    for text in headers:
+        if not text or ("tdm-" not in text.lower() and "noai" not in text.lower()):
+            labels.append("unknown")
+            sources.append(None)
+            policies.append(None)
+            continue
+        found = from_headers(text)
+        labels.append(found.label)
+        sources.append(found.source)
+        policies.append(found.policy)
+    return labels, sources, policies
+
+
+OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
+                  "snapshot_fetched_at", "snapshot_status", "robots_verdict", "robots_rule",
+                  "robots_line", "robots_detail", "tdm_verdict", "tdm_source", "tdm_policy",
+                  "infringing_domain")
+
+
+class _Writer:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.csv = path.suffix.lower() == ".csv"
+        self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = (pacsv.CSVWriter(str(self.path), table.schema) if self.csv
+                            else pq.ParquetWriter(str(self.path), table.schema))
+        self._writer.write_table(table)
+
+    def close(self, schema: pa.Schema) -> None:
+        if self._writer is None:  # empty log: still write a file with the columns
+            self.write(schema.empty_table())
+        assert self._writer is not None
+        self._writer.close()
+
+
+def run_audit(options: AuditOptions,
+              progress: Callable[[int], None] | None = None) -> AuditResult:
+    """Run the audit and write the verdicts file; see :func:`summarize` for the summary."""
+    if options.out.suffix.lower() not in (".parquet", ".csv"):
+        raise InputError(str(options.out), "--out", "must end in .parquet or .csv")
+    if options.cache_hours <= 0:
+        raise InputError(None, "--cache-hours", "must be positive")
+    infringing = load_infringing(options.infringing) if options.infringing else set()
+    with tempfile.TemporaryDirectory(prefix="gpact-audit-") as work:
+        return _run(options, infringing, Path(work), progress)
+
+
+def _run(options: AuditOptions, infringing: set[str], work: Path,
+         progress: Callable[[int], None] | None) -> AuditResult:
+    # An on-disk scratch database keeps memory bounded; the policy lookups use a second
+    # cursor because the main connection is busy streaming the sorted join.
+    con = duckdb.connect(str(work / "audit.duckdb"))
+    con.execute(f"SET temp_directory='{work / 'spill'}'")
+    con.execute("SET TimeZone='UTC'")
+    con.execute(f"SET memory_limit='{options.memory_limit}'")
+    con.execute(f"SET threads={int(options.threads)}")
+    con.execute("SET preserve_insertion_order=false")
+    try:
+        rows, snapshots = _prepare(con, options, infringing)
+        policies = _Policies(con.cursor(), options.parse_limit)
+        writer = _Writer(options.out)
+        schema: pa.Schema | None = None
+        agents: dict[str, int] = {}
+        for batch in _batches(_joined(con, options.cache_hours), options.batch_rows):
+            columns = _evaluate(batch, policies)
+            table = pa.Table.from_batches([batch]).drop_columns(
+                ["http_headers", "snapshot_id", "stale"])
+            for name, values in columns.items():
+                table = table.append_column(name, pa.array(values, _TYPES[name]))
+            table = table.select(list(OUTPUT_COLUMNS))
+            schema = table.schema
+            writer.write(table)
+            for token, count in zip(*_value_counts(table.column("agent_token")), strict=True):
+                agents[token] = agents.get(token, 0) + count
+            if progress is not None:
+                progress(batch.num_rows)
+        writer.close(schema if schema is not None else _empty_schema())
+    except duckdb.Error as exc:
+        raise InputError(options.crawl_log[0], None,
+                         f"cannot audit: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return AuditResult(rows, snapshots, options.out, len(infringing), agents)
+
+
+_TYPES: dict[str, pa.DataType] = {
+    "robots_verdict": pa.string(), "robots_rule": pa.string(), "robots_line": pa.int64(),
+    "robots_detail": pa.string(), "tdm_verdict": pa.string(), "tdm_source": pa.string(),
+    "tdm_policy": pa.string()}
+
+
+def _empty_schema() -> pa.Schema:
+    base = {"row_id": pa.int64(), "url": pa.string(), "fetched_at": pa.timestamp("us"),
+            "user_agent": pa.string(), "agent_token": pa.string(), "origin": pa.string(),
+            "snapshot_fetched_at": pa.timestamp("us"), "snapshot_status": pa.string(),
+            "infringing_domain": pa.bool_()}
+    return pa.schema([(name, base.get(name) or _TYPES[name]) for name in OUTPUT_COLUMNS])
+
+
+def _value_counts(column: pa.ChunkedArray) -> tuple[list[str], list[int]]:
+    counts = pc.value_counts(pc.fill_null(column, "(none)"))
+    return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+
+
+def _batches(rel: duckdb.DuckDBPyRelation, rows: int) -> Iterator[pa.RecordBatch]:
+    reader = rel.fetch_record_batch(rows)
+    while True:
+        try:
+            yield reader.read_next_batch()
+        except StopIteration:
+            return
+
+
+SUMMARY_SCHEMA = "gpact.rights.audit/v1"
+PROBLEMS = ("disallowed", "unreachable_disallow", "no_snapshot", "invalid_row",
+            "tdm_reserved", "infringing_domain")
+
+
+def summarize(result: AuditResult, options: AuditOptions, top_domains: int = 100,
+              ) -> dict[str, Any]:
+    """The evidence summary (schema ``gpact.rights.audit/v1``, documented in docs/rights.md)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone='UTC'")
+        verdicts = (con.read_csv(str(result.out), header=True)
+                    if result.out.suffix.lower() == ".csv" else con.read_parquet(str(result.out)))
+        verdicts.create_view("v")
+        flags = """
+            robots_verdict = 'disallowed' AS disallowed,
+            robots_verdict = 'unreachable_disallow' AS unreachable_disallow,
+            robots_verdict = 'no_snapshot' AS no_snapshot,
+            robots_verdict = 'invalid_row' AS invalid_row,
+            tdm_verdict = 'reserved' AS tdm_reserved,
+            CAST(infringing_domain AS BOOLEAN) AS infringing_domain"""
+        con.execute(f"CREATE VIEW f AS SELECT *, {flags} FROM v")
+        sums = ", ".join(f"count(*) FILTER (WHERE {p}) AS {p}" for p in PROBLEMS)
+        any_problem = " OR ".join(PROBLEMS)
+        total = _one(con, f"""SELECT count(*), count(*) FILTER (WHERE robots_verdict =
+            'allowed'), {sums}, count(*) FILTER (WHERE {any_problem}),
+            min(fetched_at), max(fetched_at) FROM f""")
+        rows, allowed, *by_reason, problems, first, last = total
+        domains = con.execute(f"""
+            SELECT regexp_extract(origin, '^[^:]*://([^:/]*)', 1) AS host, count(*) AS rows,
+                   count(*) FILTER (WHERE {any_problem}) AS violations, {sums}
+            FROM f GROUP BY host HAVING count(*) FILTER (WHERE {any_problem}) > 0
+            ORDER BY violations DESC, host LIMIT {int(top_domains)}""").fetchall()
+        origins = _one(con, "SELECT count(DISTINCT origin) FROM v")[0]
+    finally:
+        con.close()
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "generated_at": now_utc().isoformat(),
+        "inputs": {"crawl_log": options.crawl_log, "snapshots": options.snapshots,
+                   "infringing_domains": str(options.infringing) if options.infringing else None,
+                   "infringing_domains_listed": result.infringing_domains,
+                   "verdicts_file": str(result.out)},
+        "settings": {"agent_override": options.agent, "cache_max_hours": options.cache_hours,
+                     "parse_limit_bytes": options.parse_limit, "engine": "duckdb"},
+        "period": {"first_fetch": first.isoformat() if first else None,
+                   "last_fetch": last.isoformat() if last else None},
+        "totals": {"rows": rows, "snapshots": result.snapshots, "origins": origins, "allowed": allowed, **dict(zip(PROBLEMS, by_reason, strict=True))},
+        "agents": dict(sorted(result.agents.items())),
+        "violations": {"rows": problems,
+                       "by_reason": dict(zip(PROBLEMS, by_reason, strict=True))},
+        "domains": [{"host": host, "rows": n, "violations": v,
+                     **dict(zip(PROBLEMS, counts, strict=True))}
+                    for host, n, v, *counts in domains],
+        "domains_truncated": len(domains) >= top_domains,
+        "compliant": problems == 0,
+    }
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
