@@ -428,12 +428,7 @@ def _value_counts(column: pa.ChunkedArray) -> tuple[list[str], list[int]]:
 
 
 def _batches(rel: duckdb.DuckDBPyRelation, rows: int) -> Iterator[pa.RecordBatch]:
-    reader = rel.fetch_record_batch(rows)
-    while True:
-        try:
-            yield reader.read_next_batch()
-        except StopIteration:
-            return
+    yield from rel.to_arrow_reader(rows)
 
 
 SUMMARY_SCHEMA = "gpact.rights.audit/v1"
