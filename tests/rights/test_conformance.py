@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
-from gpact.rights import RobotsPolicy, parse_status, product_token, split_url
+from gpact.rights import RobotsPolicy, parse_status, product_token, reference, split_url
 from gpact.rights.policy import Access
-from gpact.rights import reference
 
 CASES: list[dict[str, Any]] = yaml.safe_load(
     (Path(__file__).parent / "conformance.yaml").read_text(encoding="utf-8"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
-from collections import OrderedDict
+import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,15 +30,15 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from gpact.errors import InputError
+from gpact.rights.matcher import ROBOTS_TXT
 from gpact.rights.normalize import normalize_origin, origin_of, product_token
 from gpact.rights.policy import Access, RobotsPolicy, parse_status
-from gpact.rights.tdmrep import from_headers
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT
+from gpact.rights.tdmrep import from_headers
 
 VERDICTS = ("allowed", "disallowed", "unreachable_disallow", "no_snapshot", "invalid_row")
 LOG_COLUMNS = ("url", "fetched_at", "user_agent")
 SNAPSHOT_COLUMNS = ("origin", "fetched_at", "status", "body")
-_CACHE_POLICIES = 256
 
 
 @dataclass
@@ -72,9 +72,9 @@ def _reader(con: duckdb.DuckDBPyConnection, paths: list[str],
         if plain.endswith(".parquet"):
             return con.read_parquet(paths)
         if plain.endswith(".csv") or plain.endswith(".tsv"):
-            return con.read_csv(paths, header=True, all_varchar=True)
+            return con.read_csv(paths, header=True, all_varchar=True)  # type: ignore[arg-type]
         if plain.endswith((".jsonl", ".ndjson", ".json")):
-            return con.read_json(paths, format="newline_delimited")
+            return con.read_json(paths, format="newline_delimited")  # type: ignore[arg-type]
     except duckdb.Error as exc:
         raise InputError(paths[0], option, f"cannot read: {str(exc).splitlines()[0]}") from None
     raise InputError(paths[0], option, "unknown file type (use .parquet, .csv or .jsonl)")
@@ -85,6 +85,17 @@ def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = No
     """The single row of a query, fetched completely (DuckDB keeps unfinished results open)."""
     rows = con.execute(sql, params or []).fetchall()
     return tuple(rows[0]) if rows else ()
+
+
+def _timestamp(rel: duckdb.DuckDBPyRelation, column: str) -> str:
+    """SQL turning ``column`` into a UTC TIMESTAMP (NULL when unreadable), without a detour
+    through text for columns that already hold timestamps."""
+    kind = str(dict(zip([c.lower() for c in rel.columns], rel.types, strict=True))[column])
+    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"{column}::TIMESTAMP"
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"CAST({column} AS TIMESTAMP)"
+    return f"TRY_CAST(CAST({column} AS VARCHAR) AS TIMESTAMPTZ)::TIMESTAMP"
 
 
 def _require(rel: duckdb.DuckDBPyRelation, columns: tuple[str, ...], path: str) -> None:
@@ -122,32 +133,42 @@ def _host(origin: str) -> str:
 
 
 class _Policies:
-    """Parsed, compiled robots.txt snapshots by id, fetched from DuckDB on demand (LRU)."""
+    """Parsed, compiled robots.txt snapshots, read in snapshot-id order alongside the sorted
+    join (a merge: memory holds one batch of bodies and the current policy)."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, parse_limit: int) -> None:
-        self.con = con
         self.parse_limit = parse_limit
-        self.cache: OrderedDict[int, RobotsPolicy] = OrderedDict()
+        self._rows = self._stream(con)
+        self._current: tuple[int, RobotsPolicy] | None = None
+        # robots.txt files rarely change between snapshots: reuse the compiled policy of the
+        # same origin when status and body are the same as in its previous snapshot
+        self._previous: dict[str, tuple[str, bytes, RobotsPolicy]] = {}
+
+    @staticmethod
+    def _stream(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:
+        reader = con.sql("SELECT snapshot_id, origin, status, body FROM snaps "
+                         "ORDER BY snapshot_id").to_arrow_reader(256)
+        for batch in reader:
+            yield from batch.to_pylist()
 
     def get(self, snapshot_id: int) -> RobotsPolicy:
-        policy = self.cache.get(snapshot_id)
-        if policy is not None:
-            self.cache.move_to_end(snapshot_id)
-            return policy
-        origin, status, body = _one(
-            self.con, "SELECT origin, status, body FROM snaps WHERE snapshot_id = ?",
-            [snapshot_id])
-        try:
-            code = parse_status(status)
-        except ValueError:
-            code = None  # validated up front; unreadable status counts as unreachable
-        if isinstance(body, str):
-            body = body.encode("utf-8", "surrogateescape")
-        policy = RobotsPolicy(code, body or b"", self.parse_limit, origin)
-        self.cache[snapshot_id] = policy
-        if len(self.cache) > _CACHE_POLICIES:
-            self.cache.popitem(last=False)
-        return policy
+        if self._current is not None and self._current[0] == snapshot_id:
+            return self._current[1]
+        for row in self._rows:
+            if row["snapshot_id"] == snapshot_id:
+                body = row["body"] or b""
+                if isinstance(body, str):
+                    body = body.encode("utf-8", "surrogateescape")
+                origin, status = row["origin"], row["status"]
+                previous = self._previous.get(origin)
+                if previous is not None and previous[:2] == (status, body):
+                    policy = previous[2]
+                else:
+                    policy = RobotsPolicy(parse_status(status), body, self.parse_limit, origin)
+                    self._previous[origin] = (status, body, policy)
+                self._current = (snapshot_id, policy)
+                return policy
+        raise AssertionError(f"snapshot {snapshot_id} requested out of order")
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
@@ -162,10 +183,10 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
     headers = "CAST(http_headers AS VARCHAR)" if "http_headers" in has else "NULL::VARCHAR"
 
     con.execute(f"""
-        CREATE TABLE log AS SELECT
+        CREATE VIEW log AS SELECT
             row_number() OVER () AS row_id,
             CAST(url AS VARCHAR) AS url,
-            TRY_CAST(CAST(fetched_at AS VARCHAR) AS TIMESTAMPTZ)::TIMESTAMP AS fetched_at,
+            {_timestamp(log, "fetched_at")} AS fetched_at,
             CAST(user_agent AS VARCHAR) AS user_agent,
             {headers} AS http_headers,
             lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))
@@ -173,11 +194,11 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
             regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)
                 AS authority
         FROM log_raw""")
-    con.execute("""
+    con.execute(f"""
         CREATE TABLE snaps_typed AS SELECT
             row_number() OVER () AS snapshot_id,
             CAST(origin AS VARCHAR) AS raw_origin,
-            TRY_CAST(CAST(fetched_at AS VARCHAR) AS TIMESTAMPTZ)::TIMESTAMP AS fetched_at,
+            {_timestamp(snaps, "fetched_at")} AS fetched_at,
             trim(CAST(status AS VARCHAR), '"') AS status,
             body
         FROM snaps_raw""")
@@ -190,7 +211,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
                 "origin VARCHAR, infringing BOOLEAN)")
     if origins:
         con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)",
-                        [(s, a, o, bool(o) and _infringing(_host(o), infringing))
+                        [(s, a, o, o is not None and _infringing(_host(o), infringing))
                          for s, a, o in origins])
     agents = con.execute("SELECT DISTINCT user_agent FROM log").fetchall()
     con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
@@ -244,92 +265,106 @@ def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float) -> duckdb.DuckDB
         ORDER BY s.snapshot_id NULLS FIRST, l.agent_token, l.row_id""")
 
 
-def _evaluate(batch: pa.RecordBatch, policies: _Policies) -> dict[str, list[Any]]:
+class _Outcomes:
+    """Every distinct (verdict, rule, line, detail) seen so far, by id, so that a batch's
+    verdict columns are built with one vectorised ``take`` instead of per-row Python."""
+
+    INVALID, NONE_BEFORE, STALE, NO_TOKEN = 0, 1, 2, 3
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str | None, int | None, str | None]] = [
+            ("invalid_row", None, None, "URL or fetched_at cannot be read"),
+            ("no_snapshot", None, None, "no robots.txt snapshot at or before fetch"),
+            ("no_snapshot", None, None, "latest snapshot older than the cache period"),
+            ("invalid_row", None, None, "no product token in user_agent (use --agent)")]
+        self._ids: dict[tuple[str, str | None, int | None, str | None], int] = {}
+        self._maps: weakref.WeakKeyDictionary[RobotsPolicy, dict[str, list[int]]] = (
+            weakref.WeakKeyDictionary())
+
+    def _id(self, row: tuple[str, str | None, int | None, str | None]) -> int:
+        found = self._ids.get(row)
+        if found is None:
+            found = self._ids[row] = len(self.rows)
+            self.rows.append(row)
+        return found
+
+    def index_map(self, policy: RobotsPolicy, token: str) -> list[int]:
+        """Outcome id per rule index of ``policy.compiled(token)``; the last entry (index -1,
+        ``INVALID_URL``) is the invalid-row outcome."""
+        per_token = self._maps.setdefault(policy, {})
+        found = per_token.get(token.lower())
+        if found is not None:
+            return found
+        compiled = policy.compiled(token)
+        ids = []
+        for k, rule in enumerate(compiled.table):
+            if k == ROBOTS_TXT:
+                ids.append(self._id(("allowed", None, None, "/robots.txt is always allowed")))
+            elif policy.access is Access.rules:
+                verdict = "allowed" if compiled.allowed_table[k] else "disallowed"
+                ids.append(self._id((verdict, rule.text if rule else None,
+                                     rule.line if rule else None, None)))
+            else:
+                verdict = ("allowed" if policy.access is Access.allow_all
+                           else "unreachable_disallow")
+                ids.append(self._id((verdict, None, None, policy.reason)))
+        ids.append(self._id(("invalid_row", None, None, "not an absolute URL")))
+        per_token[token.lower()] = ids
+        return ids
+
+    def columns(self, ids: pa.Array) -> dict[str, pa.Array]:
+        verdict, rule, line, detail = zip(*self.rows, strict=True)
+        return {"robots_verdict": pc.take(pa.array(verdict, pa.string()), ids),
+                "robots_rule": pc.take(pa.array(rule, pa.string()), ids),
+                "robots_line": pc.take(pa.array(line, pa.int64()), ids),
+                "robots_detail": pc.take(pa.array(detail, pa.string()), ids)}
+
+
+def _evaluate(batch: pa.RecordBatch, policies: _Policies,
+              outcomes: _Outcomes) -> dict[str, pa.Array]:
     """robots/TDM verdict columns for one sorted batch."""
-    n = batch.num_rows
-    verdict: list[str] = ["invalid_row"] * n
-    rule: list[str | None] = [None] * n
-    line: list[int | None] = [None] * n
-    detail: list[str | None] = [None] * n
-    urls = batch.column("url").to_pylist()
+    urls = pc.fill_null(batch.column("url"), "")
     snap_ids = batch.column("snapshot_id")
-    tokens = batch.column("agent_token").to_pylist()
-    stale = batch.column("stale").to_pylist()
-    valid = pc.and_(pc.is_valid(batch.column("origin")),
-                    pc.is_valid(batch.column("fetched_at"))).to_pylist()
+    tokens = batch.column("agent_token")
     keys = pc.binary_join_element_wise(pc.cast(snap_ids, pa.string()),
-                                       pc.fill_null(batch.column("agent_token"), ""), "|")
-    ends = pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist()
+                                       pc.fill_null(tokens, ""), "|")
+    ids: list[int] = []
     start = 0
-    for end in ends:
+    for end in pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist():
         snapshot_id = snap_ids[start].as_py()
-        token = tokens[start]
-        todo = [i for i in range(start, end) if valid[i]]
+        token = tokens[start].as_py()
         if snapshot_id is None:
-            for i in todo:
-                verdict[i], detail[i] = "no_snapshot", "no robots.txt snapshot at or before fetch"
+            ids.extend([outcomes.NONE_BEFORE] * (end - start))
         elif token is None:
-            for i in todo:
-                detail[i] = "no product token in user_agent (use --agent)"
+            ids.extend([outcomes.NO_TOKEN] * (end - start))
         else:
-            _robots_run(policies.get(snapshot_id), token, todo, urls, stale,
-                        verdict, rule, line, detail)
+            policy = policies.get(snapshot_id)
+            index_map = outcomes.index_map(policy, token)
+            found = policy.compiled(token).decide_urls(
+                urls.slice(start, end - start).to_pylist(), policy.origin)
+            ids.extend(map(index_map.__getitem__, found))
         start = end
-    for i in range(n):
-        if verdict[i] == "invalid_row" and detail[i] is None:
-            detail[i] = "URL or fetched_at cannot be read"
-    tdm, tdm_source, tdm_policy = _tdm(batch.column("http_headers").to_pylist())
-    return {"robots_verdict": verdict, "robots_rule": rule, "robots_line": line,
-            "robots_detail": detail, "tdm_verdict": tdm, "tdm_source": tdm_source,
-            "tdm_policy": tdm_policy}
+    valid = pc.and_(pc.is_valid(batch.column("origin")), pc.is_valid(batch.column("fetched_at")))
+    chosen = pc.if_else(valid, pc.if_else(pc.fill_null(batch.column("stale"), False),
+                                          outcomes.STALE, pa.array(ids, pa.int64())),
+                        outcomes.INVALID)
+    tdm, tdm_source, tdm_policy = _tdm(batch.column("http_headers"))
+    return {**outcomes.columns(chosen), "tdm_verdict": pa.array(tdm, pa.string()),
+            "tdm_source": pa.array(tdm_source, pa.string()),
+            "tdm_policy": pa.array(tdm_policy, pa.string())}
 
 
-def _robots_run(policy: RobotsPolicy, token: str, todo: list[int], urls: list[Any],
-                stale: list[Any], verdict: list[str], rule: list[str | None],
-                line: list[int | None], detail: list[str | None]) -> None:
-    fresh = [i for i in todo if not stale[i]]
-    for i in todo:
-        if stale[i]:
-            verdict[i], detail[i] = "no_snapshot", "latest snapshot older than the cache period"
-    if not fresh:
-        return
-    compiled = policy.compiled(token)
-    indices = compiled.decide_urls([urls[i] for i in fresh], policy.origin)
-    table = compiled.table
-    allowed = compiled.allowed_table
-    if policy.access is Access.rules:
-        for i, k in zip(fresh, indices, strict=True):
-            if k < 0:
-                detail[i] = "not an absolute URL"
-                continue
-            found = table[k]
-            verdict[i] = "allowed" if allowed[k] else "disallowed"
-            if found is not None:
-                rule[i], line[i] = found.text, found.line
-        return
-    outcome = "allowed" if policy.access is Access.allow_all else "unreachable_disallow"
-    for i, k in zip(fresh, indices, strict=True):
-        if k < 0:
-            detail[i] = "not an absolute URL"
-        else:
-            verdict[i] = "allowed" if k == 1 else outcome
-            detail[i] = policy.reason
-
-
-def _tdm(headers: list[str | None]) -> tuple[list[str], list[str | None], list[str | None]]:
-    labels: list[str] = []
-    sources: list[str | None] = []
-    policies: list[str | None] = []
-    for text in headers:
-        if not text or ("tdm-" not in text.lower() and "noai" not in text.lower()):
-            labels.append("unknown")
-            sources.append(None)
-            policies.append(None)
-            continue
-        found = from_headers(text)
-        labels.append(found.label)
-        sources.append(found.source)
-        policies.append(found.policy)
+def _tdm(headers: pa.ChunkedArray | pa.Array,
+         ) -> tuple[list[str], list[str | None], list[str | None]]:
+    """TDMRep / noai verdicts; only rows whose headers mention them are parsed in Python."""
+    n = len(headers)
+    labels: list[str] = ["unknown"] * n
+    sources: list[str | None] = [None] * n
+    policies: list[str | None] = [None] * n
+    mentions = pc.fill_null(pc.match_substring_regex(headers, "(?i)tdm-|noai"), False)
+    for i in pc.indices_nonzero(mentions).to_pylist():
+        found = from_headers(headers[i].as_py())
+        labels[i], sources[i], policies[i] = found.label, found.source, found.policy
     return labels, sources, policies
 
 
@@ -372,9 +407,9 @@ def run_audit(options: AuditOptions,
 
 def _run(options: AuditOptions, infringing: set[str], work: Path,
          progress: Callable[[int], None] | None) -> AuditResult:
-    # An on-disk scratch database keeps memory bounded; the policy lookups use a second
-    # cursor because the main connection is busy streaming the sorted join.
-    con = duckdb.connect(str(work / "audit.duckdb"))
+    # DuckDB spills sorts and joins to `work` beyond the memory limit; the snapshot reader
+    # uses a second cursor because the main connection is busy streaming the sorted join.
+    con = duckdb.connect()
     con.execute(f"SET temp_directory='{work / 'spill'}'")
     con.execute("SET TimeZone='UTC'")
     con.execute(f"SET memory_limit='{options.memory_limit}'")
@@ -383,15 +418,16 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     try:
         rows, snapshots = _prepare(con, options, infringing)
         policies = _Policies(con.cursor(), options.parse_limit)
+        outcomes = _Outcomes()
         writer = _Writer(options.out)
         schema: pa.Schema | None = None
         agents: dict[str, int] = {}
         for batch in _batches(_joined(con, options.cache_hours), options.batch_rows):
-            columns = _evaluate(batch, policies)
+            columns = _evaluate(batch, policies, outcomes)
             table = pa.Table.from_batches([batch]).drop_columns(
                 ["http_headers", "snapshot_id", "stale"])
             for name, values in columns.items():
-                table = table.append_column(name, pa.array(values, _TYPES[name]))
+                table = table.append_column(name, values)
             table = table.select(list(OUTPUT_COLUMNS))
             schema = table.schema
             writer.write(table)
@@ -478,7 +514,8 @@ def summarize(result: AuditResult, options: AuditOptions, top_domains: int = 100
                      "parse_limit_bytes": options.parse_limit, "engine": "duckdb"},
         "period": {"first_fetch": first.isoformat() if first else None,
                    "last_fetch": last.isoformat() if last else None},
-        "totals": {"rows": rows, "snapshots": result.snapshots, "origins": origins, "allowed": allowed, **dict(zip(PROBLEMS, by_reason, strict=True))},
+        "totals": {"rows": rows, "snapshots": result.snapshots, "origins": origins,
+                   "allowed": allowed, **dict(zip(PROBLEMS, by_reason, strict=True))},
         "agents": dict(sorted(result.agents.items())),
         "violations": {"rows": problems,
                        "by_reason": dict(zip(PROBLEMS, by_reason, strict=True))},

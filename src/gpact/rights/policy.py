@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 from gpact.rights.matcher import INVALID_URL, CompiledRules
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT, RobotsTxt, parse
@@ -12,7 +12,7 @@ from gpact.rights.robots import DEFAULT_PARSE_LIMIT, RobotsTxt, parse
 UNREACHABLE = "unreachable"
 
 
-class Access(str, Enum):
+class Access(StrEnum):
     rules = "rules"                # 2xx: obey the parsed rules (§2.3.1.1)
     allow_all = "allow_all"        # 4xx "unavailable" (§2.3.1.3), or redirects exhausted (§2.3.1.2)
     disallow_all = "disallow_all"  # 5xx / network error "unreachable" (§2.3.1.4)

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 
 from gpact.rights.matcher import CompiledRules
-from gpact.rights.robots import Rule
 from gpact.rights.normalize import normalize
+from gpact.rights.robots import Rule
 
 NOAI_VALUES = frozenset({"noai", "noimageai"})
 _HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9\-_]+)\s*:\s*(.*?)\s*$", re.MULTILINE)
