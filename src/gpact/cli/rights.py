@@ -161,3 +161,43 @@ def _print_audit(report: dict[str, object], fmt: Format) -> None:
         typer.echo(f"  {domain['host']}: {domain['violations']} of {domain['rows']}")
     typer.echo(f"verdicts: {report['inputs']['verdicts_file']}")  # type: ignore[index]
     typer.echo(str(report["not_legal_advice"]))
+
+
+@app.command("crawler-page")
+def crawler_page(
+    source: Path = typer.Argument(..., help="YAML/JSON description of your crawlers."),
+    out_dir: Path = typer.Option(Path("."), "--out-dir", help="Where crawlers.html, "
+                                 "crawlers.json and crawlers.atom are written."),
+    now: str | None = typer.Option(None, "--now", help="Timestamp of this version "
+                                   "(ISO 8601; default: current time, UTC)."),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Publish crawler information (Code of Practice copyright Measure 1.3) as HTML and JSON,
+    and add an entry to the Atom feed when the content changed."""
+    from gpact.rights.disclosure import load_page, page_html, page_json, update_feed
+
+    page = load_page(source)
+    if now is None:
+        stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    else:
+        try:
+            stamp = dt.datetime.fromisoformat(now)
+        except ValueError:
+            raise InputError(None, "--now", f"not an ISO 8601 timestamp: {now!r}") from None
+        if stamp.tzinfo is None:
+            stamp = stamp.replace(tzinfo=dt.UTC)
+    data = page_json(page, default_rulebook().label())
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        (out_dir / "crawlers.json").write_text(
+            json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        (out_dir / "crawlers.html").write_text(page_html(data, stamp), encoding="utf-8")
+        added = update_feed(out_dir / "crawlers.atom", data, stamp)
+    except OSError as exc:
+        raise InputError(str(out_dir), "--out-dir", f"cannot write: {exc}") from None
+    if fmt is Format.json:
+        print_json(data)
+        return
+    change = "new feed entry" if added else "unchanged since the feed's latest entry"
+    typer.echo(f"version {data['version']}: {change}; wrote crawlers.html, crawlers.json, "
+               f"crawlers.atom in {out_dir}")
