@@ -9,7 +9,8 @@ import pytest
 
 from gpact.cli.main import main
 
-ROBOTS = "User-agent: *\nDisallow: /private\nAllow: /private/ok\n\nUser-agent: GPTBot\nDisallow: /\n"
+ROBOTS = ("User-agent: *\nDisallow: /private\nAllow: /private/ok\n\n"
+          "User-agent: GPTBot\nDisallow: /\n")
 
 
 @pytest.fixture

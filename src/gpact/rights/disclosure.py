@@ -18,6 +18,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from gpact import NOT_LEGAL_ADVICE, __version__, yamlio
@@ -83,7 +84,7 @@ def load_page(path: Path) -> CrawlerPage:
         raise InputError(str(path), None, f"cannot read: {exc}") from None
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yamlio.load(text)
-    except (ValueError, yamlio.yaml.YAMLError) as exc:
+    except (ValueError, yaml.YAMLError) as exc:
         raise InputError(str(path), None, f"not valid YAML/JSON: {exc}") from None
     if not isinstance(data, dict):
         raise InputError(str(path), None, "expected a mapping with provider, page_url, crawlers")
