@@ -86,7 +86,9 @@ def naive_audit(log: Path, snaps: Path, sample: int) -> tuple[int, float]:
     for entries in by_origin.values():
         entries.sort()
     parsed: dict[tuple[str, float], Protego] = {}
-    rows = pq.read_table(log, columns=["url", "fetched_at"]).slice(0, sample).to_pylist()
+    first = next(pq.ParquetFile(log).iter_batches(batch_size=sample,
+                                                  columns=["url", "fetched_at"]))
+    rows = first.to_pylist()
     t = time.perf_counter()
     verdicts = []
     for row in rows:
@@ -123,7 +125,7 @@ def main(argv: list[str] | None = None) -> int:
         t = time.perf_counter()
         log, snaps = make_inputs(folder, args.rows, args.hosts, args.seed)
         print(f"inputs: {args.rows} log rows, {2 * args.hosts} snapshots "
-              f"(written in {time.perf_counter() - t:.1f}s)")
+              f"(written in {time.perf_counter() - t:.1f}s; peak RSS so far {_rss():.0f} MiB)")
         options = AuditOptions([str(log)], [str(snaps)], folder / "verdicts.parquet",
                                memory_limit=args.memory_limit)
         t = time.perf_counter()
@@ -138,12 +140,17 @@ def main(argv: list[str] | None = None) -> int:
               f"{total_s - audit_s:.1f}s summary), {cpu_s:.1f}s CPU (all threads) "
               f"= {rate:,.0f} rows/s")
         print(f"  verdicts: {summary['totals']}")
+        print(f"  peak RSS after the audit: {_rss():.0f} MiB (DuckDB memory_limit "
+              f"{args.memory_limit})")
         n, naive_s = naive_audit(log, snaps, args.baseline_rows)
         print(f"baseline (per-row Python + protego, {n} rows): {n / naive_s:,.0f} rows/s")
         print(f"ratio gpact / baseline: {rate / (n / naive_s):.1f}x")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS (whole process, incl. input generation and baseline): {peak:.0f} MiB")
+    print(f"peak RSS (whole process, incl. input generation and baseline): {_rss():.0f} MiB")
     return 0
+
+
+def _rss() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

@@ -195,8 +195,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         diffs = [(h, i) for h, (a, b) in enumerate(zip(ours, answers, strict=True))
                  for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+        versioned = sum(1 for h, _ in diffs if f"{AGENT}/2.1" in hosts[h].body)
         print(f"{name:>20}: disagrees with gpact (RFC 9309) on {len(diffs)} of {n} URLs "
-              f"({100 * len(diffs) / n:.3f} %)")
+              f"({100 * len(diffs) / n:.3f} %); {versioned} of them on hosts whose robots.txt "
+              f"names the agent with a version ('User-agent: {AGENT}/2.1')")
         for h, i in diffs[:args.examples]:
             host = hosts[h]
             print(f"{'':>22}{host.urls[i]}  gpact={ours[h][i]} {name}={answers[h][i]}")

@@ -496,7 +496,8 @@ def summarize(result: AuditResult, options: AuditOptions, top_domains: int = 100
             min(fetched_at), max(fetched_at) FROM f""")
         rows, allowed, *by_reason, problems, first, last = total
         domains = con.execute(f"""
-            SELECT regexp_extract(origin, '^[^:]*://([^:/]*)', 1) AS host, count(*) AS rows,
+            SELECT coalesce(regexp_extract(origin, '^[^:]*://([^:/]*)', 1), '(unreadable URL)')
+                   AS host, count(*) AS rows,
                    count(*) FILTER (WHERE {any_problem}) AS violations, {sums}
             FROM f GROUP BY host HAVING count(*) FILTER (WHERE {any_problem}) > 0
             ORDER BY violations DESC, host LIMIT {int(top_domains)}""").fetchall()
