@@ -3,9 +3,10 @@
 Inputs (design.md §4): a crawl log (``url``, ``fetched_at``, ``user_agent``, optional
 ``http_headers``, ``status``) and robots.txt snapshots (``origin``, ``fetched_at``, ``status``,
 ``body``); Parquet, CSV or JSON Lines, globs allowed. DuckDB does the heavy lifting (reading,
-the as-of join of each fetch to the latest snapshot of its origin at or before it, sorting,
-the summary); Python evaluates each snapshot's compiled rules over its URLs in batches and
-streams the verdicts to Parquet or CSV, so memory stays bounded whatever the log's size.
+the as-of join of each fetch to the latest snapshot of its origin at or before it, the
+summary); each streamed batch is sorted by snapshot and product token (Arrow), each group is
+matched by one batch call of that snapshot's compiled rules, and the verdicts are appended to
+Parquet or CSV, so memory stays bounded whatever the log's size.
 
 Verdicts (``robots_verdict``): ``allowed``, ``disallowed``, ``unreachable_disallow`` (the
 snapshot in force was a 5xx or network error: RFC 9309 §2.3.1.4), ``no_snapshot`` (none at or
@@ -16,8 +17,10 @@ before the fetch, or the latest one older than the cache period of §2.4), and `
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import tempfile
 import weakref
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -133,42 +136,40 @@ def _host(origin: str) -> str:
 
 
 class _Policies:
-    """Parsed, compiled robots.txt snapshots, read in snapshot-id order alongside the sorted
-    join (a merge: memory holds one batch of bodies and the current policy)."""
+    """Compiled robots.txt snapshots by id. A batch's snapshots are fetched in one query;
+    compiled policies live in an LRU, and snapshots with the same origin, status and body
+    (robots.txt files rarely change) share one compiled policy."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, parse_limit: int) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, parse_limit: int,
+                 capacity: int = 4096) -> None:
+        self.con = con
         self.parse_limit = parse_limit
-        self._rows = self._stream(con)
-        self._current: tuple[int, RobotsPolicy] | None = None
-        # robots.txt files rarely change between snapshots: reuse the compiled policy of the
-        # same origin when status and body are the same as in its previous snapshot
-        self._previous: dict[str, tuple[str, bytes, RobotsPolicy]] = {}
+        self.capacity = capacity
+        self._by_id: OrderedDict[int, RobotsPolicy] = OrderedDict()
+        self._by_content: OrderedDict[tuple[str, str, bytes], RobotsPolicy] = OrderedDict()
 
-    @staticmethod
-    def _stream(con: duckdb.DuckDBPyConnection) -> Iterator[dict[str, Any]]:
-        reader = con.sql("SELECT snapshot_id, origin, status, body FROM snaps "
-                         "ORDER BY snapshot_id").to_arrow_reader(256)
-        for batch in reader:
-            yield from batch.to_pylist()
+    def prefetch(self, ids: list[int]) -> None:
+        missing = [i for i in ids if i not in self._by_id]
+        limit = max(self.capacity, len(ids))
+        for snapshot_id, origin, status, body in self.con.execute(
+                "SELECT snapshot_id, origin, status, body FROM snaps "
+                "WHERE snapshot_id IN (SELECT unnest(?::BIGINT[]))", [missing]).fetchall():
+            raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else (
+                body or b"")
+            key = (origin, status, hashlib.sha256(raw).digest())
+            policy = self._by_content.get(key)
+            if policy is None:
+                policy = RobotsPolicy(parse_status(status), raw, self.parse_limit, origin)
+                self._by_content[key] = policy
+            self._by_content.move_to_end(key)
+            self._by_id[snapshot_id] = policy
+        for cache in (self._by_id, self._by_content):
+            while len(cache) > limit:
+                cache.popitem(last=False)
 
     def get(self, snapshot_id: int) -> RobotsPolicy:
-        if self._current is not None and self._current[0] == snapshot_id:
-            return self._current[1]
-        for row in self._rows:
-            if row["snapshot_id"] == snapshot_id:
-                body = row["body"] or b""
-                if isinstance(body, str):
-                    body = body.encode("utf-8", "surrogateescape")
-                origin, status = row["origin"], row["status"]
-                previous = self._previous.get(origin)
-                if previous is not None and previous[:2] == (status, body):
-                    policy = previous[2]
-                else:
-                    policy = RobotsPolicy(parse_status(status), body, self.parse_limit, origin)
-                    self._previous[origin] = (status, body, policy)
-                self._current = (snapshot_id, policy)
-                return policy
-        raise AssertionError(f"snapshot {snapshot_id} requested out of order")
+        self._by_id.move_to_end(snapshot_id)
+        return self._by_id[snapshot_id]
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
@@ -261,8 +262,7 @@ def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float) -> duckdb.DuckDB
                (s.snapshot_id IS NOT NULL AND
                 l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale
         FROM l ASOF LEFT JOIN snaps s
-            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at
-        ORDER BY s.snapshot_id NULLS FIRST, l.agent_token, l.row_id""")
+            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at""")
 
 
 class _Outcomes:
@@ -322,7 +322,8 @@ class _Outcomes:
 
 def _evaluate(batch: pa.RecordBatch, policies: _Policies,
               outcomes: _Outcomes) -> dict[str, pa.Array]:
-    """robots/TDM verdict columns for one sorted batch."""
+    """robots/TDM verdict columns for one batch, sorted by snapshot and token."""
+    policies.prefetch(pc.unique(batch.column("snapshot_id")).drop_null().to_pylist())
     urls = pc.fill_null(batch.column("url"), "")
     snap_ids = batch.column("snapshot_id")
     tokens = batch.column("agent_token")
@@ -422,7 +423,13 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
         writer = _Writer(options.out)
         schema: pa.Schema | None = None
         agents: dict[str, int] = {}
-        for batch in _batches(_joined(con, options.cache_hours), options.batch_rows):
+        for unsorted in _batches(_joined(con, options.cache_hours), options.batch_rows):
+            if not unsorted.num_rows:
+                continue
+            # group the batch's rows by snapshot and token: each group is one matcher call
+            batch = pa.Table.from_batches([unsorted]).sort_by(
+                [("snapshot_id", "ascending"), ("agent_token", "ascending"),
+                 ("row_id", "ascending")]).combine_chunks().to_batches()[0]
             columns = _evaluate(batch, policies, outcomes)
             table = pa.Table.from_batches([batch]).drop_columns(
                 ["http_headers", "snapshot_id", "stale"])
