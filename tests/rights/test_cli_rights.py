@@ -90,3 +90,18 @@ def test_missing_robots_file(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert main(["rights", "check", "--robots", str(tmp_path / "none.txt"), "--agent", "x",
                  "https://ex.com/"]) == 2
     assert "none.txt: --robots: cannot read" in capsys.readouterr().err
+
+
+def test_tdmrep_file(robots: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    tdm = tmp_path / "tdmrep.json"
+    tdm.write_text('[{"location": "/news/*", "tdm-reservation": 1, "tdm-policy": "https://p"}]')
+    assert main(["rights", "check", "--robots", str(robots), "--agent", "x", "--tdmrep",
+                 str(tdm), "-f", "json", "https://ex.com/news/a", "https://ex.com/b"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out[0]["tdm"] == {"verdict": "reserved", "source": "tdmrep.json location '/news/*'",
+                             "policy": "https://p"}
+    assert out[1]["tdm"]["verdict"] == "unknown"
+    tdm.write_text("{}")
+    assert main(["rights", "check", "--robots", str(robots), "--agent", "x", "--tdmrep",
+                 str(tdm), "https://ex.com/"]) == 2
+    assert "JSON array" in capsys.readouterr().err

@@ -43,6 +43,8 @@ def check(
                                "with, or 'unreachable'."),
     catalogue: bool = typer.Option(False, "--catalogue", help="Also check every AI-crawler token "
                                    "of the rulebook catalogue."),
+    tdmrep: Path | None = typer.Option(None, "--tdmrep", help="The site's "
+                                       "/.well-known/tdmrep.json: also report TDM reservations."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Is each URL allowed for the agent? Prints the verdict and the deciding line."""
@@ -66,8 +68,10 @@ def check(
     policy = RobotsPolicy(code, _read_bytes(robots, "--robots"), _parse_limit())
     results: list[tuple[str, Verdict]] = [
         (token, v) for token in tokens for v in policy.check(urls, token)]
+    tdm = _tdm_verdicts(tdmrep, urls) if tdmrep is not None else {}
     if fmt is Format.json:
-        print_json([{"agent": token, **v.as_dict()} for token, v in results])
+        print_json([{"agent": token, **v.as_dict(), **({"tdm": tdm[v.url]} if tdm else {})}
+                    for token, v in results])
         return
     notes = policy.robots.notes if policy.robots is not None else ()
     for note in notes:
@@ -82,6 +86,25 @@ def check(
             typer.echo(f"| {token} | {v.url} | {word} | {rule} | {v.reason} |")
         else:
             typer.echo(f"{word:<10} {token:<18} {v.url}\n           {rule} — {v.reason}")
+    for url, found in tdm.items():
+        typer.echo(f"TDM {found['verdict']:<12} {url}  ({found['source'] or 'no rule matches'})")
+
+
+def _tdm_verdicts(path: Path, urls: list[str]) -> dict[str, dict[str, str | None]]:
+    from gpact.rights.normalize import split_url
+    from gpact.rights.tdmrep import UNKNOWN, TdmRepFile
+
+    try:
+        rules = TdmRepFile(_read_bytes(path, "--tdmrep"))
+    except ValueError as exc:
+        raise InputError(str(path), "--tdmrep", str(exc)) from None
+    out: dict[str, dict[str, str | None]] = {}
+    for url in urls:
+        split = split_url(url)
+        found = rules.lookup(split.path) if split is not None else UNKNOWN
+        out[url] = {"verdict": found.label, "source": found.detail and
+                    f"tdmrep.json {found.detail}", "policy": found.policy}
+    return out
 
 
 @app.command("audit")
