@@ -24,6 +24,7 @@ import time
 import urllib.robotparser
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from gpact.rights import RobotsPolicy, reference, split_url
 
@@ -106,47 +107,50 @@ def workload(hosts: int, urls: int, seed: int) -> list[Host]:
     return out
 
 
-def run_gpact(hosts: list[Host]) -> tuple[list[list[bool]], float, float]:
+Runner = Callable[[list[Host]], tuple[list[list[bool]], float, float]]
+
+
+def _timed(hosts: list[Host], prepare: Callable[[Host], Any],
+           check: Callable[[Any, Host], list[bool]]) -> tuple[list[list[bool]], float, float]:
+    """Answers per host, seconds spent parsing (``prepare``) and seconds spent checking."""
     parse_s = check_s = 0.0
     answers = []
     for host in hosts:
         t0 = time.perf_counter()
-        policy = RobotsPolicy(200, host.body, origin=host.origin)
-        policy.compiled(AGENT)
+        parsed = prepare(host)
         t1 = time.perf_counter()
-        answers.append(policy.allowed(host.urls, AGENT))
+        answers.append(check(parsed, host))
         check_s += time.perf_counter() - t1
         parse_s += t1 - t0
     return answers, parse_s, check_s
+
+
+def _gpact_prepare(host: Host) -> RobotsPolicy:
+    policy = RobotsPolicy(200, host.body, origin=host.origin)
+    policy.compiled(AGENT)
+    return policy
+
+
+def run_gpact(hosts: list[Host]) -> tuple[list[list[bool]], float, float]:
+    return _timed(hosts, _gpact_prepare, lambda policy, host: policy.allowed(host.urls, AGENT))
 
 
 def run_protego(hosts: list[Host]) -> tuple[list[list[bool]], float, float]:
     from protego import Protego
 
-    parse_s = check_s = 0.0
-    answers = []
-    for host in hosts:
-        t0 = time.perf_counter()
-        rp = Protego.parse(host.body)
-        t1 = time.perf_counter()
-        answers.append([bool(rp.can_fetch(url, AGENT)) for url in host.urls])
-        check_s += time.perf_counter() - t1
-        parse_s += t1 - t0
-    return answers, parse_s, check_s
+    return _timed(hosts, lambda host: Protego.parse(host.body),
+                  lambda rp, host: [bool(rp.can_fetch(url, AGENT)) for url in host.urls])
+
+
+def _urllib_prepare(host: Host) -> urllib.robotparser.RobotFileParser:
+    rp = urllib.robotparser.RobotFileParser()
+    rp.parse(host.body.splitlines())
+    return rp
 
 
 def run_urllib(hosts: list[Host]) -> tuple[list[list[bool]], float, float]:
-    parse_s = check_s = 0.0
-    answers = []
-    for host in hosts:
-        t0 = time.perf_counter()
-        rp = urllib.robotparser.RobotFileParser()
-        rp.parse(host.body.splitlines())
-        t1 = time.perf_counter()
-        answers.append([rp.can_fetch(AGENT, url) for url in host.urls])
-        check_s += time.perf_counter() - t1
-        parse_s += t1 - t0
-    return answers, parse_s, check_s
+    return _timed(hosts, _urllib_prepare,
+                  lambda rp, host: [rp.can_fetch(AGENT, url) for url in host.urls])
 
 
 def _peak_rss_mib() -> float:
@@ -171,8 +175,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(h.body.count(chr(10)) for h in hosts) / len(hosts):.0f} lines/robots.txt "
           f"(built in {time.perf_counter() - t:.1f}s)")
 
-    engines: dict[str, Callable[[list[Host]], tuple[list[list[bool]], float, float]]] = {
-        "gpact": run_gpact}
+    engines: dict[str, Runner] = {"gpact": run_gpact}
     if "protego" not in args.skip:
         engines["protego"] = run_protego
     if "urllib" not in args.skip:
