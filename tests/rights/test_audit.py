@@ -167,3 +167,17 @@ def test_bad_inputs_via_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     code = main(["rights", "audit", "--log", str(LOG), "--snapshots", str(SNAPS),
                  "--out", str(tmp_path / "v.csv"), "--infringing", str(bad)])
     assert code == 2 and "line 2" in capsys.readouterr().err
+
+
+def test_headers_as_json_objects(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    rows = [{"url": "https://e.example/a", "fetched_at": "2026-03-01T01:00:00Z",
+             "user_agent": "ExampleBot", "http_headers": {"tdm-reservation": "1"}},
+            {"url": "https://e.example/b", "fetched_at": "2026-03-01T01:00:00Z",
+             "user_agent": "ExampleBot", "http_headers": {"X-Robots-Tag": "noai"}},
+            {"url": "https://e.example/c", "fetched_at": "2026-03-01T01:00:00Z",
+             "user_agent": "ExampleBot", "http_headers": None}]
+    log.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    result = run_audit(AuditOptions([str(log)], [str(SNAPS)], tmp_path / "v.parquet"))
+    got = {r["url"][-1]: r["tdm_verdict"] for r in _rows(result.out).values()}
+    assert got == {"a": "reserved", "b": "reserved", "c": "unknown"}

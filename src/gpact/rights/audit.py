@@ -180,8 +180,12 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
     snaps = _reader(con, options.snapshots, "--snapshots")
     _require(snaps, SNAPSHOT_COLUMNS, options.snapshots[0])
     snaps.create_view("snaps_raw")
-    has = {c.lower() for c in log.columns}
-    headers = "CAST(http_headers AS VARCHAR)" if "http_headers" in has else "NULL::VARCHAR"
+    types = {c.lower(): str(t) for c, t in zip(log.columns, log.types, strict=True)}
+    headers = "NULL::VARCHAR"
+    if "http_headers" in types:  # a JSON object read as STRUCT/MAP must stay JSON text
+        nested = types["http_headers"].startswith(("STRUCT", "MAP", "JSON"))
+        headers = ("CAST(to_json(http_headers) AS VARCHAR)" if nested
+                   else "CAST(http_headers AS VARCHAR)")
 
     con.execute(f"""
         CREATE VIEW log AS SELECT
