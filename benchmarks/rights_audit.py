@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline-rows", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=9309)
     ap.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit")
+    ap.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
     args = ap.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="gpact-bench-") as tmp:
         folder = Path(tmp)
@@ -127,17 +128,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"inputs: {args.rows} log rows, {2 * args.hosts} snapshots "
               f"(written in {time.perf_counter() - t:.1f}s; peak RSS so far {_rss():.0f} MiB)")
         options = AuditOptions([str(log)], [str(snaps)], folder / "verdicts.parquet",
-                               memory_limit=args.memory_limit)
+                               memory_limit=args.memory_limit, engine=args.engine)
         t = time.perf_counter()
         cpu = time.process_time()
-        result = run_audit(options)
+        if args.engine == "spark":
+            from gpact.rights.audit_spark import run_audit_spark
+            result = run_audit_spark(options)
+        else:
+            result = run_audit(options)
         audit_s = time.perf_counter() - t
         summary = summarize(result, options)
         total_s = time.perf_counter() - t
         cpu_s = time.process_time() - cpu
         rate = args.rows / total_s
-        print(f"gpact audit: {total_s:.1f}s wall ({audit_s:.1f}s audit + "
-              f"{total_s - audit_s:.1f}s summary), {cpu_s:.1f}s CPU (all threads) "
+        print(f"gpact audit ({args.engine}): {total_s:.1f}s wall ({audit_s:.1f}s audit + "
+              f"{total_s - audit_s:.1f}s summary), {cpu_s:.1f}s CPU of this process "
               f"= {rate:,.0f} rows/s")
         print(f"  verdicts: {summary['totals']}")
         print(f"  peak RSS after the audit: {_rss():.0f} MiB (DuckDB memory_limit "

@@ -121,7 +121,8 @@ def audit(
                                              "stays in force (default: rulebook, RFC 9309 §2.4)."),
     infringing: Path | None = typer.Option(None, "--infringing", help="Domains recognised as "
                                            "persistently infringing, one per line."),
-    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default)."),
+    engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark "
+                               "(extra gpact[spark], needs Java)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Was each fetched URL allowed by the robots.txt in force when it was fetched?
@@ -131,8 +132,12 @@ def audit(
     """
     from gpact.rights.audit import AuditOptions, run_audit, summarize
 
-    if engine != "duckdb":
-        raise InputError(None, "--engine", f"unknown engine {engine!r}; available: duckdb")
+    if engine not in ("duckdb", "spark"):
+        raise InputError(None, "--engine", f"unknown engine {engine!r}; use duckdb or spark")
+    if engine == "spark":
+        from gpact.rights.audit_spark import run_audit_spark as runner
+    else:
+        runner = run_audit
     token = None
     if agent is not None:
         token = product_token(agent)
@@ -145,13 +150,13 @@ def audit(
         cache_hours = float(used[-1].value)
     options = AuditOptions(crawl_log=log, snapshots=snapshots, out=out, agent=token,
                            cache_hours=cache_hours, parse_limit=int(used[0].value),
-                           infringing=infringing)
+                           infringing=infringing, engine=engine)
     if sys.stderr.isatty():
         with Progress(transient=True) as bar:
             task = bar.add_task("auditing", total=None)
-            result = run_audit(options, lambda n: bar.advance(task, n))
+            result = runner(options, lambda n: bar.advance(task, n))
     else:
-        result = run_audit(options)
+        result = runner(options)
     report = {"gpact_version": __version__, "rulebook_version": default_rulebook().label(),
               "not_legal_advice": NOT_LEGAL_ADVICE, **summarize(result, options),
               "rules_used": [v.as_dict() for v in used],

@@ -56,6 +56,7 @@ class AuditOptions:
     batch_rows: int = 262_144
     memory_limit: str = "1GB"
     threads: int = 2
+    engine: str = "duckdb"
 
 
 @dataclass
@@ -135,12 +136,12 @@ def _host(origin: str) -> str:
     return rest.rsplit(":", 1)[0] if not rest.endswith("]") and ":" in rest else rest
 
 
-class _Policies:
+class Policies:
     """Compiled robots.txt snapshots by id. A batch's snapshots are fetched in one query;
     compiled policies live in an LRU, and snapshots with the same origin, status and body
     (robots.txt files rarely change) share one compiled policy."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, parse_limit: int,
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, parse_limit: int,
                  capacity: int = 4096) -> None:
         self.con = con
         self.parse_limit = parse_limit
@@ -148,12 +149,17 @@ class _Policies:
         self._by_id: OrderedDict[int, RobotsPolicy] = OrderedDict()
         self._by_content: OrderedDict[tuple[str, str, bytes], RobotsPolicy] = OrderedDict()
 
+    def _fetch(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        """(snapshot_id, origin, status, body) for each id."""
+        assert self.con is not None
+        return self.con.execute("SELECT snapshot_id, origin, status, body FROM snaps "
+                                "WHERE snapshot_id IN (SELECT unnest(?::BIGINT[]))",
+                                [ids]).fetchall()
+
     def prefetch(self, ids: list[int]) -> None:
         missing = [i for i in ids if i not in self._by_id]
         limit = max(self.capacity, len(ids))
-        for snapshot_id, origin, status, body in self.con.execute(
-                "SELECT snapshot_id, origin, status, body FROM snaps "
-                "WHERE snapshot_id IN (SELECT unnest(?::BIGINT[]))", [missing]).fetchall():
+        for snapshot_id, origin, status, body in self._fetch(missing) if missing else []:
             raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else (
                 body or b"")
             key = (origin, status, hashlib.sha256(raw).digest())
@@ -177,9 +183,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
     log = _reader(con, options.crawl_log, "--log")
     _require(log, LOG_COLUMNS, options.crawl_log[0])
     log.create_view("log_raw")
-    snaps = _reader(con, options.snapshots, "--snapshots")
-    _require(snaps, SNAPSHOT_COLUMNS, options.snapshots[0])
-    snaps.create_view("snaps_raw")
+    load_snapshots(con, options.snapshots)
     types = {c.lower(): str(t) for c, t in zip(log.columns, log.types, strict=True)}
     headers = "NULL::VARCHAR"
     if "http_headers" in types:  # a JSON object read as STRUCT/MAP must stay JSON text
@@ -199,6 +203,45 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
             regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)
                 AS authority
         FROM log_raw""")
+    # Canonical origins, product tokens and the infringing flag are computed once per
+    # distinct value in Python and joined back.
+    origins = origin_rows(con.execute("SELECT DISTINCT scheme, authority FROM log").fetchall(),
+                          infringing)
+    con.execute("CREATE TABLE origin_map (scheme VARCHAR, authority VARCHAR, "
+                "origin VARCHAR, infringing BOOLEAN)")
+    if origins:
+        con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)", origins)
+    agents = agent_rows(con.execute("SELECT DISTINCT user_agent FROM log").fetchall(),
+                        options.agent)
+    con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
+    if agents:
+        con.executemany("INSERT INTO agent_map VALUES (?, ?)", agents)
+    return _one(con, "SELECT count(*) FROM log")[0], _one(con, "SELECT count(*) FROM snaps")[0]
+
+
+def origin_rows(pairs: list[tuple[Any, ...]], infringing: set[str],
+                ) -> list[tuple[str, str, str | None, bool]]:
+    """(scheme, authority) -> (scheme, authority, canonical origin, on the infringing list)."""
+    rows = []
+    for scheme, authority in pairs:
+        origin = origin_of(scheme, authority) if scheme else None
+        rows.append((scheme, authority, origin,
+                     origin is not None and _infringing(_host(origin), infringing)))
+    return rows
+
+
+def agent_rows(user_agents: list[tuple[Any, ...]], agent: str | None,
+               ) -> list[tuple[str, str | None]]:
+    """user_agent -> product token (``agent`` overrides every row)."""
+    return [(ua, agent or (product_token(ua) if ua else None)) for (ua,) in user_agents]
+
+
+def load_snapshots(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+    """Read and validate the snapshots into table ``snaps`` (snapshot_id, raw_origin,
+    fetched_at, status, body, origin)."""
+    snaps = _reader(con, paths, "--snapshots")
+    _require(snaps, SNAPSHOT_COLUMNS, paths[0])
+    snaps.create_view("snaps_raw")
     con.execute(f"""
         CREATE TABLE snaps_typed AS SELECT
             row_number() OVER () AS snapshot_id,
@@ -207,24 +250,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
             trim(CAST(status AS VARCHAR), '"') AS status,
             body
         FROM snaps_raw""")
-    _validate_snapshots(con, options.snapshots[0])
-    # Canonical origins, product tokens and the infringing flag are computed once per
-    # distinct value in Python and joined back.
-    origins = [(s, a, origin_of(s, a) if s else None) for s, a in
-               con.execute("SELECT DISTINCT scheme, authority FROM log").fetchall()]
-    con.execute("CREATE TABLE origin_map (scheme VARCHAR, authority VARCHAR, "
-                "origin VARCHAR, infringing BOOLEAN)")
-    if origins:
-        con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)",
-                        [(s, a, o, o is not None and _infringing(_host(o), infringing))
-                         for s, a, o in origins])
-    agents = con.execute("SELECT DISTINCT user_agent FROM log").fetchall()
-    con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
-    if agents:
-        con.executemany("INSERT INTO agent_map VALUES (?, ?)",
-                        [(ua, options.agent or (product_token(ua) if ua else None))
-                         for (ua,) in agents])
-    return _one(con, "SELECT count(*) FROM log")[0], _one(con, "SELECT count(*) FROM snaps")[0]
+    _validate_snapshots(con, paths[0])
 
 
 def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str) -> None:
@@ -269,7 +295,7 @@ def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float) -> duckdb.DuckDB
             ON l.origin = s.origin AND l.fetched_at >= s.fetched_at""")
 
 
-class _Outcomes:
+class Outcomes:
     """Every distinct (verdict, rule, line, detail) seen so far, by id, so that a batch's
     verdict columns are built with one vectorised ``take`` instead of per-row Python."""
 
@@ -324,8 +350,8 @@ class _Outcomes:
                 "robots_detail": pc.take(pa.array(detail, pa.string()), ids)}
 
 
-def _evaluate(batch: pa.RecordBatch, policies: _Policies,
-              outcomes: _Outcomes) -> dict[str, pa.Array]:
+def _evaluate(batch: pa.RecordBatch, policies: Policies,
+              outcomes: Outcomes) -> dict[str, pa.Array]:
     """robots/TDM verdict columns for one batch, sorted by snapshot and token."""
     policies.prefetch(pc.unique(batch.column("snapshot_id")).drop_null().to_pylist())
     urls = pc.fill_null(batch.column("url"), "")
@@ -359,6 +385,20 @@ def _evaluate(batch: pa.RecordBatch, policies: _Policies,
             "tdm_policy": pa.array(tdm_policy, pa.string())}
 
 
+def verdict_table(joined: pa.RecordBatch, policies: Policies,
+                  outcomes: Outcomes) -> pa.Table:
+    """The output rows (``OUTPUT_COLUMNS``) for one batch of the as-of join."""
+    # group the batch's rows by snapshot and token: each group is one matcher call
+    batch = pa.Table.from_batches([joined]).sort_by(
+        [("snapshot_id", "ascending"), ("agent_token", "ascending"),
+         ("row_id", "ascending")]).combine_chunks().to_batches()[0]
+    columns = _evaluate(batch, policies, outcomes)
+    table = pa.Table.from_batches([batch]).drop_columns(["http_headers", "snapshot_id", "stale"])
+    for name, values in columns.items():
+        table = table.append_column(name, values)
+    return table.select(list(OUTPUT_COLUMNS))
+
+
 def _tdm(headers: pa.ChunkedArray | pa.Array,
          ) -> tuple[list[str], list[str | None], list[str | None]]:
     """TDMRep / noai verdicts; only rows whose headers mention them are parsed in Python."""
@@ -379,7 +419,7 @@ OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "o
                   "infringing_domain")
 
 
-class _Writer:
+class Writer:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.csv = path.suffix.lower() == ".csv"
@@ -398,14 +438,19 @@ class _Writer:
         self._writer.close()
 
 
-def run_audit(options: AuditOptions,
-              progress: Callable[[int], None] | None = None) -> AuditResult:
-    """Run the audit and write the verdicts file; see :func:`summarize` for the summary."""
+def check_options(options: AuditOptions) -> set[str]:
+    """Validate the options; returns the infringing domains."""
     if options.out.suffix.lower() not in (".parquet", ".csv"):
         raise InputError(str(options.out), "--out", "must end in .parquet or .csv")
     if options.cache_hours <= 0:
         raise InputError(None, "--cache-hours", "must be positive")
-    infringing = load_infringing(options.infringing) if options.infringing else set()
+    return load_infringing(options.infringing) if options.infringing else set()
+
+
+def run_audit(options: AuditOptions,
+              progress: Callable[[int], None] | None = None) -> AuditResult:
+    """Run the audit and write the verdicts file; see :func:`summarize` for the summary."""
+    infringing = check_options(options)
     with tempfile.TemporaryDirectory(prefix="gpact-audit-") as work:
         return _run(options, infringing, Path(work), progress)
 
@@ -422,31 +467,22 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     con.execute("SET preserve_insertion_order=false")
     try:
         rows, snapshots = _prepare(con, options, infringing)
-        policies = _Policies(con.cursor(), options.parse_limit)
-        outcomes = _Outcomes()
-        writer = _Writer(options.out)
+        policies = Policies(con.cursor(), options.parse_limit)
+        outcomes = Outcomes()
+        writer = Writer(options.out)
         schema: pa.Schema | None = None
         agents: dict[str, int] = {}
         for unsorted in _batches(_joined(con, options.cache_hours), options.batch_rows):
             if not unsorted.num_rows:
                 continue
-            # group the batch's rows by snapshot and token: each group is one matcher call
-            batch = pa.Table.from_batches([unsorted]).sort_by(
-                [("snapshot_id", "ascending"), ("agent_token", "ascending"),
-                 ("row_id", "ascending")]).combine_chunks().to_batches()[0]
-            columns = _evaluate(batch, policies, outcomes)
-            table = pa.Table.from_batches([batch]).drop_columns(
-                ["http_headers", "snapshot_id", "stale"])
-            for name, values in columns.items():
-                table = table.append_column(name, values)
-            table = table.select(list(OUTPUT_COLUMNS))
+            table = verdict_table(unsorted, policies, outcomes)
             schema = table.schema
             writer.write(table)
-            for token, count in zip(*_value_counts(table.column("agent_token")), strict=True):
+            for token, count in zip(*value_counts(table.column("agent_token")), strict=True):
                 agents[token] = agents.get(token, 0) + count
             if progress is not None:
-                progress(batch.num_rows)
-        writer.close(schema if schema is not None else _empty_schema())
+                progress(table.num_rows)
+        writer.close(schema if schema is not None else empty_schema())
     except duckdb.Error as exc:
         raise InputError(options.crawl_log[0], None,
                          f"cannot audit: {str(exc).splitlines()[0]}") from None
@@ -461,7 +497,7 @@ _TYPES: dict[str, pa.DataType] = {
     "tdm_policy": pa.string()}
 
 
-def _empty_schema() -> pa.Schema:
+def empty_schema() -> pa.Schema:
     base = {"row_id": pa.int64(), "url": pa.string(), "fetched_at": pa.timestamp("us"),
             "user_agent": pa.string(), "agent_token": pa.string(), "origin": pa.string(),
             "snapshot_fetched_at": pa.timestamp("us"), "snapshot_status": pa.string(),
@@ -469,7 +505,7 @@ def _empty_schema() -> pa.Schema:
     return pa.schema([(name, base.get(name) or _TYPES[name]) for name in OUTPUT_COLUMNS])
 
 
-def _value_counts(column: pa.ChunkedArray) -> tuple[list[str], list[int]]:
+def value_counts(column: pa.ChunkedArray) -> tuple[list[str], list[int]]:
     counts = pc.value_counts(pc.fill_null(column, "(none)"))
     return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
 
@@ -523,7 +559,7 @@ def summarize(result: AuditResult, options: AuditOptions, top_domains: int = 100
                    "infringing_domains_listed": result.infringing_domains,
                    "verdicts_file": str(result.out)},
         "settings": {"agent_override": options.agent, "cache_max_hours": options.cache_hours,
-                     "parse_limit_bytes": options.parse_limit, "engine": "duckdb"},
+                     "parse_limit_bytes": options.parse_limit, "engine": options.engine},
         "period": {"first_fetch": first.isoformat() if first else None,
                    "last_fetch": last.isoformat() if last else None},
         "totals": {"rows": rows, "snapshots": result.snapshots, "origins": origins,
