@@ -181,3 +181,12 @@ def test_headers_as_json_objects(tmp_path: Path) -> None:
     result = run_audit(AuditOptions([str(log)], [str(SNAPS)], tmp_path / "v.parquet"))
     got = {r["url"][-1]: r["tdm_verdict"] for r in _rows(result.out).values()}
     assert got == {"a": "reserved", "b": "reserved", "c": "unknown"}
+
+
+def test_empty_log_writes_the_columns(tmp_path: Path) -> None:
+    log = tmp_path / "log.csv"
+    log.write_text("url,fetched_at,user_agent\n")
+    result = run_audit(AuditOptions([str(log)], [str(SNAPS)], tmp_path / "v.parquet"))
+    table = pq.read_table(result.out)
+    assert table.num_rows == 0 and "robots_verdict" in table.column_names
+    assert summarize(result, AuditOptions([str(log)], [str(SNAPS)], result.out))["compliant"]

@@ -39,7 +39,6 @@ from gpact.rights.policy import Access, RobotsPolicy, parse_status
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT
 from gpact.rights.tdmrep import from_headers
 
-VERDICTS = ("allowed", "disallowed", "unreachable_disallow", "no_snapshot", "invalid_row")
 LOG_COLUMNS = ("url", "fetched_at", "user_agent")
 SNAPSHOT_COLUMNS = ("origin", "fetched_at", "status", "body")
 
@@ -491,18 +490,11 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     return AuditResult(rows, snapshots, options.out, len(infringing), agents)
 
 
-_TYPES: dict[str, pa.DataType] = {
-    "robots_verdict": pa.string(), "robots_rule": pa.string(), "robots_line": pa.int64(),
-    "robots_detail": pa.string(), "tdm_verdict": pa.string(), "tdm_source": pa.string(),
-    "tdm_policy": pa.string()}
-
-
 def empty_schema() -> pa.Schema:
-    base = {"row_id": pa.int64(), "url": pa.string(), "fetched_at": pa.timestamp("us"),
-            "user_agent": pa.string(), "agent_token": pa.string(), "origin": pa.string(),
-            "snapshot_fetched_at": pa.timestamp("us"), "snapshot_status": pa.string(),
-            "infringing_domain": pa.bool_()}
-    return pa.schema([(name, base.get(name) or _TYPES[name]) for name in OUTPUT_COLUMNS])
+    """The verdicts file's schema (used for an empty log and by the Spark engine)."""
+    special = {"row_id": pa.int64(), "robots_line": pa.int64(), "fetched_at": pa.timestamp("us"),
+               "snapshot_fetched_at": pa.timestamp("us"), "infringing_domain": pa.bool_()}
+    return pa.schema([(name, special.get(name, pa.string())) for name in OUTPUT_COLUMNS])
 
 
 def value_counts(column: pa.ChunkedArray) -> tuple[list[str], list[int]]:
