@@ -97,7 +97,6 @@ class CompiledRules:
                 alternatives.append(regex + "()")
                 self.table.append(rule)
         self.table.append(None)  # the final empty alternative: no rule matched
-        self.no_match = len(self.table) - 1
         self.allowed_table = [r is None or r.allow for r in self.table]
         self._alternation = "(?:" + "|".join(alternatives) + "|())"
         # Lines are matched behind a literal "\n" + prefix: the regex engine then jumps from
@@ -183,6 +182,9 @@ class CompiledRules:
         return invalid, canonical
 
     def outcome(self, index: int) -> Outcome:
+        """What an index from :meth:`decide_paths` / :meth:`decide_urls` means."""
+        if index < 0:  # INVALID_URL
+            return Outcome(False, None)
         return Outcome(self.allowed_table[index], self.table[index], index == ROBOTS_TXT)
 
     def allowed(self, indices: Sequence[int]) -> list[bool]:
