@@ -190,3 +190,21 @@ def test_empty_log_writes_the_columns(tmp_path: Path) -> None:
     table = pq.read_table(result.out)
     assert table.num_rows == 0 and "robots_verdict" in table.column_names
     assert summarize(result, AuditOptions([str(log)], [str(SNAPS)], result.out))["compliant"]
+
+
+def test_policy_cache_keeps_the_batch() -> None:
+    """An LRU full of older snapshots must not drop one the current batch needs."""
+    from typing import Any
+
+    from gpact.rights.audit import Policies
+
+    class Fake(Policies):
+        def _fetch(self, ids: list[int]) -> list[tuple[Any, ...]]:
+            return [(i, f"https://h{i}.example", "200", b"") for i in ids]
+
+    policies = Fake(None, 512_000, capacity=2)
+    policies.prefetch([1, 2])
+    policies.prefetch([3])
+    policies.prefetch([2, 4])
+    assert policies.get(2).origin == "https://h2.example"
+    assert policies.get(4).origin == "https://h4.example"

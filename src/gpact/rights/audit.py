@@ -156,7 +156,12 @@ class Policies:
                                 [ids]).fetchall()
 
     def prefetch(self, ids: list[int]) -> None:
-        missing = [i for i in ids if i not in self._by_id]
+        missing = []
+        for i in ids:  # keep this batch's snapshots at the young end of the LRU
+            if i in self._by_id:
+                self._by_id.move_to_end(i)
+            else:
+                missing.append(i)
         limit = max(self.capacity, len(ids))
         for snapshot_id, origin, status, body in self._fetch(missing) if missing else []:
             raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else (
