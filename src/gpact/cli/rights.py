@@ -127,8 +127,7 @@ def audit(
 ) -> None:
     """Was each fetched URL allowed by the robots.txt in force when it was fetched?
 
-    Exit 1 when any row is disallowed, unproven (no snapshot), unreadable, TDM-reserved or on
-    an infringing domain.
+    Exit 1 when any row is disallowed, unproven, unreadable, TDM-reserved or infringing.
     """
     from gpact.rights.audit import AuditOptions, run_audit, summarize
 
@@ -200,8 +199,7 @@ def crawler_page(
                                    "(ISO 8601; default: current time, UTC)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Publish crawler information (Code of Practice copyright Measure 1.3) as HTML and JSON,
-    and add an entry to the Atom feed when the content changed."""
+    """Publish crawler information as HTML, JSON and an Atom feed of its versions."""
     from gpact.rights.disclosure import load_page, page_html, page_json, update_feed
 
     page = load_page(source)
