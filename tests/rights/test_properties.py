@@ -51,11 +51,11 @@ url_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max
 def test_url_fast_path_equals_slow_path(rules: list[Rule], tails: list[str]) -> None:
     compiled = CompiledRules(rules)
     urls = ["https://example.com/" + t for t in tails]
-    got = compiled.decide_urls(urls)
-    for url, index in zip(urls, got, strict=True):
-        split = split_url(url)
-        expected = compiled.decide_paths([split.path])[0] if split else -1
-        assert index == expected, url
+    for got in (compiled.decide_urls(urls), compiled.decide_urls(urls, "https://example.com")):
+        for url, index in zip(urls, got, strict=True):
+            split = split_url(url)
+            expected = compiled.decide_paths([split.path])[0] if split else -1
+            assert index == expected, url
 
 
 @given(st.text(max_size=30))

@@ -24,6 +24,7 @@ from gpact.rights.normalize import (
     FAST_URL,
     lines_to_normalize,
     non_canonical_lines,
+    normalize,
     split_url,
 )
 from gpact.rights.robots import Rule
@@ -97,7 +98,8 @@ class CompiledRules:
                 alternatives.append(regex + "()")
                 self.table.append(rule)
         self.table.append(None)  # the final empty alternative: no rule matched
-        self.allowed_table = [r is None or r.allow for r in self.table]
+        # one extra entry so that INVALID_URL (-1) reads as "not allowed" in allowed()
+        self.allowed_table = [r is None or r.allow for r in self.table] + [False]
         self._alternation = "(?:" + "|".join(alternatives) + "|())"
         # Lines are matched behind a literal "\n" + prefix: the regex engine then jumps from
         # line to line with its fast literal search instead of testing every position.
@@ -173,6 +175,10 @@ class CompiledRules:
         canonical = list(urls)
         invalid: list[int] = []
         for i in bad:
+            if origin is not None:  # the line starts with origin + "/": only the path changes
+                path = urls[i][len(origin):].split("#", 1)[0]
+                canonical[i] = origin + normalize(path)
+                continue
             split = split_url(urls[i])
             if split is None:
                 invalid.append(i)
@@ -189,5 +195,4 @@ class CompiledRules:
 
     def allowed(self, indices: Sequence[int]) -> list[bool]:
         """Allowed/disallowed per index (``INVALID_URL`` counts as not allowed)."""
-        table = self.allowed_table
-        return [i >= 0 and table[i] for i in indices]
+        return list(map(self.allowed_table.__getitem__, indices))
