@@ -10,6 +10,7 @@ then streamed into the single verdicts file.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -81,6 +82,8 @@ def _read(spark: Any, paths: list[str]) -> Any:
 def _session(threads: int) -> Any:
     from pyspark.sql import SparkSession
 
+    # workers must run this interpreter (the one gpact is installed in), not `python3` on PATH
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (SparkSession.builder.master(f"local[{threads}]").appName("gpact-rights-audit")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.ui.enabled", "false")
