@@ -46,7 +46,9 @@ def assess(
 
 
 def _console() -> Console:
-    return Console(width=max(Console().width, 150), highlight=False)
+    """The terminal's width on a terminal; wide enough for the portfolio table in a pipe."""
+    probe = Console()
+    return Console(width=max(probe.width, 120) if probe.is_terminal else 200, highlight=False)
 
 
 def _print_one(a: Assessment) -> None:
@@ -95,7 +97,8 @@ def _print_portfolio(results: Sequence[Assessment]) -> None:
     table = Table(title=f"Portfolio as of {a0.as_of} · rulebook {a0.rulebook.label()}")
     for col in ("model", "provider", "GPAI", "systemic risk", "role", "obligations",
                 "next due", "what", "days left", "missing"):
-        table.add_column(col, no_wrap=col != "provider")
+        wrap = col == "provider"
+        table.add_column(col, no_wrap=not wrap, min_width=12 if wrap else None)
     for r in portfolio(results):
         table.add_row(r.model, r.provider, r.gpai, r.systemic_risk, r.role, str(r.applies),
                       r.next_due, r.next_obligation, _days(r.days_left), str(r.missing))

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, rights, rulebook
+from gpact.cli import assess, docs, rights, risk, rulebook
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -21,6 +21,10 @@ app = typer.Typer(
 
 app.command("assess")(assess.assess)
 app.command("rulebook")(rulebook.rulebook)
+app.add_typer(risk.risk_app, name="risk")
+app.add_typer(risk.incident_app, name="incident")
+app.command("calendar")(risk.calendar)
+app.add_typer(docs.app, name="docs")
 app.add_typer(rights.app, name="rights")
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
@@ -44,7 +48,7 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this; the console script wraps it)."""
     try:
-        # without standalone mode, click returns the code of a `typer.Exit` instead of raising
+        # Without standalone mode, click returns (not raises) the code of `typer.Exit(n)`.
         code = app(args=argv, prog_name="gpact", standalone_mode=False)
     except ProfileError as exc:
         for line in exc.lines():
