@@ -87,6 +87,7 @@ def _session(threads: int) -> Any:
     session = (SparkSession.builder.master(f"local[{threads}]").appName("gpact-rights-audit")
                .config("spark.sql.session.timeZone", "UTC")
                .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
                .config("spark.pyspark.python", sys.executable)
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .getOrCreate())
