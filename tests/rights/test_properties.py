@@ -22,7 +22,7 @@ rule_lists = st.lists(st.tuples(st.booleans(), patterns), max_size=12).map(
                    for i, (allow, pat) in enumerate(items)])
 
 
-@settings(max_examples=400, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_lists, st.lists(paths, min_size=1, max_size=20))
 def test_compiled_agrees_with_reference(rules: list[Rule], batch: list[str]) -> None:
     compiled = CompiledRules(rules)
@@ -36,7 +36,7 @@ def test_compiled_agrees_with_reference(rules: list[Rule], batch: list[str]) -> 
                 len(expected.pattern), expected.allow)
 
 
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 @given(rule_lists, st.lists(paths, min_size=1, max_size=10))
 def test_batch_equals_one_by_one(rules: list[Rule], batch: list[str]) -> None:
     compiled = CompiledRules(rules)
@@ -46,7 +46,7 @@ def test_batch_equals_one_by_one(rules: list[Rule], batch: list[str]) -> None:
 url_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=20)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(rule_lists, st.lists(url_text, min_size=1, max_size=10))
 def test_url_fast_path_equals_slow_path(rules: list[Rule], tails: list[str]) -> None:
     compiled = CompiledRules(rules)
@@ -58,6 +58,7 @@ def test_url_fast_path_equals_slow_path(rules: list[Rule], tails: list[str]) -> 
             assert index == expected, url
 
 
+@settings(deadline=None)
 @given(st.text(max_size=30))
 def test_normalize_is_idempotent(text: str) -> None:
     once = normalize(text)
@@ -66,13 +67,14 @@ def test_normalize_is_idempotent(text: str) -> None:
     assert normalize(p_once, pattern=True) == p_once
 
 
+@settings(deadline=None)
 @given(st.text(max_size=30))
 def test_normalized_text_is_printable_ascii(text: str) -> None:
     for form in (normalize(text), normalize(text, pattern=True)):
         assert all(0x20 < ord(c) < 0x7F for c in form), form
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(st.binary(max_size=400))
 def test_parser_never_fails_on_bytes(body: bytes) -> None:
     robots = parse(body)
@@ -92,7 +94,7 @@ lines = st.lists(st.sampled_from([
     "Disallow: /%E3%83%84", "Allow: /$"]), max_size=15)
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(lines, st.sampled_from(["\n", "\r\n", "\r"]), st.lists(paths, min_size=1, max_size=5))
 def test_line_endings_do_not_change_verdicts(body: list[str], eol: str,
                                              batch: list[str]) -> None:
@@ -102,6 +104,7 @@ def test_line_endings_do_not_change_verdicts(body: list[str], eol: str,
     assert RobotsPolicy(200, "\ufeff" + eol.join(body)).allowed(urls, "FooBot") == unix
 
 
+@settings(deadline=None)
 @given(lines, st.lists(paths, min_size=1, max_size=5))
 def test_unreachable_never_allows(body: list[str], batch: list[str]) -> None:
     urls = ["https://example.com" + p for p in batch]
