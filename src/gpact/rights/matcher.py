@@ -176,7 +176,7 @@ class CompiledRules:
         invalid: list[int] = []
         for i in bad:
             if origin is not None:  # the line starts with origin + "/": only the path changes
-                path = urls[i][len(origin):].split("#", 1)[0]
+                path = urls[i].strip()[len(origin):].split("#", 1)[0]  # as split_url does
                 canonical[i] = origin + normalize(path)
                 continue
             split = split_url(urls[i])
