@@ -23,7 +23,7 @@ import sys
 import time
 import urllib.robotparser
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from gpact.rights import RobotsPolicy, reference, split_url
@@ -107,22 +107,24 @@ def workload(hosts: int, urls: int, seed: int) -> list[Host]:
     return out
 
 
-Runner = Callable[[list[Host]], tuple[list[list[bool]], float, float]]
+@dataclass
+class Engine:
+    """How one library parses a host's file and answers for its URLs, with the time spent."""
 
+    name: str
+    prepare: Callable[[Host], Any]
+    check: Callable[[Any, Host], list[bool]]
+    parse_s: float = 0.0
+    check_s: float = 0.0
+    answers: list[list[bool]] = field(default_factory=list)
 
-def _timed(hosts: list[Host], prepare: Callable[[Host], Any],
-           check: Callable[[Any, Host], list[bool]]) -> tuple[list[list[bool]], float, float]:
-    """Answers per host, seconds spent parsing (``prepare``) and seconds spent checking."""
-    parse_s = check_s = 0.0
-    answers = []
-    for host in hosts:
+    def run(self, host: Host) -> None:
         t0 = time.perf_counter()
-        parsed = prepare(host)
+        parsed = self.prepare(host)
         t1 = time.perf_counter()
-        answers.append(check(parsed, host))
-        check_s += time.perf_counter() - t1
-        parse_s += t1 - t0
-    return answers, parse_s, check_s
+        self.answers.append(self.check(parsed, host))
+        self.check_s += time.perf_counter() - t1
+        self.parse_s += t1 - t0
 
 
 def _gpact_prepare(host: Host) -> RobotsPolicy:
@@ -131,15 +133,10 @@ def _gpact_prepare(host: Host) -> RobotsPolicy:
     return policy
 
 
-def run_gpact(hosts: list[Host]) -> tuple[list[list[bool]], float, float]:
-    return _timed(hosts, _gpact_prepare, lambda policy, host: policy.allowed(host.urls, AGENT))
-
-
-def run_protego(hosts: list[Host]) -> tuple[list[list[bool]], float, float]:
+def _protego_prepare(host: Host) -> Any:
     from protego import Protego
 
-    return _timed(hosts, lambda host: Protego.parse(host.body),
-                  lambda rp, host: [bool(rp.can_fetch(url, AGENT)) for url in host.urls])
+    return Protego.parse(host.body)
 
 
 def _urllib_prepare(host: Host) -> urllib.robotparser.RobotFileParser:
@@ -148,9 +145,16 @@ def _urllib_prepare(host: Host) -> urllib.robotparser.RobotFileParser:
     return rp
 
 
-def run_urllib(hosts: list[Host]) -> tuple[list[list[bool]], float, float]:
-    return _timed(hosts, _urllib_prepare,
-                  lambda rp, host: [rp.can_fetch(AGENT, url) for url in host.urls])
+def engines(skip: list[str]) -> list[Engine]:
+    found = [Engine("gpact", _gpact_prepare,
+                    lambda policy, host: policy.allowed(host.urls, AGENT))]
+    if "protego" not in skip:
+        found.append(Engine("protego", _protego_prepare, lambda rp, host: [
+            bool(rp.can_fetch(url, AGENT)) for url in host.urls]))
+    if "urllib" not in skip:
+        found.append(Engine("urllib.robotparser", _urllib_prepare, lambda rp, host: [
+            rp.can_fetch(AGENT, url) for url in host.urls]))
+    return found
 
 
 def _peak_rss_mib() -> float:
@@ -175,23 +179,18 @@ def main(argv: list[str] | None = None) -> int:
           f"{sum(h.body.count(chr(10)) for h in hosts) / len(hosts):.0f} lines/robots.txt "
           f"(built in {time.perf_counter() - t:.1f}s)")
 
-    engines: dict[str, Runner] = {"gpact": run_gpact}
-    if "protego" not in args.skip:
-        engines["protego"] = run_protego
-    if "urllib" not in args.skip:
-        engines["urllib.robotparser"] = run_urllib
-    results = {}
-    for name, run in engines.items():
-        answers, parse_s, check_s = run(hosts)
-        results[name] = answers
-        print(f"{name:>20}: {n / check_s:>12,.0f} checks/s  (checks {check_s:.2f}s, "
-              f"parse+compile {parse_s:.2f}s for {len(hosts)} files; "
-              f"peak RSS so far {_peak_rss_mib():.0f} MiB)")
-        if name == "gpact":
-            gpact_rate = n / check_s
-        elif name == "protego":
-            print(f"{'':>20}  gpact / protego = {gpact_rate / (n / check_s):.1f}x")
-
+    # Host by host, every engine in turn: on a shared machine all of them see the same load.
+    contenders = engines(args.skip)
+    for host in hosts:
+        for engine in contenders:
+            engine.run(host)
+    gpact_rate = n / contenders[0].check_s
+    for engine in contenders:
+        print(f"{engine.name:>20}: {n / engine.check_s:>12,.0f} checks/s  (checks "
+              f"{engine.check_s:.2f}s, parse+compile {engine.parse_s:.2f}s for {len(hosts)} "
+              f"files)" + ("" if engine is contenders[0] else
+                           f"; gpact is {gpact_rate / (n / engine.check_s):.1f}x faster"))
+    results = {engine.name: engine.answers for engine in contenders}
     ours = results["gpact"]
     for name, answers in results.items():
         if name == "gpact":
