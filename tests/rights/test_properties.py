@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gpact.rights import CompiledRules, RobotsPolicy, normalize, parse, reference, split_url
+from gpact.rights.normalize import lines_to_normalize
 from gpact.rights.robots import Rule
 
 # A small alphabet makes overlaps, wildcards, anchors and escapes collide often.
@@ -111,3 +112,11 @@ def test_unreachable_never_allows(body: list[str], batch: list[str]) -> None:
     for status in (None, 500, 503, 599):
         verdicts = RobotsPolicy(status, "\n".join(body)).check(urls, "FooBot")
         assert all(v.allowed == (v.url.endswith("/robots.txt")) for v in verdicts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=15).map(lambda t: t.replace("\n", "")), max_size=8))
+def test_lines_to_normalize_finds_exactly_the_non_canonical_lines(tails: list[str]) -> None:
+    lines = ["https://example.com/" + t for t in tails]
+    flagged = lines_to_normalize("\n" + "\n".join(lines))
+    assert flagged == [i for i, line in enumerate(lines) if normalize(line) != line]
