@@ -30,7 +30,7 @@ from gpact.rights.normalize import (
 from gpact.rights.robots import Rule
 
 ROBOTS_TXT = 1      # index: the implicitly allowed /robots.txt (§2.2.2)
-INVALID_URL = -1    # index: not an absolute URL (check_urls only)
+INVALID_URL = -1    # index: not an absolute URL (decide_urls only)
 _LASTINDEX = attrgetter("lastindex")
 
 
