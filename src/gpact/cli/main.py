@@ -7,7 +7,7 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, compute, docs, risk, rulebook, server
+from gpact.cli import assess, compute, docs, rights, risk, rulebook, server
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -26,6 +26,7 @@ app.add_typer(risk.incident_app, name="incident")
 app.command("calendar")(risk.calendar)
 app.add_typer(docs.app, name="docs")
 app.add_typer(compute.app, name="compute")
+app.add_typer(rights.app, name="rights")
 server.register(app)  # serve, audit verify, backup, restore
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
