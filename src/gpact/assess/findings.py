@@ -44,6 +44,14 @@ def iso(day: dt.date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def flop(value: float) -> str:
-    """FLOP to two significant figures, as the Art. 52 notification states them."""
-    return f"{value:.2g}".replace("e+", "e") + " FLOP"
+def flop(value: float, versus: float | None = None) -> str:
+    """FLOP to two significant figures, as the Art. 52 notification states them.
+
+    Next to a threshold (``versus``) it adds digits until the two figures read differently,
+    so that 1.03e25 is never shown as "1e25 FLOP is greater than 1e25 FLOP".
+    """
+    digits = 2
+    while versus is not None and value != versus and digits < 17 \
+            and f"{value:.{digits}g}" == f"{versus:.{digits}g}":
+        digits += 1
+    return f"{value:.{digits}g}".replace("e+", "e") + " FLOP"

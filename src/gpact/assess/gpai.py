@@ -44,8 +44,8 @@ def gpai_status(profile: Profile, rules: RulesInForce, update: ComputeFigure) ->
     cmp = compare(update, threshold)
     if cmp is None:
         return _without_compute(profile, rules, finding)
-    stated = (f"Training compute directly updating parameters ({flop(update.value or 0)}, "
-              f"{update.origin})")
+    stated = ("Training compute directly updating parameters "
+              f"({flop(update.value or 0, threshold)}, {update.origin})")
     if cmp.above:
         finding.value = True
         finding.because(f"{stated} is above {flop(threshold)}: indicatively a GPAI model.",

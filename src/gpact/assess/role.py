@@ -131,13 +131,14 @@ def _modification_test(profile: Profile, rules: RulesInForce,
         return finding.because(f"Neither {base_name}'s training compute nor whether it is a "
                                "systemic-risk model is given: cannot choose the threshold.",
                                "Commission Guidelines C(2025) 5045, points 60-61")
+    used = flop(mod, float(original * fraction))
     if exceeds_fraction(mod, original, fraction):
         finding.value = MODIFIER_PROVIDER
-        return finding.because(f"The modification used {flop(mod)}, more than {basis}: "
+        return finding.because(f"The modification used {used}, more than {basis}: "
                                f"{profile.provider.name} becomes the provider of the modified "
                                "model.", source)
     finding.value = NOT_PROVIDER
-    return finding.because(f"The modification used {flop(mod)}, not more than {basis}: the "
+    return finding.because(f"The modification used {used}, not more than {basis}: the "
                            f"modified model stays {base_name}'s and its original provider keeps "
                            "the obligations.", source)
 

@@ -73,13 +73,14 @@ def systemic_risk(profile: Profile, rules: RulesInForce, as_of: dt.date, gpai: F
     source = rules.rule(THRESHOLD_KEY).source
     known = m.threshold_known_on if m.threshold_known_on and m.threshold_known_on <= as_of else None
     cmp = compare(cumulative, threshold)
+    stated = ("Cumulative training compute "
+              f"({flop(cumulative.value or 0, threshold)}, {cumulative.origin})")
     if cmp is not None and cmp.above:
         f.value = True
         result.presumed = True
         result.known_on = m.threshold_known_on
-        f.because(f"Cumulative training compute ({flop(cumulative.value or 0)}, "
-                  f"{cumulative.origin}) is greater than {flop(threshold)}: high-impact "
-                  "capabilities and systemic risk are presumed.", source)
+        f.because(f"{stated} is greater than {flop(threshold)}: high-impact capabilities and "
+                  "systemic risk are presumed.", source)
         if role.value == MODIFIER_PROVIDER:
             f.because("Interpretation, not a rule: the Guidelines do not address a modification "
                       "that pushes a non-systemic model's cumulative compute past the "
@@ -94,9 +95,8 @@ def systemic_risk(profile: Profile, rules: RulesInForce, as_of: dt.date, gpai: F
                   "even before training ends.", f"{source}; AI Act Art. 52(1); Recital 112")
     elif cmp is not None:
         f.value = False if gpai.value is not None else None
-        f.because(f"Cumulative training compute ({flop(cumulative.value or 0)}, "
-                  f"{cumulative.origin}) is not greater than {flop(threshold)}, and there is no "
-                  "Commission designation.", f"{source}; Art. 51(1)(b)")
+        f.because(f"{stated} is not greater than {flop(threshold)}, and there is no Commission "
+                  "designation.", f"{source}; Art. 51(1)(b)")
     else:
         f.missing.append("model.training_compute_flop")
         f.because("Cumulative training compute is not given and there is no Commission "

@@ -7,7 +7,7 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, data, rulebook
+from gpact.cli import assess, compute, data, docs, rights, risk, rulebook, server
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -21,6 +21,13 @@ app = typer.Typer(
 
 app.command("assess")(assess.assess)
 app.command("rulebook")(rulebook.rulebook)
+app.add_typer(risk.risk_app, name="risk")
+app.add_typer(risk.incident_app, name="incident")
+app.command("calendar")(risk.calendar)
+app.add_typer(docs.app, name="docs")
+app.add_typer(compute.app, name="compute")
+app.add_typer(rights.app, name="rights")
+server.register(app)  # serve, audit verify, backup, restore
 app.add_typer(data.app, name="data")
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
@@ -44,7 +51,8 @@ def _root(
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI and return its exit code (tests call this; the console script wraps it)."""
     try:
-        app(args=argv, prog_name="gpact", standalone_mode=False)
+        # Without standalone mode, click returns (not raises) the code of `typer.Exit(n)`.
+        code = app(args=argv, prog_name="gpact", standalone_mode=False)
     except ProfileError as exc:
         for line in exc.lines():
             typer.echo(f"error: {line}", err=True)
@@ -66,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def run() -> None:

@@ -14,7 +14,7 @@ from gpact.services.compute_facts import compute_figures
 
 def assess_profile(loaded: LoadedProfile, as_of: dt.date,
                    rulebook: Rulebook | None = None) -> Assessment:
-    cumulative, update = compute_figures(loaded)
+    cumulative, update = compute_figures(loaded, as_of, rulebook)
     result = assess(loaded.profile, as_of, rulebook or default_rulebook(), cumulative, update)
     result.source = str(loaded.path)
     result.warnings = list(loaded.warnings)

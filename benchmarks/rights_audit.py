@@ -1,0 +1,162 @@
+"""Crawl-time audit throughput: ``gpact rights audit`` on a synthetic crawl log.
+
+    python benchmarks/rights_audit.py                          # 10 000 000 rows, 2 000 hosts
+    python benchmarks/rights_audit.py --rows 200000 --hosts 100   # smoke size
+
+DuckDB writes the synthetic log (Parquet) and the robots.txt snapshots (two per host, a day
+apart, 20 % of them changed; 5 % unreachable, 5 % 404) to a temporary folder; the audit then
+runs end to end (read, as-of join, sort, match, write verdicts, summary). Baseline, measured
+in the same run on a sample: a straightforward per-row audit in Python (bisect for the
+snapshot in force, protego's ``can_fetch`` per row). Printed: rows/s for both, the ratio,
+wall and CPU time, peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import random
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+sys.path.insert(0, str(Path(__file__).parent))
+from rights_robots import AGENT, SEGMENTS, _robots
+
+from gpact.rights.audit import AuditOptions, run_audit, summarize
+
+DAY0 = 1_772_323_200  # 2026-03-01T00:00:00Z
+
+
+def make_inputs(folder: Path, rows: int, hosts: int, seed: int) -> tuple[Path, Path]:
+    rng = random.Random(seed)
+    origins, fetched, statuses, bodies = [], [], [], []
+    for h in range(hosts):
+        status, body = "", ""
+        for day in (0, 1):
+            if day == 0 or rng.random() < 0.2:  # 20 % of hosts change their file overnight
+                roll = rng.random()
+                status = "unreachable" if roll < 0.05 else ("404" if roll < 0.10 else "200")
+                body = _robots(rng, f"host{h}.example") if status == "200" else ""
+            origins.append(f"https://host{h}.example")
+            fetched.append((DAY0 + day * 86400 - 3600) * 1_000_000)
+            statuses.append(status)
+            bodies.append(body)
+    snaps = folder / "snapshots.parquet"
+    pq.write_table(pa.table({"origin": origins,
+                             "fetched_at": pa.array(fetched, pa.timestamp("us")),
+                             "status": statuses, "body": bodies}), snaps)
+    log = folder / "crawl.parquet"
+    segments = "[" + ", ".join(f"'{s}'" for s in SEGMENTS) + "]"
+    con = duckdb.connect()
+    con.execute(f"SELECT setseed({(seed % 1000) / 1000})")
+    con.execute(f"""
+        COPY (
+          SELECT 'https://host' || (hash(i) % {hosts}) || '.example/' ||
+                 list_element({segments}, (hash(i * 7) % {len(SEGMENTS)})::INT + 1) || '/' ||
+                 list_element({segments}, (hash(i * 13) % {len(SEGMENTS)})::INT + 1) ||
+                 CASE hash(i * 17) % 6 WHEN 0 THEN '.html' WHEN 1 THEN '?sort=price'
+                      WHEN 2 THEN '.php' WHEN 3 THEN '/item' || (i % 997) ELSE '' END AS url,
+                 to_timestamp({DAY0} + (hash(i * 3) % 172800)::BIGINT)::TIMESTAMP AS fetched_at,
+                 'Mozilla/5.0 (compatible; {AGENT}/1.0; +https://example.com/bot)' AS user_agent,
+                 CASE WHEN hash(i * 19) % 50 = 0 THEN '{{"tdm-reservation": "1"}}' END
+                   AS http_headers,
+                 200 AS status
+          FROM range({rows}) t(i)
+        ) TO '{log}' (FORMAT parquet)""")
+    con.close()
+    return log, snaps
+
+
+def naive_audit(log: Path, snaps: Path, sample: int) -> tuple[int, float]:
+    """A per-row Python audit with protego: the baseline."""
+    from protego import Protego
+
+    table = pq.read_table(snaps).to_pylist()
+    by_origin: dict[str, list[tuple[float, str, str]]] = {}
+    for s in table:
+        by_origin.setdefault(s["origin"], []).append(
+            (s["fetched_at"].timestamp(), s["status"], s["body"]))
+    for entries in by_origin.values():
+        entries.sort()
+    parsed: dict[tuple[str, float], Protego] = {}
+    first = next(pq.ParquetFile(log).iter_batches(batch_size=sample,
+                                                  columns=["url", "fetched_at"]))
+    rows = first.to_pylist()
+    t = time.perf_counter()
+    verdicts = []
+    for row in rows:
+        origin = "/".join(row["url"].split("/", 3)[:3])
+        entries = by_origin.get(origin, [])
+        when = row["fetched_at"].timestamp()
+        k = bisect.bisect_right([e[0] for e in entries], when) - 1
+        if k < 0 or when - entries[k][0] > 86400:
+            verdicts.append("no_snapshot")
+            continue
+        at, status, body = entries[k]
+        if status == "unreachable":
+            verdicts.append("unreachable_disallow")
+        elif status == "404":
+            verdicts.append("allowed")
+        else:
+            rp = parsed.get((origin, at))
+            if rp is None:
+                rp = parsed[(origin, at)] = Protego.parse(body)
+            verdicts.append("allowed" if rp.can_fetch(row["url"], AGENT) else "disallowed")
+    return len(verdicts), time.perf_counter() - t
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--rows", type=int, default=10_000_000)
+    ap.add_argument("--hosts", type=int, default=2000)
+    ap.add_argument("--baseline-rows", type=int, default=200_000)
+    ap.add_argument("--seed", type=int, default=9309)
+    ap.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit")
+    ap.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
+    args = ap.parse_args(argv)
+    with tempfile.TemporaryDirectory(prefix="gpact-bench-") as tmp:
+        folder = Path(tmp)
+        t = time.perf_counter()
+        log, snaps = make_inputs(folder, args.rows, args.hosts, args.seed)
+        print(f"inputs: {args.rows} log rows, {2 * args.hosts} snapshots "
+              f"(written in {time.perf_counter() - t:.1f}s; peak RSS so far {_rss():.0f} MiB)")
+        options = AuditOptions([str(log)], [str(snaps)], folder / "verdicts.parquet",
+                               memory_limit=args.memory_limit, engine=args.engine)
+        t = time.perf_counter()
+        cpu = time.process_time()
+        if args.engine == "spark":
+            from gpact.rights.audit_spark import run_audit_spark
+            result = run_audit_spark(options)
+        else:
+            result = run_audit(options)
+        audit_s = time.perf_counter() - t
+        summary = summarize(result, options)
+        total_s = time.perf_counter() - t
+        cpu_s = time.process_time() - cpu
+        rate = args.rows / total_s
+        print(f"gpact audit ({args.engine}): {total_s:.1f}s wall ({audit_s:.1f}s audit + "
+              f"{total_s - audit_s:.1f}s summary), {cpu_s:.1f}s CPU of this process "
+              f"= {rate:,.0f} rows/s")
+        print(f"  verdicts: {summary['totals']}")
+        print(f"  peak RSS after the audit: {_rss():.0f} MiB (DuckDB memory_limit "
+              f"{args.memory_limit})")
+        n, naive_s = naive_audit(log, snaps, args.baseline_rows)
+        print(f"baseline (per-row Python + protego, {n} rows): {n / naive_s:,.0f} rows/s")
+        print(f"ratio gpact / baseline: {rate / (n / naive_s):.1f}x")
+    print(f"peak RSS (whole process, incl. input generation and baseline): {_rss():.0f} MiB")
+    return 0
+
+
+def _rss() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,467 @@
+"""REST API routes under /api. Every route but /api/health needs a bearer token.
+
+A token belongs to one organisation: a request for another organisation's path, or for a
+model, document or token of another organisation, gets 404 as if it did not exist.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, UploadFile
+from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from sqlalchemy import select, text
+
+from gpact import __version__
+from gpact.api import schemas as s
+from gpact.services import accounts, calendar, org_transfer, registry, server_documents
+from gpact.services import server_ledgers as ledgers_service
+from gpact.services.accounts import Actor
+from gpact.services.server_errors import Forbidden, Invalid, NotFound, ServiceError
+from gpact.store.db import Database
+from gpact.store.models import (
+    ApiToken,
+    Assessment,
+    AuditEvent,
+    ComputeLedger,
+    Document,
+    Model,
+    RecordVersion,
+)
+
+router = APIRouter(prefix="/api")
+bearer = HTTPBearer(auto_error=False, description="An API token: `gpact_<id>_<secret>`.")
+
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Org = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
+Limit = Annotated[int, Query(ge=1, le=200)]
+Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    code: {"model": s.Problem} for code in (401, 403, 404, 409, 413, 415, 422, 428)}
+
+
+def db_of(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+def authenticate(request: Request, raw: str | None) -> Actor:
+    if not raw:
+        raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
+    with db_of(request).read() as session:
+        actor = accounts.resolve_token(session, raw)
+    if actor is None:
+        raise Unauthorized("invalid or revoked token")
+    request.state.actor = actor.label
+    return actor
+
+
+def api_actor(request: Request, org: Org,
+              creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
+    actor = authenticate(request, creds.credentials if creds else None)
+    if actor.org_slug != org:
+        raise NotFound(f"no organisation {org!r}")
+    return actor
+
+
+ActorDep = Annotated[Actor, Depends(api_actor)]
+
+
+def require_json(request: Request) -> None:
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json":
+        raise UnsupportedMediaType(f"send the body as application/json, not {kind or 'nothing'}")
+
+
+class UnsupportedMediaType(ServiceError):
+    status = 415
+
+
+JSON_BODY = [Depends(require_json)]
+
+
+def _etag(version: int) -> str:
+    return f'"{version}"'
+
+
+def _if_match(header: str | None, body_version: int | None) -> int:
+    if body_version is not None:
+        return body_version
+    if header:
+        value = header.strip().removeprefix("W/").strip('"')
+        if value.isdigit():
+            return int(value)
+        raise Invalid([f"If-Match: expected a model version such as '\"3\"', got {header!r}"])
+    raise PreconditionRequired("send the version you edited (If-Match header or 'version')")
+
+
+class PreconditionRequired(ServiceError):
+    status = 428
+
+
+def _model_out(model: Model, summary: dict[str, Any] | None,
+               as_of: dt.date | None) -> s.ModelOut:
+    return s.ModelOut(id=model.id, name=model.name, version=model.version,
+                      created_at=model.created_at, updated_at=model.updated_at,
+                      assessed_as_of=as_of,
+                      summary=s.Summary(**summary) if summary else None)
+
+
+def _model_response(session: Any, model: Model, response: Response) -> s.ModelOut:
+    latest = registry.latest_assessment(session, model)
+    response.headers["ETag"] = _etag(model.version)
+    return _model_out(model, latest.summary if latest else None,
+                      latest.as_of if latest else None)
+
+
+def _assessment_out(row: Assessment, number: int, full: bool) -> s.AssessmentOut:
+    return s.AssessmentOut(id=row.id, as_of=row.as_of, rulebook_version=row.rulebook_version,
+                           gpact_version=row.gpact_version, profile_version=number,
+                           created_by=row.created_by, created_at=row.created_at,
+                           summary=s.Summary(**row.summary), result=row.result if full else None)
+
+
+def _record_out(row: RecordVersion) -> s.RecordOut:
+    return s.RecordOut(number=row.number, sha256=row.sha256, created_by=row.created_by,
+                       created_at=row.created_at, text=row.text)
+
+
+def _doc_out(doc: Document) -> s.DocumentOut:
+    return s.DocumentOut(id=doc.id, model_id=doc.model_id, kind=doc.kind, format=doc.format,
+                         media_type=doc.media_type, filename=doc.filename, sha256=doc.sha256,
+                         size=doc.size, completeness=doc.completeness, created_by=doc.created_by,
+                         created_at=doc.created_at)
+
+
+def _ledger_out(c: ComputeLedger) -> s.LedgerOut:
+    return s.LedgerOut(id=c.id, filename=c.filename, sha256=c.sha256, size=c.size,
+                       total_flop=c.total_flop, summary=c.summary, created_by=c.created_by,
+                       created_at=c.created_at)
+
+
+def _token_out(t: ApiToken, secret: str | None = None) -> s.TokenOut:
+    return s.TokenOut(id=t.id, name=t.name, scopes=t.scopes.split(","), created_at=t.created_at,
+                      revoked_at=t.revoked_at, token=secret)
+
+
+@router.get("/health", response_model=s.Health, tags=["operations"])
+def health(request: Request) -> s.Health:
+    """Liveness and database reachability (no authentication)."""
+    with db_of(request).read() as session:
+        session.execute(text("SELECT 1"))
+    return s.Health(status="ok", version=__version__, database="ok")
+
+
+@router.get("/me", response_model=s.MeOut, responses=ERRORS, tags=["access"])
+def me(request: Request,
+       creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> s.MeOut:
+    actor = authenticate(request, creds.credentials if creds else None)
+    return s.MeOut(email=actor.email, organisation=actor.org_slug, role=actor.role,
+                   scopes=list(actor.scopes))
+
+
+@router.get("/orgs/{org}/models", response_model=s.ModelPage, responses=ERRORS, tags=["models"])
+def list_models(request: Request, actor: ActorDep, limit: Limit = 50,
+                offset: Offset = 0) -> s.ModelPage:
+    with db_of(request).read() as session:
+        page = registry.list_models(session, actor, limit, offset)
+    return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
+                       limit=page.limit, offset=page.offset)
+
+
+@router.post("/orgs/{org}/models", response_model=s.ModelOut, status_code=201,
+             responses=ERRORS, dependencies=JSON_BODY, tags=["models"])
+def create_model(request: Request, response: Response, actor: ActorDep,
+                 body: s.ProfileIn) -> s.ModelOut:
+    """Register a model from its profile; it is assessed at once."""
+    with db_of(request).write() as session:
+        model = registry.create_model(session, actor, body.profile, body.as_of)
+        out = _model_response(session, model, response)
+    response.headers["Location"] = f"/api/orgs/{actor.org_slug}/models/{model.id}"
+    return out
+
+
+@router.get("/orgs/{org}/models/{model_id}", response_model=s.ModelOut, responses=ERRORS,
+            tags=["models"])
+def get_model(request: Request, response: Response, actor: ActorDep,
+              model_id: Id) -> s.ModelOut:
+    with db_of(request).read() as session:
+        registry.require(actor, "read")
+        return _model_response(session, registry.get_model(session, actor, model_id), response)
+
+
+@router.put("/orgs/{org}/models/{model_id}/profile", response_model=s.ModelOut,
+            responses=ERRORS, dependencies=JSON_BODY, tags=["models"])
+def update_profile(request: Request, response: Response, actor: ActorDep, model_id: Id,
+                   body: s.ProfileUpdate,
+                   if_match: Annotated[str | None, Header()] = None) -> s.ModelOut:
+    """Save a new profile version. A stale version (someone saved in between) gets 409."""
+    expected = _if_match(if_match, body.version)
+    with db_of(request).write() as session:
+        model = registry.update_profile(session, actor, model_id, body.profile, expected,
+                                        body.as_of)
+        return _model_response(session, model, response)
+
+
+@router.delete("/orgs/{org}/models/{model_id}", status_code=204, responses=ERRORS,
+               tags=["models"])
+def delete_model(request: Request, actor: ActorDep, model_id: Id,
+                 if_match: Annotated[str | None, Header()] = None,
+                 version: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None) -> Response:
+    """Delete a model and everything recorded for it (admins only; the audit log keeps it)."""
+    expected = _if_match(if_match, version)
+    with db_of(request).write() as session:
+        registry.delete_model(session, actor, model_id, expected)
+    return Response(status_code=204)
+
+
+@router.get("/orgs/{org}/models/{model_id}/profiles", response_model=list[s.ProfileVersionOut],
+            responses=ERRORS, tags=["models"])
+def list_profiles(request: Request, actor: ActorDep, model_id: Id) -> list[s.ProfileVersionOut]:
+    with db_of(request).read() as session:
+        return [s.ProfileVersionOut(number=p.number, sha256=p.sha256, created_by=p.created_by,
+                                    created_at=p.created_at)
+                for p in registry.profile_versions(session, actor, model_id)]
+
+
+@router.get("/orgs/{org}/models/{model_id}/profiles/{number}",
+            response_model=s.ProfileVersionOut, responses=ERRORS, tags=["models"])
+def get_profile(request: Request, actor: ActorDep, model_id: Id,
+                number: Id) -> s.ProfileVersionOut:
+    with db_of(request).read() as session:
+        for p in registry.profile_versions(session, actor, model_id):
+            if p.number == number:
+                return s.ProfileVersionOut(number=p.number, sha256=p.sha256, text=p.text,
+                                           created_by=p.created_by, created_at=p.created_at)
+    raise NotFound(f"model {model_id} has no profile version {number}")
+
+
+@router.get("/orgs/{org}/models/{model_id}/record", response_model=s.RecordOut,
+            responses=ERRORS, tags=["documents"])
+def get_record(request: Request, actor: ActorDep, model_id: Id) -> s.RecordOut:
+    """The model's current documentation record (the input of the document builders)."""
+    with db_of(request).read() as session:
+        registry.require(actor, "read")
+        row = server_documents.latest_record(session, registry.get_model(session, actor,
+                                                                         model_id))
+    if row is None:
+        raise NotFound(f"model {model_id} has no documentation record yet")
+    return _record_out(row)
+
+
+@router.put("/orgs/{org}/models/{model_id}/record", response_model=s.RecordOut,
+            responses=ERRORS, dependencies=JSON_BODY, tags=["documents"])
+def save_record(request: Request, response: Response, actor: ActorDep, model_id: Id,
+                body: s.RecordIn,
+                if_match: Annotated[str | None, Header()] = None) -> s.RecordOut:
+    """Save a new version of the documentation record; a stale model version gets 409."""
+    expected = _if_match(if_match, body.version)
+    with db_of(request).write() as session:
+        row = server_documents.save_record(session, actor, model_id, body.record, expected)
+        response.headers["ETag"] = _etag(expected + 1)
+        return _record_out(row)
+
+
+@router.post("/orgs/{org}/models/{model_id}/assessments", response_model=s.AssessmentOut,
+             status_code=201, responses=ERRORS, dependencies=JSON_BODY, tags=["assessments"])
+def run_assessment(request: Request, actor: ActorDep, model_id: Id,
+                   body: s.AssessIn) -> s.AssessmentOut:
+    with db_of(request).write() as session:
+        registry.require(actor, "write")
+        model = registry.get_model(session, actor, model_id)
+        row = registry.run_assessment(session, actor, model, body.as_of)
+        number = registry.latest_profile(session, model).number
+        return _assessment_out(row, number, full=True)
+
+
+@router.get("/orgs/{org}/models/{model_id}/assessments", response_model=list[s.AssessmentOut],
+            responses=ERRORS, tags=["assessments"])
+def list_assessments(request: Request, actor: ActorDep, model_id: Id) -> list[s.AssessmentOut]:
+    with db_of(request).read() as session:
+        rows = registry.assessments(session, actor, model_id)
+        numbers = {p.id: p.number for p in registry.profile_versions(session, actor, model_id)}
+    return [_assessment_out(r, numbers[r.profile_version_id], full=False) for r in rows]
+
+
+@router.get("/orgs/{org}/models/{model_id}/assessments/latest",
+            response_model=s.AssessmentOut, responses=ERRORS, tags=["assessments"])
+def latest_assessment(request: Request, actor: ActorDep, model_id: Id) -> s.AssessmentOut:
+    """The full assessment: findings with reasons and sources, obligations and due dates."""
+    with db_of(request).read() as session:
+        registry.require(actor, "read")
+        model = registry.get_model(session, actor, model_id)
+        row = registry.latest_assessment(session, model)
+        if row is None:
+            raise NotFound(f"model {model_id} has not been assessed")
+        numbers = {p.id: p.number for p in registry.profile_versions(session, actor, model_id)}
+        return _assessment_out(row, numbers[row.profile_version_id], full=True)
+
+
+@router.get("/orgs/{org}/deadlines", response_model=list[s.DeadlineOut], responses=ERRORS,
+            tags=["portfolio"])
+def deadlines(request: Request, actor: ActorDep, limit: Limit = 100,
+              offset: Offset = 0) -> list[s.DeadlineOut]:
+    """Dated obligations across the portfolio (latest assessment of each model), soonest first."""
+    today = dt.date.today()
+    with db_of(request).read() as session:
+        rows = registry.deadlines(session, actor, limit=limit, offset=offset)
+    return [s.DeadlineOut(**d.as_dict(today)) for d in rows]
+
+
+@router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
+            tags=["portfolio"])
+def obligations(request: Request, actor: ActorDep, limit: Limit = 100,
+                offset: Offset = 0) -> list[s.ObligationOut]:
+    """Every obligation of every model's latest assessment, whatever its status."""
+    with db_of(request).read() as session:
+        rows = registry.obligations(session, actor, limit=limit, offset=offset)
+    return [s.ObligationOut(**row) for row in rows]
+
+
+@router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},
+                                                   **ERRORS}, tags=["portfolio"])
+def calendar_feed(request: Request, org: Org,
+                  creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+                  token: Annotated[str | None, Query(max_length=200,
+                                                     description="For calendar apps that "
+                                                     "cannot send headers.")] = None) -> Response:
+    """All deadlines as an iCalendar feed (bearer token, or a read token in ``?token=``)."""
+    actor = authenticate(request, creds.credentials if creds else token)
+    if actor.org_slug != org:
+        raise NotFound(f"no organisation {org!r}")
+    with db_of(request).read() as session:
+        rows = registry.deadlines(session, actor)
+    return Response(calendar.ical(actor.org_slug, rows), media_type="text/calendar")
+
+
+@router.post("/orgs/{org}/models/{model_id}/ledgers", response_model=s.LedgerOut,
+             status_code=201, responses=ERRORS, tags=["compute"])
+async def upload_ledger(request: Request, actor: ActorDep, model_id: Id,
+                        file: UploadFile) -> s.LedgerOut:
+    """Upload compute telemetry (CSV or JSON Lines, at most 10 MiB) as multipart ``file``."""
+    content = await file.read(ledgers_service.MAX_LEDGER_BYTES + 1)
+    with db_of(request).write() as session:
+        ledger = ledgers_service.upload(session, actor, model_id, file.filename or "ledger.csv",
+                                        content)
+        return _ledger_out(ledger)
+
+
+@router.get("/orgs/{org}/models/{model_id}/ledgers", response_model=list[s.LedgerOut],
+            responses=ERRORS, tags=["compute"])
+def list_ledgers(request: Request, actor: ActorDep, model_id: Id) -> list[s.LedgerOut]:
+    with db_of(request).read() as session:
+        return [_ledger_out(c) for c in ledgers_service.ledgers(session, actor, model_id)]
+
+
+@router.post("/orgs/{org}/models/{model_id}/documents", response_model=s.DocumentOut,
+             status_code=201, responses=ERRORS, dependencies=JSON_BODY, tags=["documents"])
+def build_document(request: Request, actor: ActorDep, model_id: Id,
+                   body: s.DocumentIn) -> s.DocumentOut:
+    with db_of(request).write() as session:
+        return _doc_out(server_documents.build(session, actor, model_id, body.kind,
+                                               body.format))
+
+
+@router.get("/orgs/{org}/models/{model_id}/documents", response_model=list[s.DocumentOut],
+            responses=ERRORS, tags=["documents"])
+def list_documents(request: Request, actor: ActorDep, model_id: Id) -> list[s.DocumentOut]:
+    with db_of(request).read() as session:
+        return [_doc_out(d) for d in server_documents.documents(session, actor, model_id)]
+
+
+@router.get("/orgs/{org}/documents/{doc_id}", responses={
+    200: {"content": {"text/markdown": {}, "text/html": {}, "application/json": {},
+                      "application/pdf": {}}}, **ERRORS},
+    tags=["documents"])
+def download_document(request: Request, actor: ActorDep, doc_id: Id) -> Response:
+    """The document's bytes; its ETag is its SHA-256, which never changes."""
+    with db_of(request).read() as session:
+        doc = server_documents.get_document(session, actor, doc_id)
+    return Response(doc.content, media_type=doc.media_type, headers={
+        "ETag": f'"{doc.sha256}"',
+        "Content-Disposition": f'attachment; filename="{doc.filename}"'})
+
+
+@router.get("/orgs/{org}/audit", response_model=list[s.AuditEventOut], responses=ERRORS,
+            tags=["audit"])
+def audit_log(request: Request, actor: ActorDep, limit: Limit = 100,
+              offset: Offset = 0) -> list[s.AuditEventOut]:
+    """The organisation's audit events, newest first."""
+    registry.require(actor, "read")
+    with db_of(request).read() as session:
+        rows = session.scalars(select(AuditEvent).where(AuditEvent.org_id == actor.org_id)
+                               .order_by(AuditEvent.seq.desc()).limit(limit).offset(offset))
+        return [s.AuditEventOut(seq=e.seq, at=e.at, actor=e.actor, action=e.action,
+                                entity=e.entity, entity_id=e.entity_id,
+                                before_hash=e.before_hash, after_hash=e.after_hash,
+                                detail=e.detail, hash=e.hash) for e in rows]
+
+
+@router.get("/orgs/{org}/export", responses=ERRORS, tags=["organisation"])
+def export(request: Request, actor: ActorDep) -> JSONResponse:
+    """The whole register of the organisation as one JSON file (admins only)."""
+    with db_of(request).read() as session:
+        data = org_transfer.export(session, actor)
+    return JSONResponse(data, headers={
+        "Content-Disposition": f'attachment; filename="gpact-{actor.org_slug}.json"'})
+
+
+@router.post("/orgs/{org}/import", response_model=s.ImportOut, status_code=201,
+             responses=ERRORS, dependencies=JSON_BODY, tags=["organisation"])
+def import_(request: Request, actor: ActorDep, body: dict[str, Any]) -> s.ImportOut:
+    """Load an export into this organisation, which must have no models yet (admins only)."""
+    with db_of(request).write() as session:
+        return s.ImportOut(models=org_transfer.import_(session, actor, body))
+
+
+@router.get("/orgs/{org}/tokens", response_model=list[s.TokenOut], responses=ERRORS,
+            tags=["access"])
+def list_tokens(request: Request, actor: ActorDep) -> list[s.TokenOut]:
+    """Your tokens in this organisation (admins see everyone's)."""
+    registry.require(actor, "read")
+    with db_of(request).read() as session:
+        return [_token_out(t) for t in accounts.list_tokens(session, actor)]
+
+
+@router.post("/orgs/{org}/tokens", response_model=s.TokenOut, status_code=201,
+             responses=ERRORS, dependencies=JSON_BODY, tags=["access"])
+def create_token(request: Request, actor: ActorDep, body: s.TokenIn) -> s.TokenOut:
+    """A new token with at most the scopes of the token used to create it."""
+    registry.require(actor, "read")
+    if any(not actor.can(scope) for scope in body.scopes):
+        raise Forbidden("a token cannot grant more than its creator has")
+    with db_of(request).write() as session:
+        secret, token = accounts.create_token(session, actor, body.name, list(body.scopes))
+        return _token_out(token, secret)
+
+
+@router.delete("/orgs/{org}/tokens/{token_id}", status_code=204, responses=ERRORS,
+               tags=["access"])
+def revoke_token(request: Request, actor: ActorDep, token_id: Id) -> Response:
+    registry.require(actor, "read")
+    with db_of(request).write() as session:
+        accounts.revoke_token(session, actor, token_id)
+    return Response(status_code=204)
+
+
+@router.get("/orgs/{org}/members", response_model=list[s.MemberOut], responses=ERRORS,
+            tags=["access"])
+def list_members(request: Request, actor: ActorDep) -> list[s.MemberOut]:
+    registry.require(actor, "read")
+    with db_of(request).read() as session:
+        return [s.MemberOut(email=e, role=r) for e, r in accounts.members(session, actor)]
+
+
+@router.put("/orgs/{org}/members", response_model=s.MemberOut, responses=ERRORS,
+            dependencies=JSON_BODY, tags=["access"])
+def set_member(request: Request, actor: ActorDep, body: s.MemberIn) -> s.MemberOut:
+    """Add a user to the organisation or change their role (admins only)."""
+    with db_of(request).write() as session:
+        user = accounts.add_member(session, actor, body.email, body.role, body.password)
+        return s.MemberOut(email=user.email, role=body.role)

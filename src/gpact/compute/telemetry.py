@@ -1,0 +1,362 @@
+"""Streaming ingestion of compute telemetry (design.md §4) with DuckDB, in bounded memory.
+
+A row says that ``count`` accelerators of one run worked for ``seconds`` ending at
+``timestamp``, optionally with the FLOP measured or the tokens processed. Rows of one stream
+(same ``run_id``, ``phase`` and ``accelerator``) must not cover the same time twice: rows
+that repeat or overlap earlier ones are clipped to the time not yet covered, so nothing is
+counted twice, and the clipping is reported (overlaps under a millisecond are taken as
+timestamp rounding). Concurrent streams need distinct ``run_id``s.
+
+The file is read once by one DuckDB query (CSV, JSON Lines or Parquet; several files of one
+format may be given). It spills to a temporary folder when its memory limit is reached, and
+returns small hourly aggregates; FLOP are computed from those in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gpact.errors import InputError
+
+REQUIRED = ("run_id", "phase", "timestamp", "seconds")
+OPTIONAL = ("accelerator", "count", "flop", "tokens", "precision")
+OTHER_DURATION_UNITS = ("hours", "minutes", "milliseconds", "ms", "duration", "duration_s",
+                        "duration_hours", "gpu_hours", "device_hours")
+MEMORY_LIMIT = "512MB"
+# Shorter overlaps are rounding in the timestamps (durations with fractions of a second),
+# not compute reported twice; counting them would flag every row of a contiguous log.
+MIN_OVERLAP_SECONDS = 0.001
+SUFFIXES = {
+    ".parquet": "parquet", ".pq": "parquet",
+    ".csv": "csv", ".tsv": "csv",
+    ".jsonl": "jsonl", ".ndjson": "jsonl", ".json": "jsonl",
+}
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One hour of one phase on one accelerator type: the counted (clipped) sums of the rows
+    ending in the hour that closes at ``hour``."""
+
+    hour: dt.datetime
+    phase: str
+    accelerator: str | None
+    precision: str | None
+    rows: int
+    measured_flop: float
+    tokens: float
+    device_seconds: float
+    measured_device_seconds: float
+    raw_measured_flop: float
+    raw_tokens: float
+    raw_device_seconds: float
+
+
+@dataclass(frozen=True)
+class Ingested:
+    files: tuple[str, ...]
+    rows: int
+    duplicate_rows: int
+    overlapping_rows: int
+    first: dt.datetime | None
+    last: dt.datetime | None
+    slices: tuple[Slice, ...]
+
+
+def detect_format(paths: Sequence[Path]) -> str:
+    formats = set()
+    for p in paths:
+        suffixes = [s for s in p.suffixes if s not in (".gz", ".zst")]
+        fmt = SUFFIXES.get(suffixes[-1].lower()) if suffixes else None
+        if fmt is None:
+            raise InputError(str(p), None, "unknown telemetry format; use .csv, .jsonl or .parquet")
+        formats.add(fmt)
+    if len(formats) > 1:
+        raise InputError(", ".join(map(str, paths)), None,
+                         "mixes telemetry formats; give files of one format at a time")
+    return formats.pop()
+
+
+def _reader(fmt: str, paths: Sequence[Path]) -> str:
+    files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+    if fmt == "parquet":
+        return f"read_parquet({files})"
+    if fmt == "csv":
+        return f"read_csv({files}, header = true, auto_detect = true)"
+    return f"read_json({files}, format = 'newline_delimited')"
+
+
+def _columns(con: Any, reader: str, label: str) -> dict[str, str]:
+    try:
+        described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
+    except Exception as exc:  # DuckDB raises many error classes for unreadable files
+        raise InputError(label, None, f"cannot read telemetry: {_first_line(exc)}") from None
+    return {str(name): str(kind).upper() for name, kind, *_ in described}
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+
+
+def _check_columns(columns: dict[str, str], label: str) -> None:
+    lower = {c.lower(): c for c in columns}
+    units = [c for c in OTHER_DURATION_UNITS if c in lower]
+    if units and "seconds" in columns:
+        raise InputError(label, lower[units[0]], "mixed duration units: the file has both "
+                         f"'seconds' and '{lower[units[0]]}'; give durations in seconds only")
+    for name in REQUIRED:
+        if name in columns:
+            continue
+        if name == "seconds" and units:
+            raise InputError(label, lower[units[0]], "durations must be given in seconds "
+                             "(column 'seconds'); convert this column")
+        hint = f" (found {lower[name]!r}: column names are lower case)" if name in lower else ""
+        raise InputError(label, name, f"required column missing{hint}; columns: "
+                         f"{', '.join(columns)}")
+    if "flop" not in columns and not {"accelerator", "count"} <= set(columns) \
+            and "tokens" not in columns:
+        raise InputError(label, "flop", "each row needs 'flop', or 'tokens', or 'accelerator' "
+                         "and 'count' to estimate its compute")
+
+
+def _timestamp_expr(kind: str) -> str:
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return 'epoch("timestamp")'
+    if kind in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "HUGEINT", "UBIGINT", "DECIMAL") \
+            or kind.startswith("DECIMAL"):
+        return '"timestamp"::DOUBLE'
+    return 'epoch(try_cast("timestamp"::VARCHAR AS TIMESTAMPTZ))'
+
+
+def _query(reader: str, columns: dict[str, str], use_tokens: bool) -> str:
+    """One pass: validate, clip each stream's rows to time not yet covered, sum per hour.
+
+    The per-stream sort is what costs most, so each row is reduced to one amount (its measured
+    FLOP, its tokens or its accelerator-seconds) first, and only what the file has is carried.
+    """
+    has = set(columns)
+    measured = "flop" in has
+    tokens = use_tokens and "tokens" in has
+    branches = [(c, code) for c, code, ok in (("flop", 1, measured), ("tokens", 2, tokens)) if ok]
+    when = "".join(f"WHEN {c} IS NOT NULL THEN {{}} " for c, _ in branches)
+    amount = f"CASE {when.format(*(c for c, _ in branches))}ELSE n * secs END" \
+        if branches else "n * secs"
+    carried = ["run_id", "phase", "accelerator", "secs", "t_end", "t_end - secs AS t_start",
+               f"{amount} AS amount"]
+    if "precision" in has:
+        carried.append("prec")
+    if branches:
+        carried.append(f"(CASE {when.format(*(code for _, code in branches))}ELSE 3 END)"
+                       "::UTINYINT AS how")
+    if measured:
+        carried.append("CASE WHEN flop IS NOT NULL THEN n * secs END AS measured_dev")
+    negative = "".join(f" OR coalesce({c}, 0) < 0" for c, _ in branches)
+    nothing = "".join(f"{c} IS NULL AND " for c, _ in branches) + \
+        "(n IS NULL OR n < 0 OR accelerator IS NULL)"
+    is_m, is_t = ("how = 1" if measured else "FALSE"), ("how = 2" if tokens else "FALSE")
+    is_h = "how = 3" if branches else "TRUE"
+    optional = {"accelerator": "VARCHAR", "precision": "VARCHAR", "count": "DOUBLE",
+                "flop": "DOUBLE", "tokens": "DOUBLE"}
+    names = {"precision": "prec", "count": "n"}
+    read = ", ".join(f'"{c}"::{kind} AS {names.get(c, c)}' if c in has and (c != "tokens" or tokens)
+                     else f"NULL::{kind} AS {names.get(c, c)}" for c, kind in optional.items())
+    return f"""
+WITH raw AS (
+  SELECT "run_id"::VARCHAR AS run_id, "phase"::VARCHAR AS phase, "seconds"::DOUBLE AS secs,
+         {read}, {_timestamp_expr(columns['timestamp'])} AS t_end
+  FROM {reader}
+),
+checked AS (
+  SELECT {', '.join(carried)},
+         coalesce(secs IS NULL OR secs < 0 OR t_end IS NULL OR phase IS NULL OR run_id IS NULL
+                  OR ({nothing}){negative}, TRUE) AS bad
+  FROM raw
+),
+windowed AS (
+  SELECT *, max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start
+                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
+  FROM checked
+),
+clipped AS (
+  SELECT *, CASE WHEN bad THEN 0
+                 WHEN prev_end >= t_end THEN 0
+                 WHEN prev_end - t_start >= {MIN_OVERLAP_SECONDS} THEN (t_end - prev_end) / secs
+                 ELSE 1 END AS frac
+  FROM windowed
+)
+SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator,
+       {'prec' if 'precision' in has else 'NULL::VARCHAR AS prec'},
+       count(*) AS rows_, count(*) FILTER (WHERE bad) AS bad_rows,
+       count(*) FILTER (WHERE NOT bad AND frac = 0) AS dup_rows,
+       count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1) AS overlap_rows,
+       coalesce(sum(amount * frac) FILTER (WHERE {is_m}), 0) AS measured,
+       coalesce(sum(amount * frac) FILTER (WHERE {is_t}), 0) AS toks,
+       coalesce(sum(amount * frac) FILTER (WHERE {is_h}), 0) AS dev_s,
+       {'coalesce(sum(measured_dev * frac), 0)' if measured else '0.0'} AS measured_dev_s,
+       coalesce(sum(amount) FILTER (WHERE {is_m} AND NOT bad), 0) AS raw_measured,
+       coalesce(sum(amount) FILTER (WHERE {is_t} AND NOT bad), 0) AS raw_toks,
+       coalesce(sum(amount) FILTER (WHERE {is_h} AND NOT bad), 0) AS raw_dev_s,
+       min(t_start) FILTER (WHERE NOT bad) AS first_, max(t_end) FILTER (WHERE NOT bad) AS last_
+FROM clipped
+GROUP BY ALL
+"""
+
+
+def _bad_example(con: Any, reader: str, columns: dict[str, str], label: str,
+                 count: int, use_tokens: bool) -> InputError:
+    sel = ", ".join(f'"{c}"::VARCHAR' for c in (*REQUIRED, *OPTIONAL) if c in columns)
+    ts_ok = f"{_timestamp_expr(columns['timestamp'])} IS NOT NULL"
+    row = con.execute(f"SELECT {sel}, {ts_ok} FROM {reader} WHERE "
+                      f"{_bad_condition(columns, use_tokens)} LIMIT 1").fetchone()
+    names = [c for c in (*REQUIRED, *OPTIONAL) if c in columns]
+    values = dict(zip(names, row[:-1], strict=True)) if row else {}
+    if row and not row[-1]:
+        values["timestamp_unreadable"] = True
+    field, problem = _diagnose(values, use_tokens)
+    shown = ", ".join(f"{k}={v!r}" for k, v in values.items() if k in
+                      ("run_id", "phase", "timestamp", "seconds"))
+    return InputError(label, field, f"{count} row(s) with {problem} (first: {shown}); "
+                      "fix the rows, nothing was counted")
+
+
+def _bad_condition(columns: dict[str, str], use_tokens: bool) -> str:
+    ts = _timestamp_expr(columns["timestamp"])
+    parts = ['"seconds" IS NULL', '"seconds"::DOUBLE < 0', f"{ts} IS NULL",
+             '"phase" IS NULL', '"run_id" IS NULL']
+    flop = '"flop"' if "flop" in columns else "NULL"
+    tokens_ok = '"tokens" IS NOT NULL' if use_tokens and "tokens" in columns else "FALSE"
+    n = '"count"' if "count" in columns else "NULL"
+    acc = '"accelerator"' if "accelerator" in columns else "NULL"
+    parts.append(f"({flop} IS NULL AND NOT ({tokens_ok}) AND ({n} IS NULL OR {n}::DOUBLE < 0 "
+                 f"OR {acc} IS NULL))")
+    if "flop" in columns:
+        parts.append('"flop"::DOUBLE < 0')
+    if "tokens" in columns:
+        parts.append('"tokens"::DOUBLE < 0')
+    return " OR ".join(parts)
+
+
+def _diagnose(values: dict[str, Any], use_tokens: bool) -> tuple[str, str]:
+    secs = values.get("seconds")
+    if secs is None:
+        return "seconds", "a missing duration"
+    if float(secs) < 0:
+        return "seconds", "a negative duration"
+    if values.get("timestamp") is None or values.get("timestamp_unreadable"):
+        return "timestamp", "a missing or unreadable timestamp"
+    for name in ("phase", "run_id"):
+        if values.get(name) is None:
+            return name, f"no {name}"
+    for name in ("flop", "tokens"):
+        if values.get(name) is not None and float(values[name]) < 0:
+            return name, f"a negative {name} value"
+    if values.get("count") is not None and float(values["count"]) < 0:
+        return "count", "a negative accelerator count"
+    need = "flop, tokens" if use_tokens else "flop"
+    return "accelerator", f"no {need} and no accelerator/count to estimate compute from"
+
+
+def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
+           progress: bool | None = None) -> Ingested:
+    """Read telemetry files once and return hourly aggregates (see module docstring)."""
+    import duckdb
+
+    files = [Path(p) for p in paths]
+    if not files:
+        raise InputError(None, "TELEMETRY", "no telemetry file given")
+    for p in files:
+        if not p.is_file():
+            raise InputError(str(p), None, "no such file")
+    label = ", ".join(str(p) for p in files)
+    fmt = detect_format(files)
+    reader = _reader(fmt, files)
+    spill = tempfile.mkdtemp(prefix="gpact-telemetry-")
+    con = duckdb.connect()
+    try:
+        con.execute(f"SET memory_limit = '{MEMORY_LIMIT}'")
+        con.execute(f"SET temp_directory = '{spill}'")
+        con.execute("SET preserve_insertion_order = false")
+        con.execute("SET TimeZone = 'UTC'")
+        show = sys.stderr.isatty() if progress is None else progress
+        # Progress is tracked only for the rich bar on a terminal (stderr); DuckDB must never
+        # print its own bar, which would land on stdout.
+        con.execute(f"SET enable_progress_bar = {'true' if show else 'false'}")
+        con.execute("SET enable_progress_bar_print = false")
+        columns = _columns(con, reader, label)
+        _check_columns(columns, label)
+        try:
+            rows = _run(con, _query(reader, columns, use_tokens), show)
+        except duckdb.Error as exc:
+            raise InputError(label, None, f"cannot read telemetry: {_first_line(exc)}") from None
+        bad = sum(int(r[5]) for r in rows)
+        if bad:
+            raise _bad_example(con, reader, columns, label, bad, use_tokens)
+    finally:
+        con.close()
+        shutil.rmtree(spill, ignore_errors=True)
+    return _collect(tuple(map(str, files)), rows)
+
+
+def _run(con: Any, sql: str, show: bool) -> list[tuple[Any, ...]]:
+    """Execute the query; on a terminal, show DuckDB's own progress in a rich bar."""
+    if not show:
+        return list(con.execute(sql).fetchall())
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    result: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            result["rows"] = con.execute(sql).fetchall()
+        except BaseException as exc:  # re-raised in the caller's thread
+            result["error"] = exc
+
+    thread = threading.Thread(target=work, daemon=True)
+    with Progress(TextColumn("reading telemetry"), BarColumn(), TimeElapsedColumn(),
+                  transient=True) as bar:
+        task = bar.add_task("telemetry", total=100)
+        thread.start()
+        while thread.is_alive():
+            thread.join(0.2)
+            done = con.query_progress()
+            if done is not None and done >= 0:
+                bar.update(task, completed=done)
+    if "error" in result:
+        raise result["error"]
+    return list(result["rows"])
+
+
+def _collect(files: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Ingested:
+    slices = []
+    total = dups = overlaps = 0
+    firsts, lasts = [], []
+    for (hour, phase, acc, prec, n, _bad, dup, ovl, measured, toks, dev_s, mdev_s,
+         raw_m, raw_t, raw_d, first, last) in rows:
+        total += int(n)
+        dups += int(dup)
+        overlaps += int(ovl)
+        if first is not None:
+            firsts.append(float(first))
+            lasts.append(float(last))
+        if hour is None:
+            continue
+        slices.append(Slice(
+            hour=dt.datetime.fromtimestamp(float(hour), dt.UTC), phase=str(phase),
+            accelerator=acc, precision=prec, rows=int(n), measured_flop=float(measured),
+            tokens=float(toks), device_seconds=float(dev_s),
+            measured_device_seconds=float(mdev_s), raw_measured_flop=float(raw_m),
+            raw_tokens=float(raw_t), raw_device_seconds=float(raw_d)))
+    slices.sort(key=lambda s: (s.hour, s.phase, s.accelerator or "", s.precision or ""))
+    return Ingested(
+        files=files, rows=total, duplicate_rows=dups, overlapping_rows=overlaps,
+        first=dt.datetime.fromtimestamp(min(firsts), dt.UTC) if firsts else None,
+        last=dt.datetime.fromtimestamp(max(lasts), dt.UTC) if lasts else None,
+        slices=tuple(slices))

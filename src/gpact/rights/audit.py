@@ -1,0 +1,576 @@
+"""Crawl-time audit: was each fetched URL allowed by the robots.txt in force when it was fetched?
+
+Inputs (design.md §4): a crawl log (``url``, ``fetched_at``, ``user_agent``, optional
+``http_headers``, ``status``) and robots.txt snapshots (``origin``, ``fetched_at``, ``status``,
+``body``); Parquet, CSV or JSON Lines, globs allowed. DuckDB does the heavy lifting (reading,
+the as-of join of each fetch to the latest snapshot of its origin at or before it, the
+summary); each streamed batch is sorted by snapshot and product token (Arrow), each group is
+matched by one batch call of that snapshot's compiled rules, and the verdicts are appended to
+Parquet or CSV, so memory stays bounded whatever the log's size.
+
+Verdicts (``robots_verdict``): ``allowed``, ``disallowed``, ``unreachable_disallow`` (the
+snapshot in force was a 5xx or network error: RFC 9309 §2.3.1.4), ``no_snapshot`` (none at or
+before the fetch, or the latest one older than the cache period of §2.4), and ``invalid_row``
+(the row's URL or time cannot be read: reported, never counted as allowed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import tempfile
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from gpact.errors import InputError
+from gpact.rights.matcher import ROBOTS_TXT
+from gpact.rights.normalize import normalize_origin, origin_of, product_token
+from gpact.rights.policy import Access, RobotsPolicy, parse_status
+from gpact.rights.robots import DEFAULT_PARSE_LIMIT
+from gpact.rights.tdmrep import from_headers
+
+LOG_COLUMNS = ("url", "fetched_at", "user_agent")
+SNAPSHOT_COLUMNS = ("origin", "fetched_at", "status", "body")
+
+
+@dataclass
+class AuditOptions:
+    crawl_log: list[str]
+    snapshots: list[str]
+    out: Path
+    agent: str | None = None            # product token overriding the log's user_agent column
+    cache_hours: float = 24.0
+    parse_limit: int = DEFAULT_PARSE_LIMIT
+    infringing: Path | None = None
+    batch_rows: int = 262_144
+    memory_limit: str = "1GB"
+    threads: int = 2
+    engine: str = "duckdb"
+
+
+@dataclass
+class AuditResult:
+    rows: int
+    snapshots: int
+    out: Path
+    infringing_domains: int
+    agents: dict[str, int] = field(default_factory=dict)
+
+
+def _reader(con: duckdb.DuckDBPyConnection, paths: list[str],
+            option: str) -> duckdb.DuckDBPyRelation:
+    first = paths[0].lower()
+    plain = first.removesuffix(".gz").removesuffix(".zst")
+    try:
+        if plain.endswith(".parquet"):
+            return con.read_parquet(paths)
+        if plain.endswith(".csv") or plain.endswith(".tsv"):
+            return con.read_csv(paths, header=True, all_varchar=True)  # type: ignore[arg-type]
+        if plain.endswith((".jsonl", ".ndjson", ".json")):
+            return con.read_json(paths, format="newline_delimited")  # type: ignore[arg-type]
+    except duckdb.Error as exc:
+        raise InputError(paths[0], option, f"cannot read: {str(exc).splitlines()[0]}") from None
+    raise InputError(paths[0], option, "unknown file type (use .parquet, .csv or .jsonl)")
+
+
+def _one(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any] | None = None,
+         ) -> tuple[Any, ...]:
+    """The single row of a query, fetched completely (DuckDB keeps unfinished results open)."""
+    rows = con.execute(sql, params or []).fetchall()
+    return tuple(rows[0]) if rows else ()
+
+
+def _timestamp(rel: duckdb.DuckDBPyRelation, column: str) -> str:
+    """SQL turning ``column`` into a UTC TIMESTAMP (NULL when unreadable), without a detour
+    through text for columns that already hold timestamps."""
+    kind = str(dict(zip([c.lower() for c in rel.columns], rel.types, strict=True))[column])
+    if kind.startswith("TIMESTAMP WITH TIME ZONE"):
+        return f"{column}::TIMESTAMP"
+    if kind.startswith("TIMESTAMP") or kind == "DATE":
+        return f"CAST({column} AS TIMESTAMP)"
+    return f"TRY_CAST(CAST({column} AS VARCHAR) AS TIMESTAMPTZ)::TIMESTAMP"
+
+
+def _require(rel: duckdb.DuckDBPyRelation, columns: tuple[str, ...], path: str) -> None:
+    have = {c.lower() for c in rel.columns}
+    for column in columns:
+        if column not in have:
+            raise InputError(path, column, f"missing column (found: {', '.join(rel.columns)})")
+
+
+def load_infringing(path: Path) -> set[str]:
+    """Domains, one per line (``#`` comments); a domain also covers its subdomains."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise InputError(str(path), "--infringing", f"cannot read: {exc}") from None
+    domains = set()
+    for number, line in enumerate(lines, start=1):
+        text = line.split("#", 1)[0].strip().lower().rstrip(".")
+        if not text:
+            continue
+        if "/" in text or " " in text:
+            raise InputError(str(path), f"line {number}", f"not a domain name: {text!r}")
+        domains.add(text)
+    return domains
+
+
+def _infringing(host: str, domains: set[str]) -> bool:
+    parts = host.split(".")
+    return any(".".join(parts[i:]) in domains for i in range(len(parts)))
+
+
+def _host(origin: str) -> str:
+    rest = origin.split("://", 1)[1]
+    return rest.rsplit(":", 1)[0] if not rest.endswith("]") and ":" in rest else rest
+
+
+class Policies:
+    """Compiled robots.txt snapshots by id. A batch's snapshots are fetched in one query;
+    compiled policies live in an LRU, and snapshots with the same origin, status and body
+    (robots.txt files rarely change) share one compiled policy."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection | None, parse_limit: int,
+                 capacity: int = 4096) -> None:
+        self.con = con
+        self.parse_limit = parse_limit
+        self.capacity = capacity
+        self._by_id: OrderedDict[int, RobotsPolicy] = OrderedDict()
+        self._by_content: OrderedDict[tuple[str, str, bytes], RobotsPolicy] = OrderedDict()
+
+    def _fetch(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        """(snapshot_id, origin, status, body) for each id."""
+        assert self.con is not None
+        return self.con.execute("SELECT snapshot_id, origin, status, body FROM snaps "
+                                "WHERE snapshot_id IN (SELECT unnest(?::BIGINT[]))",
+                                [ids]).fetchall()
+
+    def prefetch(self, ids: list[int]) -> None:
+        missing = []
+        for i in ids:  # keep this batch's snapshots at the young end of the LRU
+            if i in self._by_id:
+                self._by_id.move_to_end(i)
+            else:
+                missing.append(i)
+        limit = max(self.capacity, len(ids))
+        for snapshot_id, origin, status, body in self._fetch(missing) if missing else []:
+            raw = body.encode("utf-8", "surrogateescape") if isinstance(body, str) else (
+                body or b"")
+            key = (origin, status, hashlib.sha256(raw).digest())
+            policy = self._by_content.get(key)
+            if policy is None:
+                policy = RobotsPolicy(parse_status(status), raw, self.parse_limit, origin)
+                self._by_content[key] = policy
+            self._by_content.move_to_end(key)
+            self._by_id[snapshot_id] = policy
+        for cache in (self._by_id, self._by_content):
+            while len(cache) > limit:
+                cache.popitem(last=False)
+
+    def get(self, snapshot_id: int) -> RobotsPolicy:
+        self._by_id.move_to_end(snapshot_id)
+        return self._by_id[snapshot_id]
+
+
+def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
+             infringing: set[str]) -> tuple[int, int]:
+    log = _reader(con, options.crawl_log, "--log")
+    _require(log, LOG_COLUMNS, options.crawl_log[0])
+    log.create_view("log_raw")
+    load_snapshots(con, options.snapshots)
+    types = {c.lower(): str(t) for c, t in zip(log.columns, log.types, strict=True)}
+    headers = "NULL::VARCHAR"
+    if "http_headers" in types:  # a JSON object read as STRUCT/MAP must stay JSON text
+        nested = types["http_headers"].startswith(("STRUCT", "MAP", "JSON"))
+        headers = ("CAST(to_json(http_headers) AS VARCHAR)" if nested
+                   else "CAST(http_headers AS VARCHAR)")
+
+    con.execute(f"""
+        CREATE VIEW log AS SELECT
+            row_number() OVER () AS row_id,
+            CAST(url AS VARCHAR) AS url,
+            {_timestamp(log, "fetched_at")} AS fetched_at,
+            CAST(user_agent AS VARCHAR) AS user_agent,
+            {headers} AS http_headers,
+            lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))
+                AS scheme,
+            regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)
+                AS authority
+        FROM log_raw""")
+    # Canonical origins, product tokens and the infringing flag are computed once per
+    # distinct value in Python and joined back.
+    origins = origin_rows(con.execute("SELECT DISTINCT scheme, authority FROM log").fetchall(),
+                          infringing)
+    con.execute("CREATE TABLE origin_map (scheme VARCHAR, authority VARCHAR, "
+                "origin VARCHAR, infringing BOOLEAN)")
+    if origins:
+        con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)", origins)
+    agents = agent_rows(con.execute("SELECT DISTINCT user_agent FROM log").fetchall(),
+                        options.agent)
+    con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
+    if agents:
+        con.executemany("INSERT INTO agent_map VALUES (?, ?)", agents)
+    return _one(con, "SELECT count(*) FROM log")[0], _one(con, "SELECT count(*) FROM snaps")[0]
+
+
+def origin_rows(pairs: list[tuple[Any, ...]], infringing: set[str],
+                ) -> list[tuple[str, str, str | None, bool]]:
+    """(scheme, authority) -> (scheme, authority, canonical origin, on the infringing list)."""
+    rows = []
+    for scheme, authority in pairs:
+        origin = origin_of(scheme, authority) if scheme else None
+        rows.append((scheme, authority, origin,
+                     origin is not None and _infringing(_host(origin), infringing)))
+    return rows
+
+
+def agent_rows(user_agents: list[tuple[Any, ...]], agent: str | None,
+               ) -> list[tuple[str, str | None]]:
+    """user_agent -> product token (``agent`` overrides every row)."""
+    return [(ua, agent or (product_token(ua) if ua else None)) for (ua,) in user_agents]
+
+
+def load_snapshots(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
+    """Read and validate the snapshots into table ``snaps`` (snapshot_id, raw_origin,
+    fetched_at, status, body, origin)."""
+    snaps = _reader(con, paths, "--snapshots")
+    _require(snaps, SNAPSHOT_COLUMNS, paths[0])
+    snaps.create_view("snaps_raw")
+    con.execute(f"""
+        CREATE TABLE snaps_typed AS SELECT
+            row_number() OVER () AS snapshot_id,
+            CAST(origin AS VARCHAR) AS raw_origin,
+            {_timestamp(snaps, "fetched_at")} AS fetched_at,
+            trim(CAST(status AS VARCHAR), '"') AS status,
+            body
+        FROM snaps_raw""")
+    _validate_snapshots(con, paths[0])
+
+
+def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """Reject unreadable snapshots up front (their verdicts would be guesses)."""
+    bad_time = _one(con, "SELECT min(snapshot_id) FROM snaps_typed WHERE fetched_at IS NULL")[0]
+    if bad_time is not None:
+        raise InputError(path, f"row {bad_time}.fetched_at", "not a timestamp")
+    for status, first in con.execute("SELECT status, min(snapshot_id) FROM snaps_typed "
+                                     "GROUP BY status").fetchall():
+        try:
+            parse_status(status)
+        except ValueError as exc:
+            raise InputError(path, f"row {first}.status", str(exc)) from None
+    mapping = []
+    for raw, first in con.execute("SELECT raw_origin, min(snapshot_id) FROM snaps_typed "
+                                  "GROUP BY raw_origin").fetchall():
+        origin = normalize_origin(raw or "")
+        if origin is None:
+            raise InputError(path, f"row {first}.origin",
+                             f"not an origin (scheme://host[:port]): {raw!r}")
+        mapping.append((raw, origin))
+    con.execute("CREATE TABLE snap_origin (raw_origin VARCHAR, origin VARCHAR)")
+    con.executemany("INSERT INTO snap_origin VALUES (?, ?)", mapping)
+    con.execute("CREATE TABLE snaps AS SELECT s.*, m.origin FROM snaps_typed s "
+                "JOIN snap_origin m USING (raw_origin)")
+
+
+def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float) -> duckdb.DuckDBPyRelation:
+    seconds = int(cache_hours * 3600)
+    return con.sql(f"""
+        WITH l AS (
+            SELECT log.*, m.origin, m.infringing, a.agent_token
+            FROM log LEFT JOIN origin_map m USING (scheme, authority)
+                     LEFT JOIN agent_map a USING (user_agent)
+        )
+        SELECT l.row_id, l.url, l.fetched_at, l.user_agent, l.agent_token, l.origin,
+               coalesce(l.infringing, false) AS infringing_domain, l.http_headers,
+               s.snapshot_id, s.fetched_at AS snapshot_fetched_at, s.status AS snapshot_status,
+               (s.snapshot_id IS NOT NULL AND
+                l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale
+        FROM l ASOF LEFT JOIN snaps s
+            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at""")
+
+
+class Outcomes:
+    """Every distinct (verdict, rule, line, detail) seen so far, by id, so that a batch's
+    verdict columns are built with one vectorised ``take`` instead of per-row Python."""
+
+    INVALID, NONE_BEFORE, STALE, NO_TOKEN = 0, 1, 2, 3
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str | None, int | None, str | None]] = [
+            ("invalid_row", None, None, "URL or fetched_at cannot be read"),
+            ("no_snapshot", None, None, "no robots.txt snapshot at or before fetch"),
+            ("no_snapshot", None, None, "latest snapshot older than the cache period"),
+            ("invalid_row", None, None, "no product token in user_agent (use --agent)")]
+        self._ids: dict[tuple[str, str | None, int | None, str | None], int] = {}
+        self._maps: weakref.WeakKeyDictionary[RobotsPolicy, dict[str, list[int]]] = (
+            weakref.WeakKeyDictionary())
+
+    def _id(self, row: tuple[str, str | None, int | None, str | None]) -> int:
+        found = self._ids.get(row)
+        if found is None:
+            found = self._ids[row] = len(self.rows)
+            self.rows.append(row)
+        return found
+
+    def index_map(self, policy: RobotsPolicy, token: str) -> list[int]:
+        """Outcome id per rule index of ``policy.compiled(token)``; the last entry (index -1,
+        ``INVALID_URL``) is the invalid-row outcome."""
+        per_token = self._maps.setdefault(policy, {})
+        found = per_token.get(token.lower())
+        if found is not None:
+            return found
+        compiled = policy.compiled(token)
+        ids = []
+        for k, rule in enumerate(compiled.table):
+            if k == ROBOTS_TXT:
+                ids.append(self._id(("allowed", None, None, "/robots.txt is always allowed")))
+            elif policy.access is Access.rules:
+                verdict = "allowed" if compiled.allowed_table[k] else "disallowed"
+                ids.append(self._id((verdict, rule.text if rule else None,
+                                     rule.line if rule else None, None)))
+            else:
+                verdict = ("allowed" if policy.access is Access.allow_all
+                           else "unreachable_disallow")
+                ids.append(self._id((verdict, None, None, policy.reason)))
+        ids.append(self._id(("invalid_row", None, None, "not an absolute URL")))
+        per_token[token.lower()] = ids
+        return ids
+
+    def columns(self, ids: pa.Array) -> dict[str, pa.Array]:
+        verdict, rule, line, detail = zip(*self.rows, strict=True)
+        return {"robots_verdict": pc.take(pa.array(verdict, pa.string()), ids),
+                "robots_rule": pc.take(pa.array(rule, pa.string()), ids),
+                "robots_line": pc.take(pa.array(line, pa.int64()), ids),
+                "robots_detail": pc.take(pa.array(detail, pa.string()), ids)}
+
+
+def _evaluate(batch: pa.RecordBatch, policies: Policies,
+              outcomes: Outcomes) -> dict[str, pa.Array]:
+    """robots/TDM verdict columns for one batch, sorted by snapshot and token."""
+    policies.prefetch(pc.unique(batch.column("snapshot_id")).drop_null().to_pylist())
+    urls = pc.fill_null(batch.column("url"), "")
+    snap_ids = batch.column("snapshot_id")
+    tokens = batch.column("agent_token")
+    keys = pc.binary_join_element_wise(pc.cast(snap_ids, pa.string()),
+                                       pc.fill_null(tokens, ""), "|")
+    ids: list[int] = []
+    start = 0
+    for end in pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist():
+        snapshot_id = snap_ids[start].as_py()
+        token = tokens[start].as_py()
+        if snapshot_id is None:
+            ids.extend([outcomes.NONE_BEFORE] * (end - start))
+        elif token is None:
+            ids.extend([outcomes.NO_TOKEN] * (end - start))
+        else:
+            policy = policies.get(snapshot_id)
+            index_map = outcomes.index_map(policy, token)
+            found = policy.compiled(token).decide_urls(
+                urls.slice(start, end - start).to_pylist(), policy.origin)
+            ids.extend(map(index_map.__getitem__, found))
+        start = end
+    valid = pc.and_(pc.is_valid(batch.column("origin")), pc.is_valid(batch.column("fetched_at")))
+    chosen = pc.if_else(valid, pc.if_else(pc.fill_null(batch.column("stale"), False),
+                                          outcomes.STALE, pa.array(ids, pa.int64())),
+                        outcomes.INVALID)
+    tdm, tdm_source, tdm_policy = _tdm(batch.column("http_headers"))
+    return {**outcomes.columns(chosen), "tdm_verdict": pa.array(tdm, pa.string()),
+            "tdm_source": pa.array(tdm_source, pa.string()),
+            "tdm_policy": pa.array(tdm_policy, pa.string())}
+
+
+def verdict_table(joined: pa.RecordBatch, policies: Policies,
+                  outcomes: Outcomes) -> pa.Table:
+    """The output rows (``OUTPUT_COLUMNS``) for one batch of the as-of join."""
+    # group the batch's rows by snapshot and token: each group is one matcher call
+    batch = pa.Table.from_batches([joined]).sort_by(
+        [("snapshot_id", "ascending"), ("agent_token", "ascending"),
+         ("row_id", "ascending")]).combine_chunks().to_batches()[0]
+    columns = _evaluate(batch, policies, outcomes)
+    table = pa.Table.from_batches([batch]).drop_columns(["http_headers", "snapshot_id", "stale"])
+    for name, values in columns.items():
+        table = table.append_column(name, values)
+    return table.select(list(OUTPUT_COLUMNS))
+
+
+def _tdm(headers: pa.ChunkedArray | pa.Array,
+         ) -> tuple[list[str], list[str | None], list[str | None]]:
+    """TDMRep / noai verdicts; only rows whose headers mention them are parsed in Python."""
+    n = len(headers)
+    labels: list[str] = ["unknown"] * n
+    sources: list[str | None] = [None] * n
+    policies: list[str | None] = [None] * n
+    mentions = pc.fill_null(pc.match_substring_regex(headers, "(?i)tdm-|noai"), False)
+    for i in pc.indices_nonzero(mentions).to_pylist():
+        found = from_headers(headers[i].as_py())
+        labels[i], sources[i], policies[i] = found.label, found.source, found.policy
+    return labels, sources, policies
+
+
+OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
+                  "snapshot_fetched_at", "snapshot_status", "robots_verdict", "robots_rule",
+                  "robots_line", "robots_detail", "tdm_verdict", "tdm_source", "tdm_policy",
+                  "infringing_domain")
+
+
+class Writer:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.csv = path.suffix.lower() == ".csv"
+        self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        if self._writer is None:
+            self._writer = (pacsv.CSVWriter(str(self.path), table.schema) if self.csv
+                            else pq.ParquetWriter(str(self.path), table.schema))
+        self._writer.write_table(table)
+
+    def close(self, schema: pa.Schema) -> None:
+        if self._writer is None:  # empty log: still write a file with the columns
+            self.write(schema.empty_table())
+        assert self._writer is not None
+        self._writer.close()
+
+
+def check_options(options: AuditOptions) -> set[str]:
+    """Validate the options; returns the infringing domains."""
+    if options.out.suffix.lower() not in (".parquet", ".csv"):
+        raise InputError(str(options.out), "--out", "must end in .parquet or .csv")
+    if options.cache_hours <= 0:
+        raise InputError(None, "--cache-hours", "must be positive")
+    return load_infringing(options.infringing) if options.infringing else set()
+
+
+def run_audit(options: AuditOptions,
+              progress: Callable[[int], None] | None = None) -> AuditResult:
+    """Run the audit and write the verdicts file; see :func:`summarize` for the summary."""
+    infringing = check_options(options)
+    with tempfile.TemporaryDirectory(prefix="gpact-audit-") as work:
+        return _run(options, infringing, Path(work), progress)
+
+
+def _run(options: AuditOptions, infringing: set[str], work: Path,
+         progress: Callable[[int], None] | None) -> AuditResult:
+    # DuckDB spills sorts and joins to `work` beyond the memory limit; the snapshot reader
+    # uses a second cursor because the main connection is busy streaming the sorted join.
+    con = duckdb.connect()
+    con.execute(f"SET temp_directory='{work / 'spill'}'")
+    con.execute("SET TimeZone='UTC'")
+    con.execute(f"SET memory_limit='{options.memory_limit}'")
+    con.execute(f"SET threads={int(options.threads)}")
+    con.execute("SET preserve_insertion_order=false")
+    try:
+        rows, snapshots = _prepare(con, options, infringing)
+        policies = Policies(con.cursor(), options.parse_limit)
+        outcomes = Outcomes()
+        writer = Writer(options.out)
+        schema: pa.Schema | None = None
+        agents: dict[str, int] = {}
+        for unsorted in _batches(_joined(con, options.cache_hours), options.batch_rows):
+            if not unsorted.num_rows:
+                continue
+            table = verdict_table(unsorted, policies, outcomes)
+            schema = table.schema
+            writer.write(table)
+            for token, count in zip(*value_counts(table.column("agent_token")), strict=True):
+                agents[token] = agents.get(token, 0) + count
+            if progress is not None:
+                progress(table.num_rows)
+        writer.close(schema if schema is not None else empty_schema())
+    except duckdb.Error as exc:
+        raise InputError(options.crawl_log[0], None,
+                         f"cannot audit: {str(exc).splitlines()[0]}") from None
+    finally:
+        con.close()
+    return AuditResult(rows, snapshots, options.out, len(infringing), agents)
+
+
+def empty_schema() -> pa.Schema:
+    """The verdicts file's schema (used for an empty log and by the Spark engine)."""
+    special = {"row_id": pa.int64(), "robots_line": pa.int64(), "fetched_at": pa.timestamp("us"),
+               "snapshot_fetched_at": pa.timestamp("us"), "infringing_domain": pa.bool_()}
+    return pa.schema([(name, special.get(name, pa.string())) for name in OUTPUT_COLUMNS])
+
+
+def value_counts(column: pa.ChunkedArray) -> tuple[list[str], list[int]]:
+    counts = pc.value_counts(pc.fill_null(column, "(none)"))
+    return counts.field("values").to_pylist(), counts.field("counts").to_pylist()
+
+
+def _batches(rel: duckdb.DuckDBPyRelation, rows: int) -> Iterator[pa.RecordBatch]:
+    yield from rel.to_arrow_reader(rows)
+
+
+SUMMARY_SCHEMA = "gpact.rights.audit/v1"
+PROBLEMS = ("disallowed", "unreachable_disallow", "no_snapshot", "invalid_row",
+            "tdm_reserved", "infringing_domain")
+
+
+def summarize(result: AuditResult, options: AuditOptions, top_domains: int = 100,
+              ) -> dict[str, Any]:
+    """The evidence summary (schema ``gpact.rights.audit/v1``, documented in docs/rights.md)."""
+    con = duckdb.connect()
+    try:
+        con.execute("SET TimeZone='UTC'")
+        verdicts = (con.read_csv(str(result.out), header=True)
+                    if result.out.suffix.lower() == ".csv" else con.read_parquet(str(result.out)))
+        verdicts.create_view("v")
+        flags = """
+            robots_verdict = 'disallowed' AS disallowed,
+            robots_verdict = 'unreachable_disallow' AS unreachable_disallow,
+            robots_verdict = 'no_snapshot' AS no_snapshot,
+            robots_verdict = 'invalid_row' AS invalid_row,
+            tdm_verdict = 'reserved' AS tdm_reserved,
+            CAST(infringing_domain AS BOOLEAN) AS infringing_domain"""
+        con.execute(f"CREATE VIEW f AS SELECT *, {flags} FROM v")
+        sums = ", ".join(f"count(*) FILTER (WHERE {p}) AS {p}" for p in PROBLEMS)
+        any_problem = " OR ".join(PROBLEMS)
+        total = _one(con, f"""SELECT count(*), count(*) FILTER (WHERE robots_verdict =
+            'allowed'), {sums}, count(*) FILTER (WHERE {any_problem}),
+            min(fetched_at), max(fetched_at) FROM f""")
+        rows, allowed, *by_reason, problems, first, last = total
+        domains = con.execute(f"""
+            SELECT coalesce(regexp_extract(origin, '^[^:]*://([^:/]*)', 1), '(unreadable URL)')
+                   AS host, count(*) AS rows,
+                   count(*) FILTER (WHERE {any_problem}) AS violations, {sums}
+            FROM f GROUP BY host HAVING count(*) FILTER (WHERE {any_problem}) > 0
+            ORDER BY violations DESC, host LIMIT {int(top_domains)}""").fetchall()
+        origins = _one(con, "SELECT count(DISTINCT origin) FROM v")[0]
+    finally:
+        con.close()
+    return {
+        "schema": SUMMARY_SCHEMA,
+        "generated_at": now_utc().isoformat(),
+        "inputs": {"crawl_log": options.crawl_log, "snapshots": options.snapshots,
+                   "infringing_domains": str(options.infringing) if options.infringing else None,
+                   "infringing_domains_listed": result.infringing_domains,
+                   "verdicts_file": str(result.out)},
+        "settings": {"agent_override": options.agent, "cache_max_hours": options.cache_hours,
+                     "parse_limit_bytes": options.parse_limit, "engine": options.engine},
+        "period": {"first_fetch": first.isoformat() if first else None,
+                   "last_fetch": last.isoformat() if last else None},
+        "totals": {"rows": rows, "snapshots": result.snapshots, "origins": origins,
+                   "allowed": allowed, **dict(zip(PROBLEMS, by_reason, strict=True))},
+        "agents": dict(sorted(result.agents.items())),
+        "violations": {"rows": problems,
+                       "by_reason": dict(zip(PROBLEMS, by_reason, strict=True))},
+        "domains": [{"host": host, "rows": n, "violations": v,
+                     **dict(zip(PROBLEMS, counts, strict=True))}
+                    for host, n, v, *counts in domains],
+        "domains_truncated": len(domains) >= top_domains,
+        "compliant": problems == 0,
+    }
+
+
+def now_utc() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)

@@ -1,0 +1,208 @@
+"""The crawl-time audit on Apache Spark (``--engine spark``, extra ``gpact[spark]``).
+
+Same inputs, same verdicts as :mod:`gpact.rights.audit`: the snapshots are read and validated
+by the same DuckDB code (they are small) and broadcast; the crawl log is read by Spark; the
+as-of join is a window over the union of fetches and snapshots per origin (the latest
+snapshot at or before each fetch); each partition's Arrow batches go through the same
+:func:`gpact.rights.audit.verdict_table` as the DuckDB engine. The part files Spark writes are
+then streamed into the single verdicts file.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+import pyarrow.dataset as pads
+
+from gpact.errors import InputError
+from gpact.rights.audit import (
+    LOG_COLUMNS,
+    OUTPUT_COLUMNS,
+    AuditOptions,
+    AuditResult,
+    Outcomes,
+    Policies,
+    Writer,
+    agent_rows,
+    check_options,
+    empty_schema,
+    load_snapshots,
+    origin_rows,
+    value_counts,
+    verdict_table,
+)
+
+OUTPUT_DDL = ("row_id long, url string, fetched_at timestamp, user_agent string, "
+              "agent_token string, origin string, snapshot_fetched_at timestamp, "
+              "snapshot_status string, robots_verdict string, robots_rule string, "
+              "robots_line long, robots_detail string, tdm_verdict string, tdm_source string, "
+              "tdm_policy string, infringing_domain boolean")
+
+
+class _SnapshotPolicies(Policies):
+    """Policies over snapshots held in memory (broadcast to each Spark worker)."""
+
+    def __init__(self, snapshots: dict[int, tuple[Any, ...]], parse_limit: int) -> None:
+        super().__init__(None, parse_limit)
+        self.snapshots = snapshots
+
+    def _fetch(self, ids: list[int]) -> list[tuple[Any, ...]]:
+        return [(i, *self.snapshots[i]) for i in ids]
+
+
+def _evaluator(snapshots: dict[int, tuple[Any, ...]], parse_limit: int,
+               ) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    def evaluate(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        policies = _SnapshotPolicies(snapshots, parse_limit)
+        outcomes = Outcomes()
+        for batch in batches:
+            if batch.num_rows:
+                yield from verdict_table(batch, policies, outcomes).to_batches()
+    return evaluate
+
+
+def _read(spark: Any, paths: list[str]) -> Any:
+    plain = paths[0].lower().removesuffix(".gz").removesuffix(".zst")
+    if plain.endswith(".parquet"):
+        return spark.read.parquet(*paths)
+    if plain.endswith((".csv", ".tsv")):
+        return spark.read.option("header", True).option("escape", "\"").csv(paths)
+    if plain.endswith((".jsonl", ".ndjson", ".json")):
+        return spark.read.json(paths)
+    raise InputError(paths[0], "--log", "unknown file type (use .parquet, .csv or .jsonl)")
+
+
+def _session(threads: int) -> Any:
+    from pyspark.sql import SparkSession
+
+    # workers must run this interpreter (the one gpact is installed in), not `python3` on PATH
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    session = (SparkSession.builder.master(f"local[{threads}]").appName("gpact-rights-audit")
+               .config("spark.sql.session.timeZone", "UTC")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.pyspark.python", sys.executable)
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+               .getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def run_audit_spark(options: AuditOptions,
+                    progress: Callable[[int], None] | None = None) -> AuditResult:
+    """Run the audit on Spark (local mode by default) and write the verdicts file."""
+    try:
+        from pyspark.errors import PySparkException
+        from pyspark.sql import Window
+        from pyspark.sql import functions as F
+    except ImportError:
+        raise InputError(None, "--engine", "spark needs the extra: pip install "
+                         "'gpact[spark]' (and a Java runtime)") from None
+    infringing = check_options(options)
+    con = duckdb.connect()
+    con.execute("SET TimeZone='UTC'")
+    load_snapshots(con, options.snapshots)
+    snapshot_rows = con.execute("SELECT snapshot_id, origin, fetched_at, status, body "
+                                "FROM snaps").fetchall()
+    con.close()
+    spark = _session(options.threads)
+    try:
+        log = _read(spark, options.crawl_log)
+        columns = {c.lower() for c in log.columns}
+        for column in LOG_COLUMNS:
+            if column not in columns:
+                raise InputError(options.crawl_log[0], column,
+                                 f"missing column (found: {', '.join(log.columns)})")
+        headers = (F.to_json("http_headers") if "http_headers" in columns and
+                   log.schema["http_headers"].dataType.typeName() in ("struct", "map")
+                   else F.col("http_headers").cast("string") if "http_headers" in columns
+                   else F.lit(None).cast("string"))
+        url = F.col("url").cast("string")
+        # row numbers in file order, as DuckDB's row_number() gives them (one ordered pass)
+        numbered = log.withColumn("row_id", F.row_number().over(
+            Window.orderBy(F.monotonically_increasing_id())))
+        log = numbered.select(
+            F.col("row_id").cast("long").alias("row_id"), url.alias("url"),
+            F.expr("try_cast(CAST(fetched_at AS STRING) AS TIMESTAMP)").alias("fetched_at"),
+            F.col("user_agent").cast("string").alias("user_agent"),
+            headers.alias("http_headers"),
+            F.lower(F.regexp_extract(url, r"^([A-Za-z][A-Za-z0-9+.-]*)://", 1)).alias("scheme"),
+            F.regexp_extract(url, r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)", 1).alias(
+                "authority"))
+        pairs = [tuple(r) for r in log.select("scheme", "authority").distinct().collect()]
+        origins = spark.createDataFrame(
+            origin_rows(pairs, infringing) or [("", "", None, False)],
+            "scheme string, authority string, origin string, infringing boolean")
+        uas = [tuple(r) for r in log.select("user_agent").distinct().collect()]
+        agents = spark.createDataFrame(agent_rows(uas, options.agent) or [("", None)],
+                                       "user_agent string, agent_token string")
+        log = (log.join(F.broadcast(origins), ["scheme", "authority"], "left")
+               .join(F.broadcast(agents), log.user_agent.eqNullSafe(agents.user_agent), "left")
+               .drop(agents.user_agent))
+        snaps = spark.createDataFrame(
+            [(i, o, t, s) for i, o, t, s, _ in snapshot_rows],
+            "snapshot_id long, origin string, snapshot_fetched_at timestamp, "
+            "snapshot_status string")
+        # as-of join: fetches and snapshots in one stream per origin, snapshots first on ties
+        events = log.select("*", F.col("fetched_at").alias("at"), F.lit(1).alias("kind"),
+                            F.lit(None).cast("long").alias("snap")).unionByName(
+            snaps.select(F.col("origin"), F.col("snapshot_fetched_at").alias("at"),
+                         F.lit(0).alias("kind"), F.col("snapshot_id").alias("snap")),
+            allowMissingColumns=True)
+        window = (Window.partitionBy("origin").orderBy(F.col("at").asc_nulls_first(), "kind")
+                  .rowsBetween(Window.unboundedPreceding, 0))
+        seconds = int(options.cache_hours * 3600)
+        joined = (events.withColumn("snapshot_id", F.last("snap", ignorenulls=True).over(window))
+                  .where(F.col("kind") == 1)
+                  .withColumn("snapshot_id", F.when(F.col("fetched_at").isNull() |
+                                                    F.col("origin").isNull(), None)
+                              .otherwise(F.col("snapshot_id")))
+                  .join(F.broadcast(snaps.drop("origin")), "snapshot_id", "left")
+                  .select("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
+                          F.coalesce(F.col("infringing"), F.lit(False)).alias(
+                              "infringing_domain"),
+                          "http_headers", "snapshot_id", "snapshot_fetched_at",
+                          "snapshot_status",
+                          (F.col("snapshot_id").isNotNull() &
+                           (F.unix_timestamp("fetched_at") -
+                            F.unix_timestamp("snapshot_fetched_at") > seconds)).alias("stale")))
+        table = {i: (o, s, b) for i, o, _, s, b in snapshot_rows}
+        verdicts = joined.mapInArrow(_evaluator(table, options.parse_limit), OUTPUT_DDL)
+        with tempfile.TemporaryDirectory(prefix="gpact-spark-") as work:
+            verdicts.write.parquet(str(Path(work) / "verdicts"))
+            rows, counts = _collect(Path(work) / "verdicts", options.out, progress)
+    except PySparkException as exc:
+        raise InputError(options.crawl_log[0], None,
+                         f"cannot audit: {str(exc).splitlines()[0]}") from None
+    finally:
+        spark.stop()
+    return AuditResult(rows, len(snapshot_rows), options.out, len(infringing), counts)
+
+
+def _collect(folder: Path, out: Path, progress: Callable[[int], None] | None,
+             ) -> tuple[int, dict[str, int]]:
+    """Stream Spark's part files into the one verdicts file (same schema as DuckDB's)."""
+    writer = Writer(out)
+    schema = empty_schema()
+    rows = 0
+    agents: dict[str, int] = {}
+    for batch in pads.dataset(str(folder), format="parquet").to_batches():
+        if not batch.num_rows:
+            continue
+        table = pa.Table.from_batches([batch]).select(list(OUTPUT_COLUMNS))
+        table = table.cast(schema)
+        writer.write(table)
+        rows += table.num_rows
+        for token, count in zip(*value_counts(table.column("agent_token")), strict=True):
+            agents[token] = agents.get(token, 0) + count
+        if progress is not None:
+            progress(table.num_rows)
+    writer.close(schema)
+    return rows, agents

@@ -1,0 +1,253 @@
+"""Build the report documents from the records: incident reports, Framework, Model Report.
+
+Contents follow the rulebook catalogues (``incident_report_contents``, ``framework_contents``,
+``model_report_contents``); anything the records do not yet hold becomes a named gap, never an
+invented sentence.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from gpact.errors import InputError
+from gpact.risk.clocks import (
+    SS,
+    Clock,
+    framework_clocks,
+    incident_clocks,
+    model_report_clocks,
+    retain_until,
+)
+from gpact.risk.register import check_register, reached_tiers, taxonomy
+from gpact.risk.reports import Document, Section
+from gpact.risk.schema import EvaluationLog, Incident, RiskRegister
+from gpact.rulebook import RulesInForce, RuleValue
+
+REPORT_KINDS: tuple[str, ...] = ("initial", "intermediate", "final")
+NOT_YET = "Not yet known."
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    version: str | None
+    provider: str
+    placed_on: dt.date | None
+    description: tuple[tuple[str, str], ...] = ()
+
+
+def _label(m: ModelInfo) -> str:
+    return f"{m.name} {m.version}" if m.version else m.name
+
+
+def _clock_table(clocks: list[Clock], as_of: dt.date) -> list[list[str]]:
+    return [["Obligation", "Due", "Done", "Status", "Source"]] + [
+        [c.title, c.due.isoformat() if c.due else "—", c.done_on.isoformat() if c.done_on
+         else "—", c.status(as_of), c.source] for c in clocks]
+
+
+# --- serious-incident reports ----------------------------------------------------------------
+
+def incident_report(incident: Incident, kind: str, model: ModelInfo, as_of: dt.date,
+                    rules: RulesInForce, rulebook_label: str) -> Document:
+    """Initial, intermediate or final report with the Measure 9.2 items the kind calls for."""
+    if kind not in REPORT_KINDS:
+        raise InputError(None, "--kind", f"unknown report kind {kind!r}; use "
+                         f"{', '.join(REPORT_KINDS)}")
+    if kind == "final" and incident.resolved_on is None:
+        raise InputError(None, "--kind", f"incident {incident.id} has no resolved_on: a final "
+                         "report follows resolution")
+    clocks = incident_clocks(incident, as_of, rules)
+    keep, why = retain_until(incident, rules)
+    doc = Document(kind=f"incident_{kind}_report",
+                   title=f"Serious incident report ({kind}): {incident.title}",
+                   model=_label(model), generated_on=as_of, rulebook_label=rulebook_label)
+    doc.facts = [("Provider", model.provider), ("Model", _label(model)),
+                 ("Incident", incident.id), ("Type of harm", incident.category.replace("_", " ")),
+                 ("Became aware of the model's involvement", incident.aware_on.isoformat()),
+                 ("Resolved", incident.resolved_on.isoformat() if incident.resolved_on
+                  else "not yet")]
+    if incident.bundled_with:
+        doc.facts.append(("Bundled with", f"incident {incident.bundled_with} (similar incident; "
+                          "reported with the first one's reports and timeline)"))
+    contents = rules.rule(f"{SS}.incident_report_contents")
+    section = Section("Contents", source=contents.source)
+    for item in contents.value:
+        if kind != "final" and item["from_report"] == "final":
+            continue
+        text = _incident_field(incident, str(item["field"]))
+        if text is None:
+            doc.gaps.append(f"Item {item['item']}: {item['title']}")
+            text = NOT_YET + (" To follow in the final report." if kind != "final" and
+                              item["from_report"] != "initial" else "")
+        section.table.append([f"({item['item']}) {item['title']}", text])
+    section.table.insert(0, ["Item", "Content"])
+    doc.sections.append(section)
+    doc.sections.append(Section("Reporting timeline", table=_clock_table(clocks, as_of),
+                                paragraphs=[f"Keep this documentation until at least {keep} "
+                                            f"({why})."]))
+    doc.sections.append(Section("Notice", paragraphs=[
+        "Reporting a serious incident is not an admission of wrongdoing."],
+        source="GPAI Code of Practice, Safety & Security chapter, Commitment 9"))
+    doc.unverified = _unverified(rules, contents.key)
+    return doc
+
+
+def _incident_field(incident: Incident, name: str) -> str | None:
+    if name == "dates":
+        if incident.started_on is None:
+            return None
+        end = incident.ended_on.isoformat() if incident.ended_on else "ongoing"
+        return f"{incident.started_on.isoformat()} to {end}"
+    value = getattr(incident, name, None)
+    return str(value) if value else None
+
+
+# --- Framework and Model Report --------------------------------------------------------------
+
+def framework_document(register: RiskRegister, model: ModelInfo, as_of: dt.date,
+                       rules: RulesInForce, rulebook_label: str) -> Document:
+    """The Safety & Security Framework drawn from the register (Commitment 1)."""
+    fw = register.framework
+    doc = Document(kind="safety_security_framework",
+                   title=f"Safety & Security Framework — {model.provider}",
+                   model=_label(model), generated_on=as_of, rulebook_label=rulebook_label)
+    doc.facts = [("Provider", model.provider), ("Model", _label(model)),
+                 ("Framework version", fw.version or "—"),
+                 ("Confirmed", fw.confirmed_on.isoformat() if fw.confirmed_on else "not yet")]
+    catalogue = rules.rule(f"{SS}.framework_contents")
+    titles = {e["id"]: (e["title"], e["source"]) for e in catalogue.value}
+    doc.sections.append(_risks_section(register, rules, *titles["risk_identification"]))
+    doc.sections.append(_tiers_section(register, *titles["tiers"]))
+    doc.sections.append(_mitigations_section(register, *titles["tier_mitigations"]))
+    forecasts = [f"{r.id}: {r.estimate.forecast}" for r in register.risks
+                 if r.estimate and r.estimate.forecast]
+    doc.sections.append(Section(titles["forecast"][0], items=forecasts,
+                                source=titles["forecast"][1]))
+    doc.sections.append(_acceptance_section(register, *titles["acceptance"]))
+    gov = Section(titles["governance"][0], source=titles["governance"][1],
+                  table=_clock_table(framework_clocks(register, model.placed_on, rules), as_of))
+    if fw.security_goal:
+        gov.paragraphs.append(f"Security Goal: {fw.security_goal}")
+    gov.items = [f"Changelog: {c}" for c in fw.changelog]
+    doc.sections.append(gov)
+    if not forecasts:
+        doc.gaps.append("No estimate of when a model may exceed the highest tier reached "
+                        "(estimate.forecast).")
+    doc.gaps += [f"{f.subject}: {f.text}" for f in check_register(
+        register, rules, placed_on=model.placed_on, as_of=as_of) if f.severity == "problem"]
+    doc.unverified = _unverified(rules, catalogue.key)
+    return doc
+
+
+def model_report_document(register: RiskRegister, evaluations: EvaluationLog, model: ModelInfo,
+                          as_of: dt.date, rules: RulesInForce, rulebook_label: str) -> Document:
+    """The Safety & Security Model Report drawn from the register and evaluations (Commitment 7)."""
+    mr = register.model_report
+    doc = Document(kind="model_report", title=f"Safety & Security Model Report — {_label(model)}",
+                   model=_label(model), generated_on=as_of, rulebook_label=rulebook_label)
+    doc.facts = [("Provider", model.provider), ("Model", _label(model)),
+                 ("Placed on the market", model.placed_on.isoformat() if model.placed_on
+                  else "not yet"), ("Report version", mr.version or "—")]
+    catalogue = rules.rule(f"{SS}.model_report_contents")
+    titles = {e["id"]: e["title"] for e in catalogue.value}
+    src = catalogue.source
+    doc.sections.append(Section(titles["model_description"], source=src, paragraphs=[
+        f"{_label(model)} by {model.provider}."], items=[f"{k}: {v}" for k, v in
+                                                        model.description]))
+    for key, text, field_name in (("justification", mr.justification, "justification"),
+                                  ("justification_limits", mr.justification_limits,
+                                   "justification_limits")):
+        doc.sections.append(Section(titles[key], source=src, paragraphs=[text or NOT_YET]))
+        if not text:
+            doc.gaps.append(f"model_report.{field_name}: {titles[key]}")
+    doc.sections.append(_risks_section(register, rules, titles["risk_documentation"], src))
+    doc.sections.append(_acceptance_section(register, "Risk acceptance", src))
+    doc.sections.append(_mitigations_section(register, titles["mitigations"], src))
+    ev = Section(titles["evaluations"], source=src)
+    ev.table = [["Run", "Benchmark", "Date", "Elicitation", "Adversarial", "Results", "Risks"]]
+    for e in sorted(evaluations.evaluations, key=lambda e: (e.run_on, e.id)):
+        ev.table.append([e.id, e.benchmark + (f" v{e.benchmark_version}" if e.benchmark_version
+                                              else ""),
+                         e.run_on.isoformat(), e.elicitation or "—",
+                         "yes" if e.adversarial else "no",
+                         "; ".join(f"{m.name}={m.value:g}" + (f"±{m.stderr:g}" if m.stderr
+                                                              else "") for m in e.results),
+                         ", ".join(e.risks) or "—"])
+    if len(ev.table) == 1:
+        doc.gaps.append("No evaluations recorded (risk/evaluations.yaml).")
+    elif not any(e.adversarial for e in evaluations.evaluations):
+        doc.gaps.append("No adversarial testing recorded (Art. 55(1)(a) asks for documented "
+                        "adversarial testing).")
+    doc.sections.append(ev)
+    doc.sections.append(Section("Deadlines", table=_clock_table(
+        model_report_clocks(mr, model.placed_on, rules, register), as_of)))
+    doc.gaps += [f"{f.subject}: {f.text}" for f in check_register(
+        register, rules, evaluations=evaluations, placed_on=model.placed_on, as_of=as_of)
+        if f.severity == "problem"]
+    doc.unverified = _unverified(rules, catalogue.key)
+    return doc
+
+
+def _risks_section(register: RiskRegister, rules: RulesInForce, heading: str,
+                   source: str) -> Section:
+    names = {e.id: e.title for e in taxonomy(rules)}
+    s = Section(heading, source=source)
+    s.table = [["Risk", "Taxonomy", "Scenarios", "Highest tier reached", "Estimate",
+                "Evidence"]]
+    for r in register.risks:
+        est = r.estimate
+        reached = reached_tiers(r)
+        s.table.append([
+            r.title or r.id, names.get(r.taxonomy, f"{r.taxonomy} (not in taxonomy)"),
+            "; ".join(sc.description for sc in r.scenarios) or "—",
+            reached[-1] if reached else "none",
+            (f"{est.estimated_on.isoformat()}: " + ", ".join(
+                filter(None, [est.probability and f"probability {est.probability}",
+                              est.severity and f"severity {est.severity}"]
+                       + [f"{k}={v:g}" for k, v in est.metrics.items()])))
+            if est else "—",
+            ", ".join(est.evidence) if est and est.evidence else "—"])
+    return s
+
+
+def _tiers_section(register: RiskRegister, heading: str, source: str) -> Section:
+    s = Section(heading, source=source)
+    s.table = [["Risk", "Tier", "Threshold", "Reached"]]
+    for r in register.risks:
+        reached = set(reached_tiers(r))
+        for t in r.tiers:
+            op = ">=" if t.direction == "at_least" else "<="
+            threshold = f"{t.metric} {op} {t.threshold:g}" if t.measurable and \
+                t.threshold is not None else "not measurable"
+            s.table.append([r.id, t.name or t.id, threshold + (f" ({t.description})"
+                                                               if t.description else ""),
+                            "yes" if t.id in reached else "not yet"])
+    return s
+
+
+def _mitigations_section(register: RiskRegister, heading: str, source: str) -> Section:
+    s = Section(heading, source=source)
+    s.table = [["Mitigation", "Kind", "Status", "Addresses"]]
+    s.table += [[m.description, m.kind, m.status, ", ".join(m.addresses)]
+                for m in register.mitigations]
+    return s
+
+
+def _acceptance_section(register: RiskRegister, heading: str, source: str) -> Section:
+    s = Section(heading, source=source)
+    s.table = [["Risk", "Decision", "Date", "Safety margin", "Rationale"]]
+    for r in register.risks:
+        a = r.acceptance
+        s.table.append([r.id, a.decision if a else "pending",
+                        a.decided_on.isoformat() if a and a.decided_on else "—",
+                        (a.safety_margin if a else None) or "—",
+                        (a.rationale if a else None) or "—"])
+    return s
+
+
+def _unverified(rules: RulesInForce, *keys: str) -> list[RuleValue]:
+    for k in keys:
+        rules.rule(k)
+    return rules.unverified_used()

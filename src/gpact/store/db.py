@@ -1,0 +1,99 @@
+"""Connecting to the database: one SQLite file by default, PostgreSQL for a team.
+
+Writes go through :meth:`Database.write`. On SQLite it opens the transaction with
+``BEGIN IMMEDIATE`` so two writers queue for the lock instead of one failing half-way; on
+PostgreSQL the audit chain takes a transaction-scoped advisory lock (see ``audit.append``).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session
+
+from gpact.errors import InputError
+
+DEFAULT_DB_FILE = "gpact.db"
+ENV_URL = "GPACT_DATABASE_URL"
+
+
+def resolve_url(value: str | None) -> str:
+    """A database URL from ``--db``, ``GPACT_DATABASE_URL`` or ``./gpact.db``.
+
+    A plain path means a SQLite file; ``postgresql://`` URLs use the psycopg 3 driver.
+    """
+    raw = value or os.environ.get(ENV_URL) or DEFAULT_DB_FILE
+    if "://" not in raw:
+        return f"sqlite:///{Path(raw).expanduser().resolve()}"
+    for prefix in ("postgres://", "postgresql://"):
+        if raw.startswith(prefix):
+            return "postgresql+psycopg://" + raw[len(prefix):]
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise InputError(None, "--db", f"not a database URL: {raw!r}") from None
+    if url.get_backend_name() not in ("sqlite", "postgresql"):
+        raise InputError(None, "--db", f"unsupported database {url.get_backend_name()!r}; "
+                         "use a SQLite file or a postgresql:// URL")
+    return raw
+
+
+class Database:
+    """An engine plus the two kinds of session the services use (read and write)."""
+
+    def __init__(self, url: str | None, *, echo: bool = False) -> None:
+        self.url = resolve_url(url)
+        self.is_sqlite = self.url.startswith("sqlite")
+        # enough connections for the server's worker threads (40) not to queue for one
+        kwargs: dict[str, Any] = {"echo": echo, "pool_size": 10, "max_overflow": 30}
+        if self.is_sqlite:
+            kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
+        else:
+            kwargs["pool_pre_ping"] = True
+        self.engine: Engine = create_engine(self.url, **kwargs)
+        if self.is_sqlite:
+            _sqlite_setup(self.engine)
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A transaction that commits when the block ends and rolls back on an exception."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            session.connection(execution_options={"gpact_write": True})
+            try:
+                yield session
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # transactions are begun explicitly below
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=FULL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        write = conn.get_execution_options().get("gpact_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")

@@ -1,0 +1,503 @@
+"""The web pages: login, portfolio, model page, calendar, audit log, tokens and members.
+
+Browser sessions are cookies holding a random secret (HttpOnly, SameSite=Lax, Secure when
+served over HTTPS); every form and every htmx request carries the session's CSRF token. The
+pages call the same services as the API, so a rule lives in one place.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from itertools import groupby
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, FastAPI, File, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gpact import NOT_LEGAL_ADVICE, __version__
+from gpact.rulebook import default_rulebook
+from gpact.services import (
+    accounts,
+    calendar,
+    registry,
+    server_documents,
+    server_ledgers,
+)
+from gpact.services.accounts import Actor
+from gpact.services.server_errors import Conflict, Forbidden, Invalid, ServiceError
+from gpact.store.db import Database
+from gpact.store.models import AuditEvent, Organisation, User, WebSession
+
+HERE = Path(__file__).parent
+COOKIE = "gpact_session"
+LOGIN_CSRF = "gpact_login_csrf"
+templates = Jinja2Templates(directory=HERE / "templates")
+MESSAGES = {"saved": "Saved a new profile version and reassessed the model.",
+            "created": "Model added and assessed.", "assessed": "Assessment done.",
+            "built": "Document built.", "uploaded": "Compute ledger uploaded.",
+            "deleted": "Model deleted.", "record": "Saved a new documentation record version."}
+Text = Annotated[str, Form()]
+OptText = Annotated[str, Form()]
+
+
+class LoginRequired(Exception):
+    def __init__(self, expired: bool) -> None:
+        self.expired = expired
+
+
+class BadCsrf(Forbidden):
+    def __init__(self) -> None:
+        super().__init__("the form was stale or not sent from gpact (CSRF check failed); "
+                         "reload the page and try again")
+
+
+def _db(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+class Page:
+    """One request's view of the logged-in user, and helpers to render and check CSRF."""
+
+    def __init__(self, request: Request, web: WebSession, user: User,
+                 actor: Actor | None = None, org_name: str = "") -> None:
+        self.request, self.web, self.user, self.actor = request, web, user, actor
+        self.org_name = org_name
+
+    def render(self, template: str, /, status: int = 200, **ctx: Any) -> HTMLResponse:
+        base: dict[str, Any] = {
+                "version": __version__, "notice": NOT_LEGAL_ADVICE, "user": self.user.email,
+                "csrf": self.web.csrf_token, "org": self.actor.org_slug if self.actor else None,
+                "role": self.actor.role if self.actor else None, "org_name": self.org_name,
+                "can_write": bool(self.actor and self.actor.can("write")),
+                "can_admin": bool(self.actor and self.actor.can("admin")),
+                "problems": [], "today": dt.date.today()}
+        return templates.TemplateResponse(self.request, template, {**base, **ctx},
+                                          status_code=status)
+
+    def check_csrf(self, form_token: str | None) -> None:
+        sent = form_token or self.request.headers.get("X-CSRF-Token") or ""
+        if not secrets.compare_digest(sent.encode(), self.web.csrf_token.encode()):
+            raise BadCsrf()
+
+    def back(self, path: str, message: str | None = None) -> RedirectResponse:
+        suffix = f"?msg={message}" if message else ""
+        return RedirectResponse(f"/o/{self.org}/{path}{suffix}", status_code=303)
+
+    @property
+    def org(self) -> str:
+        assert self.actor is not None
+        return self.actor.org_slug
+
+
+def _page(request: Request, org: str | None = None) -> Page:
+    cookie = request.cookies.get(COOKIE)
+    if not cookie:
+        raise LoginRequired(expired=False)
+    with _db(request).read() as session:
+        found = accounts.resolve_session(session, cookie)
+        if found is None:
+            raise LoginRequired(expired=True)
+        web, user = found
+        request.state.actor = user.email
+        if org is None:
+            return Page(request, web, user)
+        actor = accounts.actor_for(session, user, org)
+        org_row = session.get(Organisation, actor.org_id)
+        return Page(request, web, user, actor, org_row.name if org_row else org)
+
+
+@contextmanager
+def _write(request: Request) -> Iterator[Session]:
+    with _db(request).write() as session:
+        yield session
+
+
+def _model_context(session: Session, page: Page, model_id: int) -> dict[str, Any]:
+    assert page.actor is not None
+    model = registry.get_model(session, page.actor, model_id)
+    profile = registry.latest_profile(session, model)
+    latest = registry.latest_assessment(session, model)
+    return {"model": model, "profile": profile, "profile_text": profile.text,
+            "edit_version": model.version, "result": latest.result if latest else None,
+            "record": server_documents.latest_record(session, model),
+            "kinds": server_documents.KINDS, "formats": ("md", "html", "json"),
+            "versions": registry.profile_versions(session, page.actor, model_id),
+            "documents": server_documents.documents(session, page.actor, model_id),
+            "chart": _chart(server_ledgers.ledgers(session, page.actor, model_id)),
+            "today": dt.date.today().isoformat()}
+
+
+def _chart(ledgers: list[Any]) -> dict[str, Any] | None:
+    """Bars of measured FLOP by phase over all uploaded ledgers, scaled to the threshold."""
+    if not ledgers:
+        return None
+    by_phase: dict[str, float] = {}
+    unmeasured = 0
+    for ledger in ledgers:
+        unmeasured += ledger.summary.get("unmeasured_rows", 0)
+        for phase, flop in ledger.summary["flop_by_phase"].items():
+            by_phase[phase] = by_phase.get(phase, 0.0) + flop
+    rule = default_rulebook().at(dt.date.today()).rule("ai_act.art51.presumption_threshold_flop")
+    threshold = float(rule.value)
+    total = sum(by_phase.values())
+    scale = max(total, threshold, 1.0)
+    bars = [{"label": phase, "width": round(250 * flop / scale, 1), "text": f"{flop:.2g} FLOP"}
+            for phase, flop in by_phase.items()]
+    bars.append({"label": "threshold", "width": round(250 * threshold / scale, 1),
+                 "text": f"{threshold:.2g} FLOP"})
+    return {"bars": bars, "total": f"{total:.3g} FLOP", "threshold": f"{threshold:.2g} FLOP",
+            "source": rule.source, "unmeasured": unmeasured}
+
+
+def _profile_from(profile: str, file: UploadFile | None) -> str:
+    if file is not None and file.filename:
+        raw = file.file.read(registry.MAX_PROFILE_BYTES + 1)
+        try:
+            return raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise Invalid([f"{file.filename}: not UTF-8 text"]) from None
+    return profile
+
+
+def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5) -> None:
+    """Add the pages, the static files and the HTML error handling to ``app``."""
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    per_account = accounts.LoginLimiter(attempts=login_attempts)
+    per_address = accounts.LoginLimiter(attempts=login_attempts * 5)  # many e-mails, one host
+    router = APIRouter(include_in_schema=False)
+
+    def render_error(request: Request, exc: ServiceError) -> HTMLResponse:
+        titles = {403: "Not allowed", 404: "Not found", 409: "Conflict", 413: "Too large",
+                  422: "Invalid input"}
+        return templates.TemplateResponse(request, "error.html", {
+            "version": __version__, "notice": NOT_LEGAL_ADVICE, "status": exc.status,
+            "title": titles.get(exc.status, "Error"), "detail": exc.message},
+            status_code=exc.status)
+
+    app.state.render_error = render_error
+
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> Response:
+        target = quote(request.url.path)
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse(f"/login?next={target}{'&expired=1' if exc.expired else ''}",
+                                status_code=303)
+
+    @router.get("/login")
+    def login_form(request: Request, next: str = "/", expired: int = 0) -> HTMLResponse:
+        token = secrets.token_urlsafe(24)
+        response = _login_page(request, token, next, "", None,
+                               "Your session has expired; please log in again." if expired
+                               else None)
+        response.set_cookie(LOGIN_CSRF, token, httponly=True, samesite="strict",
+                            secure=secure_cookies, max_age=3600)
+        return response
+
+    def _login_page(request: Request, token: str, next: str, email: str, error: str | None,
+                    message: str | None = None, status: int = 200) -> HTMLResponse:
+        return templates.TemplateResponse(request, "login.html", {
+            "version": __version__, "notice": NOT_LEGAL_ADVICE, "login_csrf": token,
+            "next": next, "email": email, "error": error, "message": message},
+            status_code=status)
+
+    @router.post("/login")
+    def login(request: Request, email: Text = "", password: Text = "",
+              csrf_token: Text = "", next: Text = "/") -> Response:
+        cookie = request.cookies.get(LOGIN_CSRF, "")
+        if not cookie or not secrets.compare_digest(cookie.encode(), csrf_token.encode()):
+            return _login_page(request, cookie, next, email,
+                               "The login form expired; please try again.", status=403)
+        host = request.client.host if request.client else "?"
+        key = f"{host}|{email.strip().lower()}"
+        if per_account.blocked(key) or per_address.blocked(host):
+            return _login_page(request, cookie, next, email, "Too many failed attempts: wait "
+                               "a few minutes before trying again.", status=429)
+        with _write(request) as session:
+            user = accounts.authenticate(session, email, password)
+            if user is None:
+                per_account.failed(key)
+                per_address.failed(host)
+                return _login_page(request, cookie, next, email,
+                                   "Wrong e-mail or password.", status=401)
+            per_account.succeeded(key)
+            secret, _ = accounts.start_session(session, user)
+        target = next if next.startswith("/") and not next.startswith("//") else "/"
+        response = RedirectResponse(target, status_code=303)
+        response.set_cookie(COOKIE, secret, httponly=True, samesite="lax", secure=secure_cookies,
+                            max_age=int(accounts.SESSION_LIFETIME.total_seconds()))
+        response.delete_cookie(LOGIN_CSRF)
+        return response
+
+    @router.post("/logout")
+    def logout(request: Request, csrf_token: Text = "") -> Response:
+        page = _page(request)
+        page.check_csrf(csrf_token)
+        with _write(request) as session:
+            accounts.end_session(session, request.cookies[COOKIE])
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(COOKIE)
+        return response
+
+    @router.get("/")
+    def home(request: Request) -> Response:
+        page = _page(request)
+        with _db(request).read() as session:
+            orgs = accounts.memberships(session, page.user.id)
+        if len(orgs) == 1:
+            return RedirectResponse(f"/o/{orgs[0][0].slug}/", status_code=303)
+        return page.render("orgs.html", orgs=orgs, slug="", name="")
+
+    @router.post("/orgs")
+    def create_org(request: Request, slug: Text = "", name: Text = "",
+                   csrf_token: Text = "") -> Response:
+        page = _page(request)
+        page.check_csrf(csrf_token)
+        try:
+            with _write(request) as session:
+                org = accounts.create_organisation(session, slug.strip(), name.strip(),
+                                                   page.user.email)
+                user = session.get(User, page.user.id)
+                assert user is not None
+                accounts.set_role(session, org, user, "admin", page.user.email)
+        except (Invalid, Conflict) as exc:
+            with _db(request).read() as session:
+                orgs = accounts.memberships(session, page.user.id)
+            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            return page.render("orgs.html", status=exc.status, orgs=orgs, slug=slug,
+                               name=name, problems=problems)
+        return RedirectResponse(f"/o/{org.slug}/", status_code=303)
+
+    @router.get("/o/{org}/")
+    def dashboard(request: Request, org: str, offset: int = 0) -> HTMLResponse:
+        page = _page(request, org)
+        assert page.actor is not None
+        today = dt.date.today()
+        with _db(request).read() as session:
+            models = registry.list_models(session, page.actor, 50, max(offset, 0))
+            upcoming = registry.deadlines(session, page.actor, limit=10, after=today)
+            overdue = registry.deadlines(session, page.actor, limit=10, before=today)
+        rows = [d.as_dict(today) for d in overdue + upcoming]
+        return page.render("dashboard.html", active="dashboard", page=models, deadlines=rows)
+
+    @router.get("/o/{org}/models/new")
+    def new_model(request: Request, org: str) -> HTMLResponse:
+        return _page(request, org).render("model_new.html", profile="")
+
+    @router.post("/o/{org}/models")
+    def create_model(request: Request, org: str, profile: OptText = "", csrf_token: Text = "",
+                     file: Annotated[UploadFile | None, File()] = None) -> Response:
+        page = _page(request, org)
+        page.check_csrf(csrf_token)
+        assert page.actor is not None
+        text = profile
+        try:
+            text = _profile_from(profile, file)
+            with _write(request) as session:
+                model = registry.create_model(session, page.actor, text)
+        except (Invalid, Conflict) as exc:
+            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            return page.render("model_new.html", status=exc.status, profile=text,
+                               problems=problems)
+        return page.back(f"models/{model.id}", "created")
+
+    @router.post("/o/{org}/validate")
+    def validate(request: Request, org: str, profile: OptText = "") -> HTMLResponse:
+        page = _page(request, org)
+        page.check_csrf(None)
+        try:
+            loaded = registry.parse(profile)
+        except (Invalid, ServiceError) as exc:
+            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            return page.render("_validation.html", problems=problems, checked=True,
+                               warnings=[])
+        return page.render("_validation.html", checked=True, warnings=loaded.warnings)
+
+    @router.get("/o/{org}/models/{model_id}")
+    def model_page(request: Request, org: str, model_id: int, msg: str = "") -> HTMLResponse:
+        page = _page(request, org)
+        with _db(request).read() as session:
+            ctx = _model_context(session, page, model_id)
+        return page.render("model.html", message=MESSAGES.get(msg), **ctx)
+
+    def _model_action(request: Request, org: str, model_id: int, csrf_token: str,
+                      action: Callable[[Session, Actor], Any], done: str,
+                      on_error: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+                      ) -> Response:
+        page = _page(request, org)
+        page.check_csrf(csrf_token)
+        assert page.actor is not None
+        try:
+            with _write(request) as session:
+                action(session, page.actor)
+        except (Invalid, Conflict) as exc:
+            with _db(request).read() as session:
+                ctx = _model_context(session, page, model_id)
+            problems = exc.problems if isinstance(exc, Invalid) else []
+            message = exc.message if isinstance(exc, Conflict) else None
+            if on_error:
+                ctx.update(on_error(ctx))
+            return page.render("model.html", status=exc.status, problems=problems,
+                               message=message, **ctx)
+        return page.back(f"models/{model_id}", done)
+
+    @router.post("/o/{org}/models/{model_id}/profile")
+    def save_profile(request: Request, org: str, model_id: int, profile: OptText = "",
+                     version: Annotated[int, Form()] = 0, csrf_token: Text = "") -> Response:
+        return _model_action(
+            request, org, model_id, csrf_token,
+            lambda s, a: registry.update_profile(s, a, model_id, profile, version), "saved",
+            lambda ctx: {"profile_text": profile,
+                         "problems_title": "The profile was not saved:"})
+
+    @router.post("/o/{org}/models/{model_id}/record")
+    def save_record(request: Request, org: str, model_id: int, record: OptText = "",
+                    version: Annotated[int, Form()] = 0, csrf_token: Text = "") -> Response:
+        return _model_action(
+            request, org, model_id, csrf_token,
+            lambda s, a: server_documents.save_record(s, a, model_id, record, version),
+            "record", lambda ctx: {"record_text": record,
+                                   "problems_title": "The record was not saved:"})
+
+    @router.post("/o/{org}/models/{model_id}/assess")
+    def assess(request: Request, org: str, model_id: int, as_of: Text = "",
+               csrf_token: Text = "") -> Response:
+        def run(session: Session, actor: Actor) -> None:
+            try:
+                day = dt.date.fromisoformat(as_of) if as_of else None
+            except ValueError:
+                raise Invalid([f"as_of: not a date (YYYY-MM-DD): {as_of!r}"]) from None
+            registry.require(actor, "write")
+            registry.run_assessment(session, actor, registry.get_model(session, actor,
+                                                                       model_id), day)
+        return _model_action(request, org, model_id, csrf_token, run, "assessed")
+
+    @router.post("/o/{org}/models/{model_id}/documents")
+    def build_document(request: Request, org: str, model_id: int, format: Text = "md",
+                       kind: Text = "assessment_report", csrf_token: Text = "") -> Response:
+        return _model_action(request, org, model_id, csrf_token, lambda s, a: (
+            server_documents.build(s, a, model_id, kind, format)), "built")
+
+    @router.post("/o/{org}/models/{model_id}/ledgers")
+    def upload_ledger(request: Request, org: str, model_id: int, file: Annotated[
+            UploadFile, File()], csrf_token: Text = "") -> Response:
+        content = file.file.read(server_ledgers.MAX_LEDGER_BYTES + 1)
+        return _model_action(request, org, model_id, csrf_token, lambda s, a: (
+            server_ledgers.upload(s, a, model_id, file.filename or "ledger.csv", content)),
+            "uploaded")
+
+    @router.post("/o/{org}/models/{model_id}/delete")
+    def delete(request: Request, org: str, model_id: int, version: Annotated[int, Form()] = 0,
+               csrf_token: Text = "") -> Response:
+        page = _page(request, org)
+        page.check_csrf(csrf_token)
+        assert page.actor is not None
+        with _write(request) as session:
+            registry.delete_model(session, page.actor, model_id, version)
+        return page.back("", "deleted")
+
+    @router.get("/o/{org}/documents/{doc_id}")
+    def download(request: Request, org: str, doc_id: int) -> Response:
+        page = _page(request, org)
+        assert page.actor is not None
+        with _db(request).read() as session:
+            doc = server_documents.get_document(session, page.actor, doc_id)
+        return Response(doc.content, media_type=doc.media_type, headers={
+            "Content-Disposition": f'attachment; filename="{doc.filename}"',
+            "ETag": f'"{doc.sha256}"'})
+
+    @router.get("/o/{org}/calendar")
+    def calendar_page(request: Request, org: str) -> HTMLResponse:
+        page = _page(request, org)
+        assert page.actor is not None
+        today = dt.date.today()
+        with _db(request).read() as session:
+            rows = [d.as_dict(today) for d in registry.deadlines(session, page.actor)]
+        months = [(month, list(items)) for month, items in
+                  groupby(rows, key=lambda d: str(d["due"])[:7])]
+        return page.render("calendar.html", active="calendar", months=months)
+
+    @router.get("/o/{org}/calendar.ics")
+    def calendar_file(request: Request, org: str) -> Response:
+        page = _page(request, org)
+        assert page.actor is not None
+        with _db(request).read() as session:
+            rows = registry.deadlines(session, page.actor)
+        return Response(calendar.ical(org, rows), media_type="text/calendar", headers={
+            "Content-Disposition": f'attachment; filename="gpact-{org}.ics"'})
+
+    @router.get("/o/{org}/audit")
+    def audit_page(request: Request, org: str, offset: int = 0) -> HTMLResponse:
+        page = _page(request, org)
+        assert page.actor is not None
+        limit = 100
+        with _db(request).read() as session:
+            events = session.scalars(select(AuditEvent).where(
+                AuditEvent.org_id == page.actor.org_id).order_by(AuditEvent.seq.desc())
+                .limit(limit).offset(max(offset, 0))).all()
+        return page.render("audit.html", active="audit", events=events, offset=offset,
+                           limit=limit)
+
+    def _settings(page: Page, status: int = 200, **ctx: Any) -> HTMLResponse:
+        assert page.actor is not None
+        with _db(page.request).read() as session:
+            tokens = accounts.list_tokens(session, page.actor)
+            members = accounts.members(session, page.actor)
+        return page.render("settings.html", status=status, active="settings", tokens=tokens,
+                           members=members, scopes=accounts.SCOPES, **ctx)
+
+    @router.get("/o/{org}/settings")
+    def settings(request: Request, org: str) -> HTMLResponse:
+        return _settings(_page(request, org))
+
+    @router.post("/o/{org}/tokens")
+    def create_token(request: Request, org: str, name: Text = "",
+                     scopes: Annotated[list[str] | None, Form()] = None,
+                     csrf_token: Text = "") -> HTMLResponse:
+        page = _page(request, org)
+        page.check_csrf(csrf_token)
+        assert page.actor is not None
+        wanted = scopes or []
+        try:
+            if any(s in accounts.SCOPES and not page.actor.can(s) for s in wanted):
+                raise Invalid(["scopes: a token cannot have more rights than your role"])
+            with _write(request) as session:
+                secret, _ = accounts.create_token(session, page.actor, name, wanted)
+        except Invalid as exc:
+            return _settings(page, 422, problems=exc.problems)
+        return _settings(page, new_token=secret)
+
+    @router.post("/o/{org}/tokens/{token_id}/revoke")
+    def revoke(request: Request, org: str, token_id: int, csrf_token: Text = "") -> Response:
+        page = _page(request, org)
+        page.check_csrf(csrf_token)
+        assert page.actor is not None
+        with _write(request) as session:
+            accounts.revoke_token(session, page.actor, token_id)
+        return page.back("settings")
+
+    @router.post("/o/{org}/members")
+    def set_member(request: Request, org: str, email: Text = "", role: Text = "viewer",
+                   password: OptText = "", csrf_token: Text = "") -> Response:
+        page = _page(request, org)
+        page.check_csrf(csrf_token)
+        assert page.actor is not None
+        try:
+            with _write(request) as session:
+                accounts.add_member(session, page.actor, email, role, password)
+        except (Invalid, Conflict) as exc:
+            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            return _settings(page, exc.status, problems=problems)
+        return page.back("settings")
+
+    app.include_router(router)

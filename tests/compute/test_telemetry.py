@@ -1,0 +1,209 @@
+"""Telemetry ingestion: formats, duplicates and overlaps, units, bad rows."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gpact.compute import ingest, ledger_from_telemetry
+from gpact.errors import InputError
+from gpact.rulebook import RulesInForce
+
+START = dt.datetime(2026, 9, 1, tzinfo=dt.UTC)
+PEAK = 989.5e12  # H100 SXM bf16
+
+
+def rows(hours: int = 48, **extra: Any) -> list[dict[str, Any]]:
+    """One pretraining stream of 64 H100s reporting every hour."""
+    return [{"run_id": "r1", "phase": "pretraining",
+             "timestamp": (START + dt.timedelta(hours=h + 1)).isoformat(),
+             "accelerator": "H100 SXM", "count": 64, "seconds": 3600.0, **extra}
+            for h in range(hours)]
+
+
+def write(path: Path, data: list[dict[str, Any]]) -> Path:
+    if path.suffix == ".csv":
+        with path.open("w", newline="") as fh:
+            writer = csv.DictWriter(fh, fieldnames=list(data[0]))
+            writer.writeheader()
+            writer.writerows(data)
+    elif path.suffix == ".jsonl":
+        path.write_text("".join(json.dumps(r) + "\n" for r in data))
+    else:
+        pq.write_table(pa.Table.from_pylist(data), path)
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+def test_formats_give_the_same_total(tmp_path: Path, rules: RulesInForce, suffix: str) -> None:
+    path = write(tmp_path / f"t{suffix}", rows())
+    ledger = ledger_from_telemetry([path], rules, utilization=0.5, progress=False)
+    assert ledger.total("cumulative").flop == pytest.approx(48 * 64 * 3600 * PEAK * 0.5)
+    assert ledger.telemetry[0]["rows"] == 48
+    assert ledger.telemetry[0]["first"].startswith("2026-09-01T00:00")
+
+
+def test_duplicates_and_overlaps_are_not_double_counted(tmp_path: Path,
+                                                        rules: RulesInForce) -> None:
+    data = rows(10)
+    data.append(dict(data[3]))                      # an exact duplicate
+    shifted = dict(data[5])
+    shifted["timestamp"] = (START + dt.timedelta(hours=6, minutes=30)).isoformat()
+    data.append(shifted)                            # half an hour over rows 5 and 6
+    beyond = dict(data[9])
+    beyond["timestamp"] = (START + dt.timedelta(hours=10, minutes=30)).isoformat()
+    data.append(beyond)                             # overlaps the last row, adds 30 min
+    path = write(tmp_path / "t.csv", data)
+    got = ingest([path], progress=False)
+    assert (got.rows, got.duplicate_rows) == (13, 1)  # the copy is fully covered
+    # clipped in start order: the shifted row keeps 6:00-6:30, row 6 keeps 6:30-7:00, the last
+    # row keeps 10:00-10:30
+    assert got.overlapping_rows == 3
+    ledger = ledger_from_telemetry([path], rules, utilization=0.5, progress=False)
+    covered_hours = 10.5
+    assert ledger.total("cumulative").flop == pytest.approx(covered_hours * 3600 * 64 * PEAK
+                                                            * 0.5)
+    assert any("not counted again" in w for w in ledger.warnings)
+
+
+def test_concurrent_runs_are_separate_streams(tmp_path: Path, rules: RulesInForce) -> None:
+    data = rows(4) + [dict(r, run_id="r2") for r in rows(4)]
+    got = ingest([write(tmp_path / "t.parquet", data)], progress=False)
+    assert (got.duplicate_rows, got.overlapping_rows) == (0, 0)
+
+
+def test_phases_count_by_the_rulebook(tmp_path: Path, rules: RulesInForce) -> None:
+    data = rows(2) + [dict(r, phase="evaluation", run_id="e") for r in rows(2)] + \
+        [dict(r, phase="synthetic_data", run_id="s") for r in rows(2)]
+    ledger = ledger_from_telemetry([write(tmp_path / "t.csv", data)], rules, utilization=0.5,
+                                   progress=False)
+    one = 2 * 64 * 3600 * PEAK * 0.5
+    assert ledger.total("cumulative").flop == pytest.approx(2 * one)   # pretraining + synthetic
+    assert ledger.total("parameter_update").flop == pytest.approx(one)
+    assert {e.phase.id for e in ledger.entries} == {"pretraining", "evaluation", "synthetic_data"}
+
+
+def test_measured_flop_and_tokens(tmp_path: Path, rules: RulesInForce) -> None:
+    data = [dict(r, flop=1e19) for r in rows(3)]
+    data += [dict(r, run_id="tok", tokens=1e9, flop=None) for r in rows(2)]
+    ledger = ledger_from_telemetry([write(tmp_path / "t.jsonl", data)], rules,
+                                   parameters=7e9, progress=False)
+    assert ledger.total("cumulative").flop == pytest.approx(3e19 + 2 * 6 * 7e9 * 1e9)
+
+
+def test_measured_flop_beyond_peak_warns_about_units(tmp_path: Path,
+                                                     rules: RulesInForce) -> None:
+    data = [dict(r, flop=1e25) for r in rows(2)]  # 64 H100 cannot do 1e25 FLOP in an hour
+    ledger = ledger_from_telemetry([write(tmp_path / "t.csv", data)], rules, progress=False)
+    assert any("check the units" in w for w in ledger.warnings)
+
+
+def test_epoch_timestamps(tmp_path: Path, rules: RulesInForce) -> None:
+    data = [dict(r, timestamp=dt.datetime.fromisoformat(r["timestamp"]).timestamp())
+            for r in rows(3)]
+    got = ingest([write(tmp_path / "t.parquet", data)], progress=False)
+    assert got.first == START
+
+
+@pytest.mark.parametrize(("change", "field", "problem"), [
+    ({"seconds": -60.0}, "seconds", "negative duration"),
+    ({"seconds": None}, "seconds", "missing duration"),
+    ({"timestamp": "yesterday"}, "timestamp", "unreadable timestamp"),
+    ({"accelerator": None}, "accelerator", "no flop and no accelerator"),
+])
+def test_bad_rows_are_errors(tmp_path: Path, change: dict[str, Any], field: str,
+                             problem: str) -> None:
+    data = rows(3)
+    data[1] = dict(data[1], **change)
+    path = write(tmp_path / "t.jsonl", data)
+    with pytest.raises(InputError) as exc:
+        ingest([path], progress=False)
+    assert (exc.value.file, exc.value.field) == (str(path), field)
+    assert problem in exc.value.problem and "1 row(s)" in exc.value.problem
+
+
+def test_unknown_phase_and_accelerator(tmp_path: Path, rules: RulesInForce) -> None:
+    path = write(tmp_path / "a.csv", [dict(r, phase="pre-training") for r in rows(1)])
+    with pytest.raises(InputError, match="did you mean 'pretraining'"):
+        ledger_from_telemetry([path], rules, progress=False)
+    path = write(tmp_path / "b.csv", [dict(r, accelerator="H100") for r in rows(1)])
+    with pytest.raises(InputError, match="'h100-sxm'"):
+        ledger_from_telemetry([path], rules, progress=False)
+
+
+def test_columns_and_units(tmp_path: Path) -> None:
+    hours = [{k: v for k, v in r.items() if k != "seconds"} | {"hours": 1} for r in rows(1)]
+    with pytest.raises(InputError, match="durations must be given in seconds"):
+        ingest([write(tmp_path / "h.csv", hours)], progress=False)
+    both = [r | {"hours": 1} for r in rows(1)]
+    with pytest.raises(InputError, match="mixed duration units"):
+        ingest([write(tmp_path / "b.csv", both)], progress=False)
+    no_run = [{k: v for k, v in r.items() if k != "run_id"} for r in rows(1)]
+    with pytest.raises(InputError, match="required column missing"):
+        ingest([write(tmp_path / "n.csv", no_run)], progress=False)
+    (tmp_path / "x.txt").write_text("x")
+    with pytest.raises(InputError, match="unknown telemetry format"):
+        ingest([tmp_path / "x.txt"], progress=False)
+    (tmp_path / "broken.parquet").write_bytes(b"not parquet")
+    with pytest.raises(InputError, match="cannot read telemetry"):
+        ingest([tmp_path / "broken.parquet"], progress=False)
+
+
+def test_progress_bar_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The terminal path (a rich bar fed by DuckDB's progress) gives the same result."""
+    path = write(tmp_path / "t.parquet", rows(24))
+    with_bar = ingest([path], progress=True)
+    assert with_bar == ingest([path], progress=False)
+    assert "reading telemetry" not in capsys.readouterr().out  # never on stdout
+
+
+def union_length(intervals: list[tuple[float, float]]) -> float:
+    total, end = 0.0, float("-inf")
+    for a, b in sorted(intervals):
+        if b > end:
+            total += b - max(a, end)
+            end = b
+    return total
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.integers(0, 200), st.integers(0, 60)), min_size=1, max_size=15))
+def test_clipping_counts_the_union_of_intervals(tmp_path: Path,
+                                                spans: list[tuple[int, int]]) -> None:
+    """Whatever the repeats and overlaps, one stream counts each second once."""
+    data = [{"run_id": "r", "phase": "pretraining",
+             "timestamp": (START + dt.timedelta(seconds=start + length)).isoformat(),
+             "accelerator": "A100", "count": 2, "seconds": float(length)}
+            for start, length in spans]
+    got = ingest([write(tmp_path / "p.jsonl", data)], progress=False)
+    counted = sum(s.device_seconds for s in got.slices)
+    expected = 2 * union_length([(float(a), float(a + n)) for a, n in spans])
+    assert counted == pytest.approx(expected)
+    assert sum(s.raw_device_seconds for s in got.slices) == pytest.approx(
+        2 * sum(n for _, n in spans))
+
+
+def test_contiguous_rows_with_fractional_seconds_do_not_overlap(tmp_path: Path) -> None:
+    """Rounding in float timestamps must not be reported as overlap."""
+    data = [{"run_id": "r", "phase": "pretraining",
+             "timestamp": (START + dt.timedelta(seconds=59.7 * (k + 1))).isoformat(),
+             "accelerator": "A100", "count": 8, "seconds": 59.7} for k in range(500)]
+    got = ingest([write(tmp_path / "f.parquet", data)], progress=False)
+    assert (got.duplicate_rows, got.overlapping_rows) == (0, 0)
+    assert sum(s.device_seconds for s in got.slices) == pytest.approx(500 * 8 * 59.7)
+
+
+def test_measured_rows_need_no_known_accelerator(tmp_path: Path, rules: RulesInForce) -> None:
+    data = [dict(r, accelerator="in-house ASIC v1", flop=1e20) for r in rows(3)]
+    ledger = ledger_from_telemetry([write(tmp_path / "m.csv", data)], rules, progress=False)
+    assert ledger.total("cumulative").flop == pytest.approx(3e20)

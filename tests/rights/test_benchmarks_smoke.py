@@ -1,0 +1,31 @@
+"""The benchmarks stay runnable (tiny sizes; speed is never asserted here)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture(autouse=True)
+def _bench_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.syspath_prepend(str(BENCH))
+
+
+def test_robots_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    import rights_robots
+
+    assert rights_robots.main(["--hosts", "5", "--urls", "500", "--verify", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "gpact is" in out and "0 of 200 sampled answers differ" in out
+
+
+def test_audit_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    import rights_audit
+
+    assert rights_audit.main(["--rows", "2000", "--hosts", "5", "--baseline-rows", "200"]) == 0
+    assert "ratio gpact / baseline" in capsys.readouterr().out
+    sys.modules.pop("rights_audit", None)
