@@ -35,6 +35,14 @@ HOST_QUERY = ("SELECT split_part(url, '/', 3) AS host, sum(bytes) AS bytes "
               "GROUP BY host ORDER BY bytes DESC")
 
 
+def _host_ranking(files: list[str]) -> Any:
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # it would print on stdout
+    return con.sql(HOST_QUERY.format(files=_files_sql(files)))
+
+
 def _files_sql(files: list[str]) -> str:
     return "[" + ", ".join(f"'{f}'" for f in files) + "]"
 
@@ -48,18 +56,15 @@ def run_gpact(files: list[str]) -> list[str]:
 
 
 def run_a_duckdb(files: list[str]) -> list[str]:
-    import duckdb
-
-    table = duckdb.sql(HOST_QUERY.format(files=_files_sql(files))).to_arrow_table()
+    table = _host_ranking(files).to_arrow_table()
     return [str(h) for h in table["host"].slice(0, 10).to_pylist()]
 
 
 def run_b_tldextract(files: list[str]) -> list[str]:
-    import duckdb
     import tldextract
 
     extract = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-    rows = duckdb.sql(HOST_QUERY.format(files=_files_sql(files))).fetchall()
+    rows = _host_ranking(files).fetchall()
     by_domain: dict[str, int] = {}
     for host, nbytes in rows:
         parts = extract(host)
