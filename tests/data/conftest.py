@@ -26,9 +26,26 @@ def csv_manifest(tmp_path: Path) -> Path:
     return m.write_csv(tmp_path / "manifest.csv", m.VALID + m.INVALID + m.INVALID_TEXT)
 
 
+@pytest.fixture
+def spark(_spark_available: None) -> Any:
+    """A live local SparkSession, shared by the Spark tests (JVM start-up is the slow part).
+
+    Asked for again per test, because other code (e.g. the rights audit) may stop the
+    session it found active."""
+    from pyspark.sql import SparkSession
+
+    session = (SparkSession.builder.master("local[2]").appName("gpact-tests")
+               .config("spark.sql.shuffle.partitions", "2")
+               .config("spark.ui.enabled", "false")
+               .config("spark.ui.showConsoleProgress", "false")
+               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
 @pytest.fixture(scope="session")
-def spark() -> Iterator[Any]:
-    """One local SparkSession for all Spark tests (JVM start-up is the slow part)."""
+def _spark_available() -> Iterator[None]:
+    """Skip (or fail on CI) when PySpark or Java is missing; stop Spark at the end."""
     try:
         from pyspark.sql import SparkSession
     except ImportError:
@@ -39,11 +56,7 @@ def spark() -> Iterator[Any]:
         if os.environ.get("CI"):
             raise RuntimeError("Spark tests need Java 17 (scripts/test installs it)")
         pytest.skip("no Java runtime for Spark")
-    session = (SparkSession.builder.master("local[2]").appName("gpact-tests")
-               .config("spark.sql.shuffle.partitions", "2")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.session.timeZone", "UTC").getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+    yield
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        active.stop()
