@@ -68,3 +68,16 @@ def test_cli_engine_option(spark: Any, capsys: Any, parquet_manifest: Path) -> N
         outputs.append(doc)
     assert outputs[0] == outputs[1]
     assert spark.sparkContext._jsc is not None  # the shared session was not stopped
+
+
+def test_engines_agree_on_tab_separated_files(spark: Any, tmp_path: Path) -> None:
+    import csv
+
+    path = tmp_path / "m.tsv"
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, delimiter="\t")
+        writer.writerow(m.COLUMNS)
+        for r in m.VALID:
+            writer.writerow(["" if r[c] is None else r[c] for c in m.COLUMNS])
+    duck, sparky = both(spark, [path])
+    assert duck == sparky and duck["rows"]["used"] == len(m.VALID)
