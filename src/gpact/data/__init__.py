@@ -1,0 +1,44 @@
+"""Training-content statistics for the public summary (Art. 53(1)(d)) from data manifests.
+
+``summarize_manifests`` reads manifests (Parquet, CSV, JSON Lines; globs; compressed) with
+DuckDB by default or Apache Spark, and returns the JSON document described in docs/data.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from gpact.data.engine import Aggregates, run
+from gpact.data.engine_duckdb import DuckDBBackend, ProgressHook
+from gpact.data.inputs import expand, parse_mapping
+from gpact.data.sources import Source, load_sources
+from gpact.data.summary import SCHEMA, Options, summarize
+from gpact.rulebook import Rulebook
+
+Engine = Literal["duckdb", "spark"]
+
+
+def summarize_manifests(patterns: list[str], options: Options, *, engine: Engine = "duckdb",
+                        mapping: dict[str, str] | None = None, sources: Path | None = None,
+                        spark_master: str | None = None, memory_limit: str | None = None,
+                        progress: ProgressHook | None = None,
+                        rulebook: Rulebook | None = None) -> dict[str, Any]:
+    """Read the manifests named by ``patterns`` and compute the summary document."""
+    mapping = mapping or {}
+    described = load_sources(sources) if sources else None
+    files = expand(patterns)
+    if engine == "spark":
+        from gpact.data.engine_spark import SparkBackend
+        with SparkBackend(master=spark_master) as spark:
+            agg = run(spark, files, mapping, options.psl_private)
+    else:
+        agg = run(DuckDBBackend(memory_limit=memory_limit, progress=progress), files, mapping,
+                  options.psl_private)
+    return summarize(files, agg, engine=engine, mapping=mapping, options=options,
+                     sources=described, sources_path=str(sources) if sources else None,
+                     rulebook=rulebook)
+
+
+__all__ = ["SCHEMA", "Aggregates", "Options", "Source", "parse_mapping", "summarize",
+           "summarize_manifests"]
