@@ -101,12 +101,16 @@ def test_markdown_single(cli: Cli) -> None:
     (["assess", "EXAMPLES", "--as-of", "22.11.2026"], "--as-of: not a date"),
     (["rulebook", "show", "ai_act.nope"], "no rule"),
     (["rulebook", "frobnicate"], "unknown action"),
+    (["assess", "EXAMPLES", "--bogus"],
+     "error: No such option: --bogus (see 'gpact assess --help')"),
+    (["frobnicate"], "error: No such command 'frobnicate'."),
 ])
 def test_bad_input_exits_2_without_traceback(cli: Cli, args: list[str], needle: str) -> None:
     args = [str(EXAMPLES) if a == "EXAMPLES" else a for a in args]
     r = cli(*args)
     assert r.code == 2
     assert needle in r.err
+    assert len(r.err.strip().splitlines()) == 1
     assert "Traceback" not in r.err + r.out
 
 

@@ -63,11 +63,10 @@ def main(argv: list[str] | None = None) -> int:
     except typer.Exit as exc:
         return exc.exit_code
     except typer.TyperException as exc:  # usage errors: unknown option, bad value, ...
-        show = getattr(exc, "show", None)
-        if callable(show):
-            show()
-        else:
-            typer.echo(f"error: {exc.format_message()}", err=True)
+        ctx = getattr(exc, "ctx", None)
+        path = getattr(ctx, "command_path", "gpact")
+        message = " ".join(exc.format_message().split())
+        typer.echo(f"error: {message} (see '{path} --help')", err=True)
         return 2
     except (typer.Abort, KeyboardInterrupt):
         typer.echo("aborted", err=True)
