@@ -287,8 +287,11 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             models = registry.list_models(session, page.actor, 50, max(offset, 0))
             upcoming = registry.deadlines(session, page.actor, limit=10, after=today)
             overdue = registry.deadlines(session, page.actor, limit=10, before=today)
-        rows = [d.as_dict(today) for d in overdue + upcoming]
-        return page.render("dashboard.html", active="dashboard", page=models, deadlines=rows)
+        # Upcoming first; a passed due date means the obligation must already be met (gpact
+        # cannot know whether it is), so those are listed apart as dates to confirm.
+        return page.render("dashboard.html", active="dashboard", page=models,
+                           deadlines=[d.as_dict(today) for d in upcoming],
+                           passed=[d.as_dict(today) for d in overdue])
 
     @router.get("/o/{org}/models/new")
     def new_model(request: Request, org: str) -> HTMLResponse:
