@@ -12,6 +12,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select, text
 
 from gpact import __version__
@@ -62,8 +63,11 @@ def authenticate(request: Request, raw: str | None) -> Actor:
     return actor
 
 
-def api_actor(request: Request, org: Org,
-              creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Actor:
+async def api_actor(request: Request, org: Org,
+                    creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+                    ) -> Actor:
+    """The token's actor, checked on the event loop: one indexed lookup costs less than
+    handing the request to a worker thread and back (the route itself runs in one)."""
     actor = authenticate(request, creds.credentials if creds else None)
     if actor.org_slug != org:
         raise NotFound(f"no organisation {org!r}")
@@ -103,6 +107,20 @@ def _if_match(header: str | None, body_version: int | None) -> int:
 
 class PreconditionRequired(ServiceError):
     status = 428
+
+
+def _json(body: BaseModel | bytes, headers: dict[str, str] | None = None) -> Response:
+    """A JSON answer serialised once, straight from the built model.
+
+    The hot read routes run on the event loop (short indexed reads; no hand-off to a worker
+    thread and back) and return this, so FastAPI does not dump, re-validate and dump the
+    body again; ``response_model`` still documents it in the OpenAPI schema.
+    """
+    content = body if isinstance(body, bytes) else body.model_dump_json().encode()
+    return Response(content, media_type="application/json", headers=headers)
+
+
+_DEADLINES = TypeAdapter(list[s.DeadlineOut])
 
 
 def _model_out(model: Model, summary: dict[str, Any] | None,
@@ -167,12 +185,12 @@ def me(request: Request,
 
 
 @router.get("/orgs/{org}/models", response_model=s.ModelPage, responses=ERRORS, tags=["models"])
-def list_models(request: Request, actor: ActorDep, limit: Limit = 50,
-                offset: Offset = 0) -> s.ModelPage:
+async def list_models(request: Request, actor: ActorDep, limit: Limit = 50,
+                      offset: Offset = 0) -> Response:
     with db_of(request).read() as session:
         page = registry.list_models(session, actor, limit, offset)
-    return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
-                       limit=page.limit, offset=page.offset)
+    return _json(s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
+                             limit=page.limit, offset=page.offset))
 
 
 @router.post("/orgs/{org}/models", response_model=s.ModelOut, status_code=201,
@@ -189,11 +207,11 @@ def create_model(request: Request, response: Response, actor: ActorDep,
 
 @router.get("/orgs/{org}/models/{model_id}", response_model=s.ModelOut, responses=ERRORS,
             tags=["models"])
-def get_model(request: Request, response: Response, actor: ActorDep,
-              model_id: Id) -> s.ModelOut:
+async def get_model(request: Request, actor: ActorDep, model_id: Id) -> Response:
     with db_of(request).read() as session:
         registry.require(actor, "read")
-        return _model_response(session, registry.get_model(session, actor, model_id), response)
+        model, summary, as_of = registry.model_summary(session, actor, model_id)
+    return _json(_model_out(model, summary, as_of), {"ETag": _etag(model.version)})
 
 
 @router.put("/orgs/{org}/models/{model_id}/profile", response_model=s.ModelOut,
@@ -291,27 +309,23 @@ def list_assessments(request: Request, actor: ActorDep, model_id: Id) -> list[s.
 
 @router.get("/orgs/{org}/models/{model_id}/assessments/latest",
             response_model=s.AssessmentOut, responses=ERRORS, tags=["assessments"])
-def latest_assessment(request: Request, actor: ActorDep, model_id: Id) -> s.AssessmentOut:
+async def latest_assessment(request: Request, actor: ActorDep, model_id: Id) -> Response:
     """The full assessment: findings with reasons and sources, obligations and due dates."""
     with db_of(request).read() as session:
         registry.require(actor, "read")
-        model = registry.get_model(session, actor, model_id)
-        row = registry.latest_assessment(session, model)
-        if row is None:
-            raise NotFound(f"model {model_id} has not been assessed")
-        numbers = {p.id: p.number for p in registry.profile_versions(session, actor, model_id)}
-        return _assessment_out(row, numbers[row.profile_version_id], full=True)
+        row, number = registry.latest_assessment_with_profile(session, actor, model_id)
+    return _json(_assessment_out(row, number, full=True))
 
 
 @router.get("/orgs/{org}/deadlines", response_model=list[s.DeadlineOut], responses=ERRORS,
             tags=["portfolio"])
-def deadlines(request: Request, actor: ActorDep, limit: Limit = 100,
-              offset: Offset = 0) -> list[s.DeadlineOut]:
+async def deadlines(request: Request, actor: ActorDep, limit: Limit = 100,
+                    offset: Offset = 0) -> Response:
     """Dated obligations across the portfolio (latest assessment of each model), soonest first."""
     today = dt.date.today()
     with db_of(request).read() as session:
         rows = registry.deadlines(session, actor, limit=limit, offset=offset)
-    return [s.DeadlineOut(**d.as_dict(today)) for d in rows]
+    return _json(_DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows]))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,

@@ -51,8 +51,9 @@ class Database:
     def __init__(self, url: str | None, *, echo: bool = False) -> None:
         self.url = resolve_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        # enough connections for the server's worker threads (40) not to queue for one
-        kwargs: dict[str, Any] = {"echo": echo, "pool_size": 10, "max_overflow": 30}
+        # a kept connection for each of the server's worker threads (20) and the event loop,
+        # so none is opened and closed per request under load; overflow for bursts
+        kwargs: dict[str, Any] = {"echo": echo, "pool_size": 24, "max_overflow": 16}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
         else:
