@@ -7,6 +7,8 @@ model, document or token of another organisation, gets 404 as if it did not exis
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, UploadFile
@@ -14,6 +16,7 @@ from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import select, text
+from sqlalchemy.orm import Session
 
 from gpact import __version__
 from gpact.api import schemas as s
@@ -52,14 +55,24 @@ class Unauthorized(ServiceError):
     status = 401
 
 
-def authenticate(request: Request, raw: str | None) -> Actor:
+def authenticate(request: Request, raw: str | None, session: Session | None = None) -> Actor:
+    """The actor of a bearer token, looked up in ``session`` or in a short one of its own."""
     if not raw:
         raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
-    with db_of(request).read() as session:
+    if session is None:
+        with db_of(request).read() as own:
+            actor = accounts.resolve_token(own, raw)
+    else:
         actor = accounts.resolve_token(session, raw)
     if actor is None:
         raise Unauthorized("invalid or revoked token")
     request.state.actor = actor.label
+    return actor
+
+
+def _in_org(actor: Actor, org: str) -> Actor:
+    if actor.org_slug != org:
+        raise NotFound(f"no organisation {org!r}")
     return actor
 
 
@@ -68,13 +81,31 @@ async def api_actor(request: Request, org: Org,
                     ) -> Actor:
     """The token's actor, checked on the event loop: one indexed lookup costs less than
     handing the request to a worker thread and back (the route itself runs in one)."""
-    actor = authenticate(request, creds.credentials if creds else None)
-    if actor.org_slug != org:
-        raise NotFound(f"no organisation {org!r}")
-    return actor
+    return _in_org(authenticate(request, creds.credentials if creds else None), org)
 
 
 ActorDep = Annotated[Actor, Depends(api_actor)]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The actor and the read session it was checked in, for the short reads that run on the
+    event loop: one pooled connection per request instead of one for the token and one for
+    the route."""
+
+    actor: Actor
+    session: Session
+
+
+async def api_reader(request: Request, org: Org,
+                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
+                     ) -> AsyncIterator[Reading]:
+    with db_of(request).read() as session:
+        actor = authenticate(request, creds.credentials if creds else None, session)
+        yield Reading(_in_org(actor, org), session)
+
+
+ReadingDep = Annotated[Reading, Depends(api_reader)]
 
 
 def require_json(request: Request) -> None:
@@ -169,8 +200,9 @@ def _token_out(t: ApiToken, secret: str | None = None) -> s.TokenOut:
 
 
 @router.get("/health", response_model=s.Health, tags=["operations"])
-def health(request: Request) -> s.Health:
-    """Liveness and database reachability (no authentication)."""
+async def health(request: Request) -> s.Health:
+    """Liveness and database reachability (no authentication); on the event loop like the
+    other short reads."""
     with db_of(request).read() as session:
         session.execute(text("SELECT 1"))
     return s.Health(status="ok", version=__version__, database="ok")
@@ -185,10 +217,8 @@ def me(request: Request,
 
 
 @router.get("/orgs/{org}/models", response_model=s.ModelPage, responses=ERRORS, tags=["models"])
-async def list_models(request: Request, actor: ActorDep, limit: Limit = 50,
-                      offset: Offset = 0) -> Response:
-    with db_of(request).read() as session:
-        page = registry.list_models(session, actor, limit, offset)
+async def list_models(read: ReadingDep, limit: Limit = 50, offset: Offset = 0) -> Response:
+    page = registry.list_models(read.session, read.actor, limit, offset)
     return _json(s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
                              limit=page.limit, offset=page.offset))
 
@@ -207,10 +237,9 @@ def create_model(request: Request, response: Response, actor: ActorDep,
 
 @router.get("/orgs/{org}/models/{model_id}", response_model=s.ModelOut, responses=ERRORS,
             tags=["models"])
-async def get_model(request: Request, actor: ActorDep, model_id: Id) -> Response:
-    with db_of(request).read() as session:
-        registry.require(actor, "read")
-        model, summary, as_of = registry.model_summary(session, actor, model_id)
+async def get_model(read: ReadingDep, model_id: Id) -> Response:
+    registry.require(read.actor, "read")
+    model, summary, as_of = registry.model_summary(read.session, read.actor, model_id)
     return _json(_model_out(model, summary, as_of), {"ETag": _etag(model.version)})
 
 
@@ -309,22 +338,19 @@ def list_assessments(request: Request, actor: ActorDep, model_id: Id) -> list[s.
 
 @router.get("/orgs/{org}/models/{model_id}/assessments/latest",
             response_model=s.AssessmentOut, responses=ERRORS, tags=["assessments"])
-async def latest_assessment(request: Request, actor: ActorDep, model_id: Id) -> Response:
+async def latest_assessment(read: ReadingDep, model_id: Id) -> Response:
     """The full assessment: findings with reasons and sources, obligations and due dates."""
-    with db_of(request).read() as session:
-        registry.require(actor, "read")
-        row, number = registry.latest_assessment_with_profile(session, actor, model_id)
+    registry.require(read.actor, "read")
+    row, number = registry.latest_assessment_with_profile(read.session, read.actor, model_id)
     return _json(_assessment_out(row, number, full=True))
 
 
 @router.get("/orgs/{org}/deadlines", response_model=list[s.DeadlineOut], responses=ERRORS,
             tags=["portfolio"])
-async def deadlines(request: Request, actor: ActorDep, limit: Limit = 100,
-                    offset: Offset = 0) -> Response:
+async def deadlines(read: ReadingDep, limit: Limit = 100, offset: Offset = 0) -> Response:
     """Dated obligations across the portfolio (latest assessment of each model), soonest first."""
     today = dt.date.today()
-    with db_of(request).read() as session:
-        rows = registry.deadlines(session, actor, limit=limit, offset=offset)
+    rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
     return _json(_DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows]))
 
 
