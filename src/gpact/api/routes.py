@@ -60,7 +60,7 @@ def authenticate(request: Request, raw: str | None, session: Session | None = No
     if not raw:
         raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
     if session is None:
-        with db_of(request).read() as own:
+        with db_of(request).read(autocommit=True) as own:
             actor = accounts.resolve_token(own, raw)
     else:
         actor = accounts.resolve_token(session, raw)
@@ -100,7 +100,7 @@ class Reading:
 async def api_reader(request: Request, org: Org,
                      creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
                      ) -> AsyncIterator[Reading]:
-    with db_of(request).read() as session:
+    with db_of(request).read(autocommit=True) as session:
         actor = authenticate(request, creds.credentials if creds else None, session)
         yield Reading(_in_org(actor, org), session)
 
