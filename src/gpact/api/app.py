@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gpact import __version__
+from gpact.api.read_cache import ReadCache
 from gpact.api.routes import router
 from gpact.services.server_errors import Invalid, ServiceError
 from gpact.store.db import Database
@@ -151,6 +152,7 @@ def create_app(db: Database, *, secure_cookies: bool = False,
                   "assessments, deadlines, documents, compute ledgers and the audit trail. "
                   "gpact is not legal advice.")
     app.state.db = db
+    app.state.read_cache = ReadCache()
     app.include_router(router)
     try:
         from gpact.web.pages import mount

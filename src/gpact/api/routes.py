@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from gpact import __version__
 from gpact.api import schemas as s
+from gpact.api.read_cache import ReadCache
 from gpact.services import accounts, calendar, org_transfer, registry, server_documents
 from gpact.services import server_ledgers as ledgers_service
 from gpact.services.accounts import Actor
@@ -95,6 +96,7 @@ class Reading:
 
     actor: Actor
     session: Session
+    cache: ReadCache
 
 
 async def api_reader(request: Request, org: Org,
@@ -102,7 +104,7 @@ async def api_reader(request: Request, org: Org,
                      ) -> AsyncIterator[Reading]:
     with db_of(request).read(autocommit=True) as session:
         actor = authenticate(request, creds.credentials if creds else None, session)
-        yield Reading(_in_org(actor, org), session)
+        yield Reading(_in_org(actor, org), session, request.app.state.read_cache)
 
 
 ReadingDep = Annotated[Reading, Depends(api_reader)]
@@ -218,9 +220,16 @@ def me(request: Request,
 
 @router.get("/orgs/{org}/models", response_model=s.ModelPage, responses=ERRORS, tags=["models"])
 async def list_models(read: ReadingDep, limit: Limit = 50, offset: Offset = 0) -> Response:
-    page = registry.list_models(read.session, read.actor, limit, offset)
-    return _json(s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
-                             limit=page.limit, offset=page.offset))
+    """One page of the portfolio (kept until the next change: see ``read_cache``)."""
+    registry.require(read.actor, "read")
+
+    def build() -> bytes:
+        page = registry.list_models(read.session, read.actor, limit, offset)
+        return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
+                           limit=page.limit, offset=page.offset).model_dump_json().encode()
+
+    return _json(read.cache.get(read.session, ("models", read.actor.org_id, limit, offset),
+                                build))
 
 
 @router.post("/orgs/{org}/models", response_model=s.ModelOut, status_code=201,
@@ -349,9 +358,15 @@ async def latest_assessment(read: ReadingDep, model_id: Id) -> Response:
             tags=["portfolio"])
 async def deadlines(read: ReadingDep, limit: Limit = 100, offset: Offset = 0) -> Response:
     """Dated obligations across the portfolio (latest assessment of each model), soonest first."""
+    registry.require(read.actor, "read")
     today = dt.date.today()
-    rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
-    return _json(_DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows]))
+
+    def build() -> bytes:
+        rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
+        return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
+
+    key = ("deadlines", read.actor.org_id, limit, offset, today)
+    return _json(read.cache.get(read.session, key, build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
