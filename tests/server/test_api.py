@@ -378,3 +378,38 @@ def test_health_and_openapi_are_public(world: World) -> None:
     assert world.client.get("/api/health").json()["status"] == "ok"
     spec = world.client.get("/api/openapi.json").json()
     assert "/api/orgs/{org}/models" in spec["paths"]
+
+
+def test_portfolio_reads_follow_every_change(world: World) -> None:
+    """The model list and deadlines are kept between changes (``gpact.api.read_cache``):
+    each change, through this app, another server process or the store, shows at once."""
+    from fastapi.testclient import TestClient
+
+    from gpact.api.app import create_app
+    from gpact.services import registry
+
+    def names(client: TestClient) -> list[str]:
+        page = client.get("/api/orgs/acme/models", headers=world.auth("viewer")).json()
+        return [m["name"] for m in page["items"]]
+
+    def deadline_models(client: TestClient) -> set[str]:
+        rows = client.get("/api/orgs/acme/deadlines", headers=world.auth("viewer")).json()
+        return {d["model"] for d in rows}
+
+    first = create(world)
+    assert names(world.client) == ["Example-70B 1.0"] == names(world.client)
+    assert deadline_models(world.client) == {"Example-70B 1.0"}
+    with TestClient(create_app(world.db)) as other:  # a second server process
+        assert names(other) == ["Example-70B 1.0"]
+        r = other.post("/api/orgs/acme/models", json={"profile": profile_text("frontier-400b")},
+                       headers=world.auth("editor"))
+        assert r.status_code == 201
+    assert names(world.client) == ["Example-70B 1.0", "Frontier-400B 2"]
+    assert deadline_models(world.client) == {"Example-70B 1.0", "Frontier-400B 2"}
+    with world.db.write() as s:  # straight in the store, as the CLI or an import would
+        registry.delete_model(s, world.actors["admin"], first["id"], first["version"])
+    assert names(world.client) == ["Frontier-400B 2"]
+    assert deadline_models(world.client) == {"Frontier-400B 2"}
+    # the organisation is part of the key: another organisation never sees these answers
+    rival = world.client.get("/api/orgs/rival/models", headers=world.auth("rival")).json()
+    assert rival["items"] == [] and rival["total"] == 0

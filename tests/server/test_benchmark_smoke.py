@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+CLIENTS = ["python", pytest.param("wrk", marks=pytest.mark.skipif(
+    shutil.which("wrk") is None, reason="wrk is not installed"))]
 
 
-def test_load_benchmark_smoke() -> None:
+@pytest.mark.parametrize("client", CLIENTS)
+def test_load_benchmark_smoke(client: str) -> None:
     out = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "server_load.py"),
                           "--models", "3", "--clients", "2", "--requests", "24",
-                          "--duration", "20", "--db", "sqlite"],
+                          "--duration", "20", "--seconds", "1", "--client", client,
+                          "--db", "sqlite"],
                          capture_output=True, text=True, timeout=120, check=True).stdout
+    assert f"load client: {'wrk' if client == 'wrk' else 'Python httpx'}" in out
     assert "GET /api/health (baseline)" in out
     rows = [line for line in out.splitlines() if line.startswith("GET /api/orgs/bench/")]
     assert rows and all(line.split()[3] == "0" for line in rows), out  # no errors
+    if client == "wrk":  # one run per endpoint group (the Python client mixes them at random)
+        assert len(rows) == 4, out
     assert "peak RSS" in out

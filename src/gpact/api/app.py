@@ -7,19 +7,32 @@ import logging
 import os
 import time
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
+import anyio.to_thread
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gpact import __version__
+from gpact.api.read_cache import ReadCache
 from gpact.api.routes import router
 from gpact.services.server_errors import Invalid, ServiceError
 from gpact.store.db import Database
 
 log = logging.getLogger("gpact.server")
 MAX_BODY_BYTES = 11 * 1024 * 1024  # the 10 MiB ledger limit plus multipart framing
+# Worker threads for the (synchronous) routes. Fewer than anyio's default 40: on a few cores
+# more threads only queue for the GIL, and each holds a pooled database connection.
+WORKER_THREADS = 20
+
+
+@asynccontextmanager
+async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    yield
 
 
 class BodyLimit:
@@ -134,10 +147,12 @@ def create_app(db: Database, *, secure_cookies: bool = False,
     """Build the app on an already migrated database."""
     app = FastAPI(title="gpact", version=__version__, openapi_url="/api/openapi.json",
                   docs_url=None, redoc_url=None,  # Swagger UI would load scripts from a CDN
+                  lifespan=_lifespan,
                   description="The gpact register of general-purpose AI models: profiles, "
                   "assessments, deadlines, documents, compute ledgers and the audit trail. "
                   "gpact is not legal advice.")
     app.state.db = db
+    app.state.read_cache = ReadCache()
     app.include_router(router)
     try:
         from gpact.web.pages import mount

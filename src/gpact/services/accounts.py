@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
@@ -221,24 +221,31 @@ def create_token(session: Session, actor: Actor, name: str, scopes: list[str]) -
     return f"gpact_{public}_{secret}", token
 
 
+_TOKEN_QUERY = (  # built once: constructing the statement cost as much as running it
+    select(ApiToken.secret_hash, ApiToken.revoked_at, ApiToken.name, ApiToken.scopes,
+           User.id, User.email, Organisation.id, Organisation.slug, Membership.role)
+    .join(Membership, (Membership.user_id == ApiToken.user_id)
+          & (Membership.org_id == ApiToken.org_id))
+    .join(User, User.id == ApiToken.user_id)
+    .join(Organisation, Organisation.id == ApiToken.org_id)
+    .where(ApiToken.public_id == bindparam("public_id")))
+
+
 def resolve_token(session: Session, raw: str) -> Actor | None:
+    """The actor of a bearer token, or None if it is unknown, revoked or its user has left
+    the organisation. One indexed query (token, membership, user, organisation), columns
+    only: it runs on every API request."""
     parts = raw.split("_", 2)
     if len(parts) != 3 or parts[0] != "gpact":
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.public_id == parts[1]))
-    if token is None or token.revoked_at is not None \
-            or not secrets.compare_digest(token.secret_hash, sha256(parts[2])):
+    row = session.execute(_TOKEN_QUERY, {"public_id": parts[1]}).first()
+    # no row: unknown token, or the user left the organisation (the token dies with it)
+    if row is None or row[1] is not None \
+            or not secrets.compare_digest(row[0], sha256(parts[2])):
         return None
-    row = session.execute(select(User, Organisation, Membership.role)
-                          .join(Membership, Membership.user_id == User.id)
-                          .join(Organisation, Organisation.id == Membership.org_id)
-                          .where(User.id == token.user_id, Organisation.id == token.org_id)
-                          ).first()
-    if row is None:  # the user left the organisation: the token dies with the membership
-        return None
-    user, org, role = row
-    return Actor(user.id, user.email, org.id, org.slug, role, token=token.name,
-                 scopes=tuple(token.scopes.split(",")))
+    _, _, name, scopes, user_id, email, org_id, slug, role = row
+    return Actor(user_id, email, org_id, slug, role, token=name,
+                 scopes=tuple(scopes.split(",")))
 
 
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:

@@ -191,6 +191,34 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
+def model_summary(session: Session, actor: Actor, model_id: int
+                  ) -> tuple[Model, dict[str, Any] | None, dt.date | None]:
+    """A model with the summary of its latest assessment, in one query (the full result,
+    a large JSON document, is not loaded)."""
+    row = session.execute(
+        select(Model, Assessment.summary, Assessment.as_of)
+        .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
+        .where(Model.id == model_id, Model.org_id == actor.org_id)).first()
+    if row is None:
+        raise NotFound(f"no model {model_id}")
+    return row[0], row[1], row[2]
+
+
+def latest_assessment_with_profile(session: Session, actor: Actor,
+                                   model_id: int) -> tuple[Assessment, int]:
+    """A model's latest assessment and the number of the profile version it assessed."""
+    row = session.execute(
+        select(Model.id, Assessment, ProfileVersion.number)
+        .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
+        .outerjoin(ProfileVersion, ProfileVersion.id == Assessment.profile_version_id)
+        .where(Model.id == model_id, Model.org_id == actor.org_id)).first()
+    if row is None:
+        raise NotFound(f"no model {model_id}")
+    if row[1] is None:
+        raise NotFound(f"model {model_id} has not been assessed")
+    return row[1], row[2]
+
+
 def latest_assessment(session: Session, model: Model) -> Assessment | None:
     if model.latest_assessment_id is None:
         return None
