@@ -79,9 +79,13 @@ def _read(spark: Any, paths: list[str]) -> Any:
     raise InputError(paths[0], "--log", "unknown file type (use .parquet, .csv or .jsonl)")
 
 
-def _session(threads: int) -> Any:
+def _session(threads: int) -> tuple[Any, bool]:
+    """The active session (spark-submit, a notebook) or a local one of our own to stop later."""
     from pyspark.sql import SparkSession
 
+    active = SparkSession.getActiveSession()
+    if active is not None:
+        return active, False
     # workers must run this interpreter (the one gpact is installed in), not `python3` on PATH
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     session = (SparkSession.builder.master(f"local[{threads}]").appName("gpact-rights-audit")
@@ -92,7 +96,7 @@ def _session(threads: int) -> Any:
                .config("spark.sql.execution.arrow.pyspark.enabled", "true")
                .getOrCreate())
     session.sparkContext.setLogLevel("ERROR")
-    return session
+    return session, True
 
 
 def run_audit_spark(options: AuditOptions,
@@ -112,7 +116,7 @@ def run_audit_spark(options: AuditOptions,
     snapshot_rows = con.execute("SELECT snapshot_id, origin, fetched_at, status, body "
                                 "FROM snaps").fetchall()
     con.close()
-    spark = _session(options.threads)
+    spark, own = _session(options.threads)
     try:
         log = _read(spark, options.crawl_log)
         columns = {c.lower() for c in log.columns}
@@ -182,7 +186,8 @@ def run_audit_spark(options: AuditOptions,
         raise InputError(options.crawl_log[0], None,
                          f"cannot audit: {str(exc).splitlines()[0]}") from None
     finally:
-        spark.stop()
+        if own:  # never stop a session that belongs to the caller
+            spark.stop()
     return AuditResult(rows, len(snapshot_rows), options.out, len(infringing), counts)
 
 
