@@ -17,7 +17,7 @@ GATE_NAMES = {
     "systemic_risk": "the model is not a GPAI model with systemic risk",
     "transparency_chapter": "the model is exempt under Art. 53(2) (open source, no systemic risk)",
     "non_eu_provider": "the provider is established in the Union",
-    "legacy_model": "the model was placed on the market from 2 August 2025",
+    "legacy_model": "the model was placed on the market on or after the Art. 111(3) cutoff",
 }
 
 
