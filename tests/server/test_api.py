@@ -25,8 +25,8 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("PUT", "/api/orgs/{org}/models/{model_id}/record"): {
         "json": {"record": "gpact_record: 1\n", "version": 1}},
     ("POST", "/api/orgs/{org}/models/{model_id}/ledgers"): {
-        "files": {"file": ("run.csv", b"run_id,phase,timestamp,flop\nr1,pretraining,"
-                                      b"2026-01-01T00:00:00Z,1e24\n", "text/csv")}},
+        "files": {"file": ("run.csv", b"run_id,phase,timestamp,seconds,flop\nr1,pretraining,"
+                                      b"2026-01-01T00:00:00Z,3600,1e24\n", "text/csv")}},
     ("POST", "/api/orgs/{org}/models/{model_id}/documents"): {"json": {"format": "md"}},
     ("POST", "/api/orgs/{org}/import"): {"json": {"format": "gpact-organisation/1",
                                                    "models": []}},
@@ -193,7 +193,7 @@ def test_wrong_content_type_and_oversized_bodies(world: World) -> None:
                           headers={**world.auth("editor"), "Content-Type": "text/yaml"})
     assert r.status_code == 415
     model = create(world)
-    big = b"run_id,phase,timestamp,flop\n" + b"r,pretraining,2026-01-01,1\n" * 500_000
+    big = b"run_id,phase,timestamp,seconds,flop\n" + b"r,pretraining,2026-01-01,1,1\n" * 400_000
     r = world.client.post(f"/api/orgs/acme/models/{model['id']}/ledgers",
                           files={"file": ("big.csv", big, "text/csv")},
                           headers=world.auth("editor"))
@@ -305,16 +305,18 @@ def test_documentation_record_and_every_document_kind(world: World) -> None:
 def test_ledger_upload_totals_and_bad_rows(world: World) -> None:
     model = create(world)
     url = f"/api/orgs/acme/models/{model['id']}/ledgers"
-    csv = (b"run_id,phase,timestamp,flop\nr1,pretraining,2026-01-01,6e24\n"
-           b"r1,pretraining,2026-01-02,2e24\nr2,finetuning,2026-02-01,1e23\n"
-           b"r3,rl,2026-03-01,\n")
+    csv = (b"run_id,phase,timestamp,seconds,flop\n"
+           b"r1,pretraining,2026-01-01T01:00:00Z,3600,6e24\n"
+           b"r1,pretraining,2026-01-02T01:00:00Z,3600,2e24\n"
+           b"r2,finetuning,2026-02-01T01:00:00Z,3600,1e23\n")
     r = world.client.post(url, files={"file": ("run.csv", csv, "text/csv")},
                           headers=world.auth("editor"))
     assert r.status_code == 201, r.text
     body = r.json()
     assert body["total_flop"] == pytest.approx(8.1e24)
-    assert body["summary"]["unmeasured_rows"] == 1
-    jsonl = b'{"run_id": "a", "phase": "warmup", "timestamp": "2026-01-01", "flop": 1}\n'
+    assert body["summary"]["flop_by_phase"]["finetuning"] == pytest.approx(1e23)
+    jsonl = (b'{"run_id": "a", "phase": "warmup", "timestamp": "2026-01-01T00:00:00Z", '
+             b'"seconds": 60, "flop": 1}\n')
     r = world.client.post(url, files={"file": ("run.jsonl", jsonl, "application/json")},
                           headers=world.auth("editor"))
     assert r.status_code == 422 and "phase" in r.json()["problems"][0]

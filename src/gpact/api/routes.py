@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -398,13 +399,18 @@ def calendar_feed(request: Request, org: Org,
 @router.post("/orgs/{org}/models/{model_id}/ledgers", response_model=s.LedgerOut,
              status_code=201, responses=ERRORS, tags=["compute"])
 async def upload_ledger(request: Request, actor: ActorDep, model_id: Id,
-                        file: UploadFile) -> s.LedgerOut:
-    """Upload compute telemetry (CSV or JSON Lines, at most 10 MiB) as multipart ``file``."""
-    content = await file.read(ledgers_service.MAX_LEDGER_BYTES + 1)
-    with db_of(request).write() as session:
-        ledger = ledgers_service.upload(session, actor, model_id, file.filename or "ledger.csv",
-                                        content)
-        return _ledger_out(ledger)
+                        file: list[UploadFile]) -> s.LedgerOut:
+    """Upload a compute ledger as multipart ``file`` fields (10 MiB together): a ledger YAML
+    (``gpact_ledger: 1``) with the telemetry files it names, or telemetry files alone (CSV,
+    TSV, JSON Lines, Parquet). Read by gpact.compute, as ``gpact compute`` reads them."""
+    files = [(f.filename or "ledger.csv", await f.read(ledgers_service.MAX_LEDGER_BYTES + 1))
+             for f in file[:ledgers_service.MAX_FILES + 1]]
+
+    def store() -> s.LedgerOut:
+        with db_of(request).write() as session:
+            return _ledger_out(ledgers_service.upload(session, actor, model_id, files))
+
+    return await anyio.to_thread.run_sync(store)
 
 
 @router.get("/orgs/{org}/models/{model_id}/ledgers", response_model=list[s.LedgerOut],

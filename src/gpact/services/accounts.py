@@ -34,7 +34,7 @@ from gpact.store.models import (
 
 SESSION_LIFETIME = dt.timedelta(hours=8)
 SCOPES = ("read", "write", "admin")
-_RANK = {"viewer": 0, "editor": 1, "admin": 2}
+_RANK = {"viewer": 0, "editor": 1, "reviewer": 1, "admin": 2}
 _SCOPE_RANK = {"read": 0, "write": 1, "admin": 2}
 HASHER = PasswordHasher()  # argon2id with argon2-cffi's recommended (RFC 9106) parameters
 _DUMMY_HASH = HASHER.hash("not a real password")

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.assess import Assessment, Finding
+from gpact.tracking import Due, next_due
 
 VERDICTS = {True: "yes", False: "no", None: "cannot decide"}
 
@@ -42,9 +43,8 @@ def portfolio(assessments: Sequence[Assessment]) -> list[PortfolioRow]:
     rows = []
     for a in assessments:
         applying = [o for o in a.obligations if o.status == "applies"]
-        dated = sorted((o for o in applying if o.due), key=lambda o: o.due or a.as_of)
-        upcoming = [o for o in dated if o.due and o.due >= a.as_of]
-        first = upcoming[0] if upcoming else (dated[-1] if dated else None)
+        chosen = next_due((Due(o.id, o.due) for o in applying), a.as_of)
+        first = next(o for o in applying if o.id == chosen.key) if chosen else None
         name = f"{a.model} {a.model_version}" if a.model_version else a.model
         rows.append(PortfolioRow(
             name, a.provider, verdict(a.gpai), verdict(a.systemic_risk), role_label(a.role),

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from icalendar import Calendar, Event
 
 from gpact import NOT_LEGAL_ADVICE, __version__
+from gpact.services.labels import obligation_title
 from gpact.services.registry import Deadline
 
 
@@ -23,7 +24,7 @@ def ical(org_slug: str, deadlines: Sequence[Deadline]) -> bytes:
         event.add("dtstamp", stamp)
         event.add("dtstart", d.due)
         event.add("dtend", d.due + dt.timedelta(days=1))
-        event.add("summary", f"{d.model}: {d.obligation.replace('_', ' ')} due")
+        event.add("summary", f"{d.model}: {obligation_title(d.obligation)} due")
         event.add("description", f"{d.obligation} ({d.source}) for model {d.model}, from the "
                   f"assessment as of {d.assessed_as_of}. {NOT_LEGAL_ADVICE}")
         cal.add_component(event)

@@ -22,6 +22,7 @@ from gpact.services.assess import assess_profile
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
 from gpact.store import audit
 from gpact.store.models import Assessment, Model, ObligationDue, ProfileVersion, utcnow
+from gpact.tracking import Due, next_due
 
 MAX_PROFILE_BYTES = 256 * 1024
 
@@ -149,12 +150,13 @@ def delete_model(session: Session, actor: Actor, model_id: int, expected_version
 def summarise(result: dict[str, Any]) -> dict[str, Any]:
     """The few fields the portfolio shows, kept beside the full result for fast listing."""
     applying = [o for o in result["obligations"] if o["status"] == "applies"]
-    dated = sorted((o for o in applying if o.get("due")), key=lambda o: o["due"])
+    first = next_due((Due(o["id"], _date(o.get("due"))) for o in applying),
+                     dt.date.fromisoformat(result["as_of"]))
     return {
         "gpai": result["gpai"]["value"], "systemic_risk": result["systemic_risk"]["value"],
         "role": result["role"]["value"], "obligations_applying": len(applying),
-        "next_due": dated[0]["due"] if dated else None,
-        "next_obligation": dated[0]["id"] if dated else None,
+        "next_due": first.due.isoformat() if first and first.due else None,
+        "next_obligation": first.key if first else None,
         "missing": len(result.get("missing", [])),
     }
 

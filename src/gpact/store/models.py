@@ -27,7 +27,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, declared_attr, mapped_column
 
-ROLES = ("viewer", "editor", "admin")
+# a reviewer has an editor's rights and may also sign obligations off as met (four eyes)
+ROLES = ("viewer", "editor", "reviewer", "admin")
+SIGN_OFF_ROLES = ("reviewer", "admin")
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",

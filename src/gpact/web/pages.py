@@ -28,6 +28,7 @@ from gpact.rulebook import default_rulebook
 from gpact.services import (
     accounts,
     calendar,
+    labels,
     registry,
     server_documents,
     server_ledgers,
@@ -35,12 +36,15 @@ from gpact.services import (
 from gpact.services.accounts import Actor
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, ServiceError
 from gpact.store.db import Database
-from gpact.store.models import AuditEvent, Organisation, User, WebSession
+from gpact.store.models import ROLES, AuditEvent, Organisation, User, WebSession
 
 HERE = Path(__file__).parent
 COOKIE = "gpact_session"
 LOGIN_CSRF = "gpact_login_csrf"
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters.update(obligation=labels.obligation_label, title=labels.obligation_title,
+                             status=labels.status_label, state=labels.state_label,
+                             action=labels.action_label, role=labels.role_label)
 MESSAGES = {"saved": "Saved a new profile version and reassessed the model.",
             "created": "Model added and assessed.", "assessed": "Assessment done.",
             "built": "Document built.", "uploaded": "Compute ledger uploaded.",
@@ -130,7 +134,8 @@ def _model_context(session: Session, page: Page, model_id: int) -> dict[str, Any
     return {"model": model, "profile": profile, "profile_text": profile.text,
             "edit_version": model.version, "result": latest.result if latest else None,
             "record": server_documents.latest_record(session, model),
-            "kinds": server_documents.KINDS, "formats": ("md", "html", "json"),
+            "kinds": server_documents.KINDS, "formats": server_documents.formats("mdf"),
+            "kind_labels": labels.DOCUMENT_KIND, "format_labels": labels.FORMAT,
             "versions": registry.profile_versions(session, page.actor, model_id),
             "documents": server_documents.documents(session, page.actor, model_id),
             "chart": _chart(server_ledgers.ledgers(session, page.actor, model_id)),
@@ -138,25 +143,27 @@ def _model_context(session: Session, page: Page, model_id: int) -> dict[str, Any
 
 
 def _chart(ledgers: list[Any]) -> dict[str, Any] | None:
-    """Bars of measured FLOP by phase over all uploaded ledgers, scaled to the threshold."""
+    """Bars of the latest uploaded ledger's counted FLOP by phase, scaled to the threshold."""
     if not ledgers:
         return None
-    by_phase: dict[str, float] = {}
-    unmeasured = 0
-    for ledger in ledgers:
-        unmeasured += ledger.summary.get("unmeasured_rows", 0)
-        for phase, flop in ledger.summary["flop_by_phase"].items():
-            by_phase[phase] = by_phase.get(phase, 0.0) + flop
+    summary = ledgers[-1].summary
+    by_phase: dict[str, float] = summary.get("flop_by_phase", {})
     rule = default_rulebook().at(dt.date.today()).rule("ai_act.art51.presumption_threshold_flop")
     threshold = float(rule.value)
-    total = sum(by_phase.values())
+    cumulative = summary.get("cumulative") or {"flop": sum(by_phase.values())}
+    total = float(cumulative["flop"])
     scale = max(total, threshold, 1.0)
-    bars = [{"label": phase, "width": round(250 * flop / scale, 1), "text": f"{flop:.2g} FLOP"}
-            for phase, flop in by_phase.items()]
+    bars = [{"label": phase.replace("_", " "), "width": round(250 * flop / scale, 1),
+             "text": f"{flop:.2g} FLOP"} for phase, flop in by_phase.items()]
     bars.append({"label": "threshold", "width": round(250 * threshold / scale, 1),
                  "text": f"{threshold:.2g} FLOP"})
-    return {"bars": bars, "total": f"{total:.3g} FLOP", "threshold": f"{threshold:.2g} FLOP",
-            "source": rule.source, "unmeasured": unmeasured}
+    low, high = cumulative.get("low"), cumulative.get("high")
+    return {"bars": bars, "total": f"{total:.3g} FLOP",
+            "range": f"{low:.3g}–{high:.3g} FLOP" if low is not None and high is not None
+            else None, "threshold": f"{threshold:.2g} FLOP", "source": rule.source,
+            "files": ", ".join(summary.get("files", [ledgers[-1].filename])),
+            "warnings": summary.get("warnings", [])[:5],
+            "unmeasured": summary.get("unmeasured_rows", 0)}
 
 
 def _profile_from(profile: str, file: UploadFile | None) -> str:
@@ -393,11 +400,20 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
 
     @router.post("/o/{org}/models/{model_id}/ledgers")
     def upload_ledger(request: Request, org: str, model_id: int, file: Annotated[
-            UploadFile, File()], csrf_token: Text = "") -> Response:
-        content = file.file.read(server_ledgers.MAX_LEDGER_BYTES + 1)
+            list[UploadFile], File()], csrf_token: Text = "") -> Response:
+        files = [(f.filename or "ledger.csv", f.file.read(server_ledgers.MAX_LEDGER_BYTES + 1))
+                 for f in file[:server_ledgers.MAX_FILES + 1] if f.filename]
         return _model_action(request, org, model_id, csrf_token, lambda s, a: (
-            server_ledgers.upload(s, a, model_id, file.filename or "ledger.csv", content)),
-            "uploaded")
+            server_ledgers.upload(s, a, model_id, files)), "uploaded")
+
+    @router.get("/o/{org}/models/{model_id}/delete")
+    def confirm_delete(request: Request, org: str, model_id: int) -> HTMLResponse:
+        page = _page(request, org)
+        assert page.actor is not None
+        registry.require(page.actor, "admin")
+        with _db(request).read() as session:
+            model = registry.get_model(session, page.actor, model_id)
+        return page.render("model_delete.html", model=model)
 
     @router.post("/o/{org}/models/{model_id}/delete")
     def delete(request: Request, org: str, model_id: int, version: Annotated[int, Form()] = 0,
@@ -457,7 +473,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             tokens = accounts.list_tokens(session, page.actor)
             members = accounts.members(session, page.actor)
         return page.render("settings.html", status=status, active="settings", tokens=tokens,
-                           members=members, scopes=accounts.SCOPES, **ctx)
+                           members=members, scopes=accounts.SCOPES, roles=ROLES, **ctx)
 
     @router.get("/o/{org}/settings")
     def settings(request: Request, org: str) -> HTMLResponse:

@@ -1,0 +1,164 @@
+"""The workspace's pages: human labels, compute ledgers read by gpact.compute (both bundled
+example files upload), delete confirmation, empty states, and the shared "next due" rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from gpact.services import labels, server_ledgers
+from gpact.store.models import ComputeLedger
+from gpact.tracking import Due, classify, next_due
+from tests.server.conftest import World, profile_text
+from tests.server.test_web import add_model, login, page_csrf
+
+COMPUTE = Path(__file__).parents[2] / "examples" / "compute"
+RAW_IDS = ("technical_documentation", "downstream_information", "copyright_policy",
+           "training_content_summary", "in_force", "not_applicable")
+
+
+@pytest.fixture
+def web(sqlite_world: World) -> World:
+    status, _ = login(sqlite_world.client, "editor@example.eu")
+    assert status == 200
+    return sqlite_world
+
+
+def visible(html: str) -> str:
+    """The page's text without tags and attribute values (ids may live in form values)."""
+    return re.sub(r"<[^>]+>", " ", html)
+
+
+def test_pages_show_obligation_names_and_articles_not_ids(web: World) -> None:
+    status, html = add_model(web, profile_text())
+    assert status == 200
+    assert "Technical documentation (Annex XI)" in html and "Art. 53(1)(a)" in html
+    for page in ("/o/acme/", "/o/acme/models/1", "/o/acme/calendar", "/o/acme/audit"):
+        text = visible(web.client.get(page).text)
+        found = [raw for raw in RAW_IDS if raw in text]
+        assert not found, (page, found)
+    assert "Does not apply" in visible(web.client.get("/o/acme/models/1").text)
+
+
+def test_both_bundled_compute_files_upload_on_the_web(web: World) -> None:
+    add_model(web, profile_text())
+    csrf = page_csrf(web)
+    files = [("file", ("ledger.yaml", (COMPUTE / "ledger.yaml").read_bytes(), "text/yaml")),
+             ("file", ("pretraining.csv", (COMPUTE / "pretraining.csv").read_bytes(),
+                       "text/csv"))]
+    r = web.client.post("/o/acme/models/1/ledgers", data={"csrf_token": csrf}, files=files)
+    assert r.status_code == 200, visible(r.text)[-800:]
+    assert "Compute ledger uploaded." in r.text and "5.03e+24 FLOP" in r.text
+    r = web.client.post("/o/acme/models/1/ledgers", data={"csrf_token": csrf}, files={
+        "file": ("pretraining.csv", (COMPUTE / "pretraining.csv").read_bytes(), "text/csv")})
+    assert r.status_code == 200 and "5.52e+24 FLOP" in r.text
+    # a ledger naming a telemetry file uploaded earlier reads that one
+    r = web.client.post("/o/acme/models/1/ledgers", data={"csrf_token": csrf}, files={
+        "file": ("ledger.yaml", (COMPUTE / "ledger.yaml").read_bytes(), "text/yaml")})
+    assert r.status_code == 200 and "5.03e+24 FLOP" in r.text
+
+
+@pytest.mark.parametrize(("files", "problem"), [
+    ([("x.yaml", b"gpact_ledger: 1\nentries:\n - id: a\n   telemetry: {files: [/etc/passwd]}\n")],
+     "entries[0].telemetry.files[0]: '/etc/passwd' is not among the uploaded files"),
+    ([("x.yaml", b"gpact_ledger: 1\nentries:\n - id: a\n   telemetry: {files: [../x.csv]}\n")],
+     "'../x.csv' is not among the uploaded files"),
+    ([("notes.txt", b"hello")], "notes.txt: not a compute ledger"),
+    ([(".hidden.csv", b"run_id\n")], "is not a plain file name"),
+    ([("run.csv", b"run_id,phase,timestamp,flop\nr,pretraining,2026-01-01,1\n")],
+     "seconds: required column missing"),
+    ([("a.yaml", b"gpact_ledger: 1\nentries: []\n"), ("b.yaml", b"gpact_ledger: 1\n")],
+     "one ledger YAML at a time"),
+    ([("a.yaml", b"just: text\n")], "not a compute ledger (no 'gpact_ledger: 1'"),
+])
+def test_bad_ledger_uploads_are_refused_and_nothing_is_stored(
+        world: World, files: list[tuple[str, bytes]], problem: str) -> None:
+    model = world.client.post("/api/orgs/acme/models", json={"profile": profile_text()},
+                              headers=world.auth("editor")).json()
+    r = world.client.post(f"/api/orgs/acme/models/{model['id']}/ledgers",
+                          files=[("file", (n, c, "application/octet-stream")) for n, c in files],
+                          headers=world.auth("editor"))
+    assert r.status_code == 422, r.text
+    assert problem in r.json()["problems"][0]
+    with world.db.read() as s:
+        assert s.query(ComputeLedger).count() == 0
+
+
+def test_ledger_api_upload_of_the_bundled_pair(world: World) -> None:
+    model = world.client.post("/api/orgs/acme/models", json={"profile": profile_text()},
+                              headers=world.auth("editor")).json()
+    url = f"/api/orgs/acme/models/{model['id']}/ledgers"
+    r = world.client.post(url, headers=world.auth("editor"), files=[
+        ("file", ("ledger.yaml", (COMPUTE / "ledger.yaml").read_bytes(), "text/yaml")),
+        ("file", ("pretraining.csv", (COMPUTE / "pretraining.csv").read_bytes(), "text/csv"))])
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["total_flop"] == pytest.approx(5.03e24, rel=1e-2)
+    assert body["summary"]["files"] == ["ledger.yaml", "pretraining.csv"]
+    assert [x["filename"] for x in world.client.get(url, headers=world.auth("viewer")).json()
+            ] == ["ledger.yaml"]
+
+
+def test_delete_asks_for_confirmation_first(sqlite_world: World) -> None:
+    login(sqlite_world.client, "admin@example.eu")
+    add_model(sqlite_world, profile_text())
+    html = sqlite_world.client.get("/o/acme/models/1").text
+    assert 'href="/o/acme/models/1/delete"' in html and 'action="/o/acme/models/1/delete"' \
+        not in html
+    confirm = sqlite_world.client.get("/o/acme/models/1/delete")
+    assert confirm.status_code == 200 and "cannot be undone" in confirm.text
+    assert "Cancel and keep it" in confirm.text
+    login(sqlite_world.client, "editor@example.eu")
+    assert sqlite_world.client.get("/o/acme/models/1/delete").status_code == 403
+
+
+def test_empty_states_say_what_to_do_next(web: World) -> None:
+    assert "Add a model</a> from its profile" in web.client.get("/o/acme/").text
+    assert "Deadlines appear here once a model is added" in web.client.get(
+        "/o/acme/calendar").text
+    audit = web.client.get("/o/acme/audit").text
+    assert "What the numbers (#) mean" in audit and "other organisations" in audit
+
+
+D = dt.date
+TODAY = D(2026, 6, 1)
+
+
+@pytest.mark.parametrize(("items", "expected"), [
+    ([], None),
+    ([Due("a", None)], None),
+    ([Due("a", D(2026, 7, 1)), Due("b", D(2026, 6, 10))], "b"),
+    ([Due("a", D(2025, 1, 1)), Due("b", D(2026, 6, 1))], "b"),  # today counts as upcoming
+    ([Due("a", D(2025, 1, 1)), Due("b", D(2025, 8, 2))], "b"),  # all passed: most recent
+    ([Due("a", D(2026, 6, 10), "met"), Due("b", D(2026, 9, 1))], "b"),
+    ([Due("a", D(2026, 6, 10), "not_applicable")], None),
+    ([Due("a", D(2026, 6, 10), "in_progress")], "a"),
+])
+def test_next_due_rule(items: list[Due], expected: str | None) -> None:
+    found = next_due(items, TODAY)
+    assert (found.key if found else None) == expected
+
+
+@pytest.mark.parametrize(("item", "bucket"), [
+    (Due("a", D(2026, 5, 31)), "overdue"),
+    (Due("a", D(2026, 5, 31), "in_progress"), "overdue"),
+    (Due("a", D(2026, 5, 31), "met"), "met"),
+    (Due("a", D(2026, 6, 1)), "due_soon"),
+    (Due("a", D(2026, 7, 1)), "due_soon"),
+    (Due("a", D(2026, 7, 2)), "open"),
+    (Due("a", None), "open"),
+    (Due("a", D(2020, 1, 1), "not_applicable"), "not_applicable"),
+])
+def test_classify(item: Due, bucket: str) -> None:
+    assert classify(item, TODAY) == bucket
+
+
+def test_labels() -> None:
+    assert labels.obligation_label("training_content_summary") == (
+        "Public summary of training content in the AI Office template (Art. 53(1)(d))")
+    assert labels.obligation_title("made_up_thing") == "Made up thing"
+    assert labels.status_label("not_applicable") == "Does not apply"
+    assert server_ledgers.MAX_LEDGER_BYTES == 10 * 1024 * 1024
