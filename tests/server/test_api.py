@@ -14,6 +14,7 @@ from icalendar import Calendar
 from gpact.services import server_documents
 from gpact.store import audit
 from tests.server.conftest import World, profile_text
+from tests.server.workspace_fixtures import WORKSPACE_BODIES, workspace_ids
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 
@@ -34,6 +35,7 @@ BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("DELETE", "/api/orgs/{org}/models/{model_id}"): {"params": {"version": 1}},
     ("PUT", "/api/orgs/{org}/members"): {"json": {"email": "viewer@example.eu",
                                                    "role": "viewer"}},
+    **WORKSPACE_BODIES,
 }
 
 
@@ -50,7 +52,7 @@ def acme_ids(world: World) -> dict[str, Any]:
                             headers=world.auth("editor")).json()
     token = world.client.get("/api/orgs/acme/tokens", headers=world.auth("admin")).json()[0]
     return {"org": "acme", "model_id": model["id"], "doc_id": doc["id"],
-            "token_id": token["id"], "number": 1}
+            "token_id": token["id"], "number": 1, **workspace_ids(world, model["id"])}
 
 
 def api_routes(world: World) -> list[tuple[str, str]]:
@@ -61,7 +63,7 @@ def api_routes(world: World) -> list[tuple[str, str]]:
 
 
 def test_every_body_route_has_a_sample(world: World) -> None:
-    needs_body = {(m, p) for m, p in api_routes(world) if m in ("POST", "PUT")}
+    needs_body = {(m, p) for m, p in api_routes(world) if m in ("POST", "PUT", "PATCH")}
     assert needs_body == {k for k in BODIES if k[0] != "DELETE"}, "add new routes to BODIES"
 
 
@@ -82,7 +84,8 @@ def test_no_route_reaches_another_organisations_data(world: World) -> None:
         r = world.client.request(method, path.format(**ids), headers=world.auth("rival"),
                                  **kwargs)
         assert r.status_code == 404, (method, path, r.status_code, r.text)
-        if "{model_id}" in path or "{doc_id}" in path or "{token_id}" in path:
+        if any(f"{{{key}}}" in path for key in ("model_id", "doc_id", "token_id",
+                                                 "evidence_id")):
             own = path.format(**{**ids, "org": "rival"})
             r = world.client.request(method, own, headers=world.auth("rival"), **kwargs)
             assert r.status_code == 404, (method, own, r.status_code, r.text)

@@ -80,7 +80,7 @@ def test_log_in_add_model_see_assessment_deadlines_and_download(
     accessible(page)
     obligations = page.locator("section", has=page.get_by_role(
         "heading", name="Obligations and deadlines"))
-    expect(obligations).to_contain_text("notification")
+    expect(obligations).to_contain_text("Notify the Commission")
     expect(obligations).to_contain_text("Art. 52")
 
     page.get_by_role("link", name="Calendar").click()

@@ -116,7 +116,7 @@ def test_delete_asks_for_confirmation_first(sqlite_world: World) -> None:
 
 
 def test_empty_states_say_what_to_do_next(web: World) -> None:
-    assert "Add a model</a> from its profile" in web.client.get("/o/acme/").text
+    assert "paste or upload its profile</a>" in web.client.get("/o/acme/").text
     assert "Deadlines appear here once a model is added" in web.client.get(
         "/o/acme/calendar").text
     audit = web.client.get("/o/acme/audit").text
@@ -162,3 +162,38 @@ def test_labels() -> None:
     assert labels.obligation_title("made_up_thing") == "Made up thing"
     assert labels.status_label("not_applicable") == "Does not apply"
     assert server_ledgers.MAX_LEDGER_BYTES == 10 * 1024 * 1024
+
+
+def test_track_an_obligation_to_met_on_the_web(sqlite_world: World) -> None:
+    web = sqlite_world
+    login(web.client, "editor@example.eu")
+    add_model(web, profile_text())
+    page = "/o/acme/models/1/obligations/technical_documentation"
+    html = web.client.get("/o/acme/models/1").text
+    assert f'href="{page}"' in html
+    csrf = page_csrf(web)
+    r = web.client.post(page, data={"csrf_token": csrf, "version": 1, "state": "met"})
+    assert r.status_code == 422 and "Nothing was changed" in r.text
+    assert "needs at least one piece of evidence" in r.text
+    r = web.client.post(page + "/evidence", data={"csrf_token": csrf, "kind": "file",
+                                                  "note": "Annex XI as filed"},
+                        files={"file": ("annex-xi.md", b"# Annex XI\n", "text/markdown")})
+    assert r.status_code == 200 and "Evidence added." in r.text and "annex-xi.md" in r.text
+    r = web.client.post(page + "/evidence", data={"csrf_token": csrf, "kind": "file"},
+                        files={"file": ("fake.pdf", b"hello", "application/pdf")})
+    assert r.status_code == 422 and "is not a PDF file" in r.text
+    r = web.client.post(page, data={"csrf_token": csrf, "version": 1, "state": "met",
+                                    "owner": "editor@example.eu", "notes": "ready"})
+    assert r.status_code == 200 and "Sign-off asked for" in r.text
+    assert "Sign off as met" not in r.text  # not for the member who asked
+    login(web.client, "admin@example.eu")
+    html = web.client.get(page).text
+    assert "Sign off as met" in html
+    r = web.client.post(page + "/sign-off", data={"csrf_token": page_csrf(web), "version": 2})
+    assert r.status_code == 200 and "Signed off by admin@example.eu" in r.text
+    assert "Signed off as met" in r.text  # the history lists it
+    tracking = web.client.get("/o/acme/obligations?bucket=met").text
+    assert "Technical documentation (Annex XI)" in visible(tracking)
+    assert "Copyright" not in visible(tracking).split("Obligation", 1)[-1]
+    dashboard = visible(web.client.get("/o/acme/").text)
+    assert "1  met" in dashboard.replace("\n", " ") or "1 met" in dashboard

@@ -121,7 +121,7 @@ class UnsupportedMediaType(ServiceError):
     status = 415
 
 
-JSON_BODY = [Depends(require_json)]
+JSON_BODY: list[Any] = [Depends(require_json)]
 
 
 def _etag(version: int) -> str:
@@ -526,3 +526,10 @@ def set_member(request: Request, actor: ActorDep, body: s.MemberIn) -> s.MemberO
     with db_of(request).write() as session:
         user = accounts.add_member(session, actor, body.email, body.role, body.password)
         return s.MemberOut(email=user.email, role=body.role)
+
+
+# The workspace routes (obligation tracking, evidence) live in their own module, which uses
+# the dependencies above; imported last so that module can import them from here.
+from gpact.api.workspace_routes import router as _workspace  # noqa: E402
+
+router.include_router(_workspace)

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from gpact.errors import InputError
 from gpact.profile import LoadedProfile, ProfileError, parse_profile
+from gpact.services import tracking_sync
 from gpact.services.accounts import Actor
 from gpact.services.assess import assess_profile
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
@@ -171,6 +172,7 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
     day = as_of or dt.date.today()
     result = assess_profile(loaded, day).to_dict()
     result["profile"] = f"profile version {profile.number} (sha256 {profile.sha256[:12]})"
+    previous = latest_assessment(session, model)
     row = Assessment(model_id=model.id, profile_version_id=profile.id, as_of=day,
                      rulebook_version=result["rulebook_version"],
                      gpact_version=result["gpact_version"], result=result,
@@ -186,6 +188,7 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
                  entity_id=model.id, org_id=actor.org_id, after=result,
                  detail={"assessment": row.id, "as_of": day.isoformat(),
                          "rulebook_version": row.rulebook_version})
+    tracking_sync.sync(session, actor.label, model, row, previous)
     return row
 
 

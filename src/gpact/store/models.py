@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -253,3 +254,61 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class ObligationTrack(Base):
+    """Where one obligation of one model stands: state, owner, notes, due date, sign-off.
+
+    One row per model and obligation, kept in step with the latest assessment; ``version``
+    moves on every change, so a stale editor gets a conflict. ``fingerprint`` is the hash of
+    what the assessment said about the obligation (due date, source, scope): when a new
+    assessment changes it, a met or not-applicable obligation is reopened with the reason.
+    """
+
+    __tablename__ = "obligation_tracks"
+    __table_args__ = (UniqueConstraint("model_id", "obligation"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    obligation: Mapped[str] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(400))
+    source: Mapped[str] = mapped_column(String(200))
+    applies: Mapped[bool] = mapped_column(Boolean, default=True)
+    due: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
+    assessment_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="open")
+    owner: Mapped[str] = mapped_column(String(320), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    justification: Mapped[str] = mapped_column(Text, default="")
+    reopened_reason: Mapped[str] = mapped_column(Text, default="")
+    sign_off_requested_by: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    sign_off_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(),
+                                                                      nullable=True)
+    signed_off_by: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    signed_off_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    changed_by: Mapped[str] = mapped_column(String(400))
+    changed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class Evidence(Base):
+    """One piece of evidence for an obligation: a document built in gpact (by its hash), an
+    uploaded file (bytes, SHA-256, size), or a publication (address and date). Never changed."""
+
+    __tablename__ = "evidence"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("obligation_tracks.id", ondelete="CASCADE"),
+                                          index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("documents.id", ondelete="SET NULL"), nullable=True)
+    filename: Mapped[str] = mapped_column(String(300), default="")
+    media_type: Mapped[str] = mapped_column(String(100), default="")
+    sha256: Mapped[str] = mapped_column(String(64), default="")
+    size: Mapped[int] = mapped_column(BigInteger, default=0)
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    url: Mapped[str] = mapped_column(String(2000), default="")
+    published_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -29,6 +29,7 @@ from gpact.services import (
     accounts,
     calendar,
     labels,
+    obligations,
     registry,
     server_documents,
     server_ledgers,
@@ -131,7 +132,12 @@ def _model_context(session: Session, page: Page, model_id: int) -> dict[str, Any
     model = registry.get_model(session, page.actor, model_id)
     profile = registry.latest_profile(session, model)
     latest = registry.latest_assessment(session, model)
-    return {"model": model, "profile": profile, "profile_text": profile.text,
+    tracks = obligations.tracks(session, page.actor, model_id)
+    today = dt.date.today()
+    return {"model": model, "tracks": tracks,
+            "buckets": {t.id: obligations.bucket(t, today) for t in tracks},
+            "evidence_counts": obligations.evidence_counts(session, [t.id for t in tracks]),
+            "profile": profile, "profile_text": profile.text,
             "edit_version": model.version, "result": latest.result if latest else None,
             "record": server_documents.latest_record(session, model),
             "kinds": server_documents.KINDS, "formats": server_documents.formats("mdf"),
@@ -294,9 +300,12 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             models = registry.list_models(session, page.actor, 50, max(offset, 0))
             upcoming = registry.deadlines(session, page.actor, limit=10, after=today)
             overdue = registry.deadlines(session, page.actor, limit=10, before=today)
+            tracking = obligations.portfolio(session, page.actor, today, limit=0)
         # Upcoming first; a passed due date means the obligation must already be met (gpact
         # cannot know whether it is), so those are listed apart as dates to confirm.
         return page.render("dashboard.html", active="dashboard", page=models,
+                           counts=tracking.counts,
+                           per_model={m["model_id"]: m for m in tracking.per_model},
                            deadlines=[d.as_dict(today) for d in upcoming],
                            passed=[d.as_dict(today) for d in overdue])
 
@@ -519,4 +528,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             return _settings(page, exc.status, problems=problems)
         return page.back("settings")
 
+    from gpact.web import workspace_pages  # imports this module's helpers
+
+    workspace_pages.add_routes(router)
     app.include_router(router)

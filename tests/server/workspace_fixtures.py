@@ -1,0 +1,33 @@
+"""Samples for the workspace routes, so the route-by-route checks of test_api (401 for
+anonymous requests, 404 across organisations) cover them too."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.server.conftest import World
+
+OBLIGATION = "technical_documentation"
+EVIDENCE_FILE = ("note.md", b"# Evidence\n", "text/markdown")
+
+WORKSPACE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("PATCH", "/api/orgs/{org}/models/{model_id}/obligations/{obligation}"): {
+        "json": {"version": 1, "state": "in_progress"}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/obligations/{obligation}/sign-off"): {
+        "json": {"version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/obligations/{obligation}/evidence"): {
+        "json": {"kind": "publication", "url": "https://example.eu/x",
+                 "published_on": "2026-01-01"}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/obligations/{obligation}/evidence/files"): {
+        "files": {"file": EVIDENCE_FILE}},
+    ("POST", "/api/orgs/{org}/reassess-outdated"): {"json": {}},
+}
+
+
+def workspace_ids(world: World, model_id: int) -> dict[str, Any]:
+    """An obligation of acme's model with one evidence file."""
+    r = world.client.post(
+        f"/api/orgs/acme/models/{model_id}/obligations/{OBLIGATION}/evidence/files",
+        files={"file": EVIDENCE_FILE}, headers=world.auth("editor"))
+    assert r.status_code == 201, r.text
+    return {"obligation": OBLIGATION, "evidence_id": r.json()["id"]}
