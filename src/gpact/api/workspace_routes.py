@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from gpact.api import workspace_schemas as w
 from gpact.api.routes import ERRORS, JSON_BODY, ActorDep, Id, Limit, Offset, _if_match, db_of
+from gpact.services import evidence_pack as packs
 from gpact.services import labels
 from gpact.services import obligations as service
 from gpact.services.server_errors import Invalid
@@ -152,6 +153,19 @@ def download_evidence(request: Request, actor: ActorDep, evidence_id: Id) -> Res
     return Response(row.content, media_type=row.media_type, headers={
         "ETag": f'"{row.sha256}"',
         "Content-Disposition": f'attachment; filename="{row.filename}"'})
+
+
+@router.get("/orgs/{org}/models/{model_id}/evidence-pack", responses={
+    200: {"content": {"application/zip": {}}}, **ERRORS}, tags=["tracking"])
+def evidence_pack(request: Request, actor: ActorDep, model_id: Id) -> Response:
+    """The model's evidence pack for an AI Office request (Art. 91): a zip with the current
+    documents, evidence files, each obligation's state and sign-off, the audit events of the
+    model, the chain head and a manifest of SHA-256 sums (check: ``gpact evidence verify``).
+    Recorded in the audit log."""
+    with db_of(request).write() as session:
+        name, content = packs.build(session, actor, model_id)
+    return Response(content, media_type="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{name}"'})
 
 
 @router.get("/orgs/{org}/tracking", response_model=w.TrackingPage, responses=ERRORS,

@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from gpact.services import accounts, labels, registry, server_documents
+from gpact.services import evidence_pack as packs
 from gpact.services import obligations as service
 from gpact.services.accounts import Actor
 from gpact.services.server_errors import Conflict, Forbidden, Invalid
@@ -127,6 +128,15 @@ def add_routes(router: APIRouter) -> None:
         return Response(row.content, media_type=row.media_type, headers={
             "Content-Disposition": f'attachment; filename="{row.filename}"',
             "ETag": f'"{row.sha256}"'})
+
+    @router.get("/o/{org}/models/{model_id}/evidence-pack")
+    def evidence_pack(request: Request, org: str, model_id: int) -> Response:
+        page = _page(request, org)
+        assert page.actor is not None
+        with _write(request) as session:
+            name, content = packs.build(session, page.actor, model_id)
+        return Response(content, media_type="application/zip", headers={
+            "Content-Disposition": f'attachment; filename="{name}"'})
 
     @router.get("/o/{org}/obligations")
     def tracking_page(request: Request, org: str, bucket: str = "", state: str = "",
