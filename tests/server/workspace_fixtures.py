@@ -21,6 +21,17 @@ WORKSPACE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
     ("POST", "/api/orgs/{org}/models/{model_id}/obligations/{obligation}/evidence/files"): {
         "files": {"file": EVIDENCE_FILE}},
     ("POST", "/api/orgs/{org}/reassess-outdated"): {"json": {}},
+    ("PUT", "/api/orgs/{org}/models/{model_id}/risk/{record}"): {
+        "json": {"text": "gpact_risk: 1\nrequests: []\n", "version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/incidents"): {
+        "json": {"id": "INC-2", "title": "x", "category": "cybersecurity",
+                 "aware_on": "2026-01-01", "version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/incidents/{incident_id}/reports"): {
+        "json": {"kind": "initial", "sent_on": "2026-01-02", "version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/incidents/{incident_id}/resolve"): {
+        "json": {"resolved_on": "2026-01-03", "version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/risk-documents"): {
+        "json": {"what": "incident:INC-1:initial"}},
 }
 
 
@@ -30,4 +41,10 @@ def workspace_ids(world: World, model_id: int) -> dict[str, Any]:
         f"/api/orgs/acme/models/{model_id}/obligations/{OBLIGATION}/evidence/files",
         files={"file": EVIDENCE_FILE}, headers=world.auth("editor"))
     assert r.status_code == 201, r.text
-    return {"obligation": OBLIGATION, "evidence_id": r.json()["id"]}
+    evidence_id = r.json()["id"]
+    r = world.client.post(f"/api/orgs/acme/models/{model_id}/incidents", json={
+        "id": "INC-1", "title": "Outage", "category": "critical_infrastructure",
+        "aware_on": "2026-01-01", "version": 1}, headers=world.auth("editor"))
+    assert r.status_code == 201, r.text
+    return {"obligation": OBLIGATION, "evidence_id": evidence_id, "record": "incidents",
+            "incident_id": "INC-1"}

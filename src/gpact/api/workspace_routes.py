@@ -14,6 +14,7 @@ from fastapi import APIRouter, Form, Header, Path, Query, Request, Response, Upl
 from sqlalchemy.orm import Session
 
 from gpact.api import workspace_schemas as w
+from gpact.api.risk_routes import router as risk_router
 from gpact.api.routes import ERRORS, JSON_BODY, ActorDep, Id, Limit, Offset, _if_match, db_of
 from gpact.services import evidence_pack as packs
 from gpact.services import labels
@@ -21,7 +22,8 @@ from gpact.services import obligations as service
 from gpact.services.server_errors import Invalid
 from gpact.store.models import Evidence, ObligationTrack
 
-router = APIRouter()
+router: APIRouter = APIRouter()
+router.include_router(risk_router)
 Obligation = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9_]+$")]
 BASE = "/orgs/{org}/models/{model_id}/obligations"
 

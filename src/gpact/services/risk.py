@@ -48,8 +48,14 @@ class ModelRisk:
 def open_model(profile: str | Path, as_of: dt.date, risk_dir: Path | None = None,
                rulebook: Rulebook | None = None) -> ModelRisk:
     loaded = load_profile(profile)
-    book = rulebook or default_rulebook()
     records = load_records(risk_folder(loaded.path, risk_dir))
+    return model_risk(loaded, records, as_of, rulebook)
+
+
+def model_risk(loaded: LoadedProfile, records: RiskRecords, as_of: dt.date,
+               rulebook: Rulebook | None = None) -> ModelRisk:
+    """A model's risk view from a profile and records already in memory (the server's)."""
+    book = rulebook or default_rulebook()
     p = loaded.profile
     info = ModelInfo(p.model.name, p.model.version, p.provider.name,
                      p.model.release.placed_on_market_on if p.model.release else None,

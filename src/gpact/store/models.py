@@ -312,3 +312,19 @@ class Evidence(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class RiskRecordVersion(Base):
+    """A version of one of a model's systemic-risk records (gpact.risk): ``register``,
+    ``evaluations``, ``incidents`` or ``requests``, as the YAML ``gpact risk`` reads."""
+
+    __tablename__ = "risk_record_versions"
+    __table_args__ = (UniqueConstraint("model_id", "kind", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -1,0 +1,245 @@
+"""Systemic-risk records in the server, read and computed by gpact.risk (as the CLI does).
+
+Each model keeps versioned copies of the four files ``gpact risk`` reads (``register``,
+``evaluations``, ``incidents``, ``requests``), validated by the same schema and loader. The
+incident actions of the web app (open an incident, record a report sent, resolve it) edit
+the incident log and save a new version; clocks and documents (incident reports, the Safety
+and Security Framework, the Model Report) come from ``gpact.risk``. Built documents are
+stored like every other document (immutable, content-hashed).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from gpact.errors import InputError
+from gpact.risk.clocks import Clock
+from gpact.risk.documents import (
+    REPORT_KINDS,
+    framework_document,
+    incident_report,
+    model_report_document,
+)
+from gpact.risk.reports import Document as RiskDocument
+from gpact.risk.reports import render
+from gpact.risk.schema import Incident, IncidentLog, ReportSent
+from gpact.risk.store import FILES, RiskRecords, load_file
+from gpact.services import registry, server_documents
+from gpact.services.accounts import Actor
+from gpact.services.risk import ModelRisk, model_risk, risk_clocks
+from gpact.services.server_errors import Invalid, NotFound, TooLarge
+from gpact.store import audit
+from gpact.store.models import Document, Model, RiskRecordVersion
+
+KINDS = tuple(FILES)
+MAX_RECORD_BYTES = 1024 * 1024
+BUILDS = ("framework", "model_report")
+FORMATS = ("md", "html", "json")
+
+
+def _latest(session: Session, model: Model, kind: str) -> RiskRecordVersion | None:
+    return session.scalars(select(RiskRecordVersion).where(
+        RiskRecordVersion.model_id == model.id, RiskRecordVersion.kind == kind)
+        .order_by(RiskRecordVersion.number.desc()).limit(1)).first()
+
+
+def parse(kind: str, text: str) -> BaseModel:
+    """Validate a record with gpact.risk's loader; problems name the file kind and field."""
+    if kind not in FILES:
+        raise Invalid([f"kind: one of {', '.join(KINDS)}"])
+    if len(text.encode()) > MAX_RECORD_BYTES:
+        raise TooLarge(f"{kind}: larger than {MAX_RECORD_BYTES // 1024} KiB")
+    with tempfile.TemporaryDirectory(prefix="gpact-risk-") as tmp:
+        path = Path(tmp) / f"{FILES[kind][0]}.yaml"
+        path.write_text(text, encoding="utf-8")
+        try:
+            return load_file(path, FILES[kind][1])
+        except InputError as exc:
+            raise Invalid([exc.message().replace(str(path), f"{kind}.yaml")]) from None
+
+
+def records(session: Session, model: Model) -> RiskRecords:
+    loaded: dict[str, Any] = {}
+    present = set()
+    for kind in KINDS:
+        row = _latest(session, model, kind)
+        if row is not None:
+            present.add(kind)
+            loaded[kind] = parse(kind, row.text)
+        else:
+            loaded[kind] = FILES[kind][1]()
+    return RiskRecords(folder=Path("."), register=loaded["register"],
+                       evaluations=loaded["evaluations"], incidents=loaded["incidents"],
+                       requests=loaded["requests"], present=frozenset(present))
+
+
+def open_risk(session: Session, actor: Actor, model_id: int,
+              as_of: dt.date | None = None) -> tuple[Model, ModelRisk]:
+    registry.require(actor, "read")
+    model = registry.get_model(session, actor, model_id)
+    loaded = registry.parse(registry.latest_profile(session, model).text)
+    try:
+        return model, model_risk(loaded, records(session, model), as_of or dt.date.today())
+    except InputError as exc:
+        raise Invalid([exc.message()]) from None
+
+
+def clocks(m: ModelRisk) -> list[Clock]:
+    return risk_clocks(m)
+
+
+def save(session: Session, actor: Actor, model_id: int, kind: str, text: str,
+         expected_version: int, action: str = "risk.save") -> RiskRecordVersion:
+    """Save a new version of one risk record (a change of the model: its version moves)."""
+    registry.require(actor, "write")
+    model = registry.get_model(session, actor, model_id)
+    parse(kind, text)
+    old = _latest(session, model, kind)
+    registry.bump_version(session, model, expected_version)
+    row = RiskRecordVersion(model_id=model.id, kind=kind, number=(old.number + 1) if old else 1,
+                            text=text, sha256=hashlib.sha256(text.encode()).hexdigest(),
+                            created_by=actor.label)
+    session.add(row)
+    session.flush()
+    audit.append(session, actor=actor.label, action=action, entity="model",
+                 entity_id=model.id, org_id=actor.org_id,
+                 before=None if old is None else {kind: old.number, "sha256": old.sha256},
+                 after={kind: row.number, "sha256": row.sha256}, detail={"kind": kind})
+    return row
+
+
+def _dump(record: BaseModel) -> str:
+    return yaml.safe_dump(record.model_dump(mode="json", exclude_none=True), sort_keys=False,
+                          allow_unicode=True)
+
+
+def _incidents(session: Session, actor: Actor, model_id: int) -> IncidentLog:
+    model = registry.get_model(session, actor, model_id)
+    row = _latest(session, model, "incidents")
+    log = parse("incidents", row.text) if row else IncidentLog()
+    assert isinstance(log, IncidentLog)
+    return log
+
+
+def _validated_log(data: dict[str, Any]) -> IncidentLog:
+    try:
+        return IncidentLog.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid([".".join(str(p) for p in e["loc"]) + ": " + e["msg"]
+                       for e in exc.errors()]) from None
+
+
+def open_incident(session: Session, actor: Actor, model_id: int, version: int, *,
+                  incident_id: str, title: str, category: str, aware_on: dt.date,
+                  harm: str = "") -> RiskRecordVersion:
+    """Record a serious incident and the day the provider became aware (starts the clocks)."""
+    log = _incidents(session, actor, model_id)
+    if any(i.id == incident_id for i in log.incidents):
+        raise Invalid([f"id: an incident {incident_id!r} is recorded already"])
+    if aware_on > dt.date.today():
+        raise Invalid([f"aware_on: {aware_on} is in the future"])
+    data = log.model_dump(mode="json", exclude_none=True)
+    data["incidents"].append({"id": incident_id, "title": title, "category": category,
+                              "aware_on": aware_on.isoformat(), **({"harm": harm} if harm
+                                                                   else {})})
+    return save(session, actor, model_id, "incidents", _dump(_validated_log(data)), version,
+                "incident.open")
+
+
+def _change_incident(session: Session, actor: Actor, model_id: int, version: int,
+                     incident_id: str, change: dict[str, Any], action: str
+                     ) -> RiskRecordVersion:
+    log = _incidents(session, actor, model_id)
+    data = log.model_dump(mode="json", exclude_none=True)
+    found = next((i for i in data["incidents"] if i["id"] == incident_id), None)
+    if found is None:
+        raise NotFound(f"model {model_id} has no incident {incident_id!r}")
+    for key, value in change.items():
+        if key == "reports":
+            found.setdefault("reports", []).append(value)
+        else:
+            found[key] = value
+    return save(session, actor, model_id, "incidents", _dump(_validated_log(data)), version,
+                action)
+
+
+def report_sent(session: Session, actor: Actor, model_id: int, version: int,
+                incident_id: str, kind: str, sent_on: dt.date, reference: str = ""
+                ) -> RiskRecordVersion:
+    if kind not in REPORT_KINDS:
+        raise Invalid([f"kind: one of {', '.join(REPORT_KINDS)}"])
+    if sent_on > dt.date.today():
+        raise Invalid([f"sent_on: {sent_on} is in the future"])
+    sent = ReportSent.model_validate({"kind": kind, "sent_on": sent_on,
+                                      "reference": reference or None})
+    return _change_incident(session, actor, model_id, version, incident_id,
+                            {"reports": sent.model_dump(mode="json", exclude_none=True)},
+                            "incident.report_sent")
+
+
+def resolve(session: Session, actor: Actor, model_id: int, version: int, incident_id: str,
+            resolved_on: dt.date) -> RiskRecordVersion:
+    if resolved_on > dt.date.today():
+        raise Invalid([f"resolved_on: {resolved_on} is in the future"])
+    return _change_incident(session, actor, model_id, version, incident_id,
+                            {"resolved_on": resolved_on.isoformat()}, "incident.resolve")
+
+
+def incident(m: ModelRisk, incident_id: str) -> Incident:
+    found = next((i for i in m.records.incidents.incidents if i.id == incident_id), None)
+    if found is None:
+        raise NotFound(f"no incident {incident_id!r}")
+    return found
+
+
+def build(session: Session, actor: Actor, model_id: int, what: str, fmt: str) -> Document:
+    """Build an incident report (``incident:<id>:<kind>``), the Framework or the Model Report
+    with gpact.risk, and keep it as a document."""
+    registry.require(actor, "write")
+    if fmt not in FORMATS:
+        raise Invalid([f"format: one of {', '.join(FORMATS)}"])
+    model, m = open_risk(session, actor, model_id)
+    label = m.rulebook.label()
+    try:
+        if what.startswith("incident:"):
+            _, incident_id, kind = [*what.split(":"), "", ""][:3]
+            doc: RiskDocument = incident_report(incident(m, incident_id), kind, m.model,
+                                                m.as_of, m.rules, label)
+            kind_name = f"incident-{kind}-report"
+        elif what in BUILDS:
+            if "register" not in m.records.present:
+                raise Invalid(["register: upload the risk register first"])
+            doc = framework_document(m.records.register, m.model, m.as_of, m.rules, label) \
+                if what == "framework" else model_report_document(
+                    m.records.register, m.records.evaluations, m.model, m.as_of, m.rules,
+                    label)
+            kind_name = what.replace("_", "-")
+        else:
+            raise Invalid([f"what: one of {', '.join(BUILDS)} or incident:<id>:<kind>"])
+    except InputError as exc:
+        raise Invalid([exc.message().replace("--kind", "kind")]) from None
+    content = render(doc, fmt).encode()
+    digest = hashlib.sha256(content).hexdigest()
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", model.name).strip("-") or "model"
+    row = Document(model_id=model.id, assessment_id=model.latest_assessment_id, kind=kind_name,
+                   format=fmt, media_type=server_documents.MEDIA_TYPES[fmt],
+                   filename=f"{safe}-{kind_name}-{digest[:8]}.{fmt}", sha256=digest,
+                   size=len(content), content=content,
+                   completeness={"basis": "gaps", "gaps": doc.gaps[:50],
+                                 "missing": doc.gaps[:50]}, created_by=actor.label)
+    session.add(row)
+    session.flush()
+    audit.append(session, actor=actor.label, action="document.build", entity="document",
+                 entity_id=row.id, org_id=actor.org_id, after={"sha256": digest},
+                 detail={"model": model.id, "kind": kind_name, "format": fmt})
+    return row
