@@ -197,3 +197,39 @@ def test_track_an_obligation_to_met_on_the_web(sqlite_world: World) -> None:
     assert "Copyright" not in visible(tracking).split("Obligation", 1)[-1]
     dashboard = visible(web.client.get("/o/acme/").text)
     assert "1  met" in dashboard.replace("\n", " ") or "1 met" in dashboard
+
+
+def test_risk_workspace_on_the_web(web: World) -> None:
+    examples = Path(__file__).parents[2] / "examples" / "systemic-risk"
+    status, _ = add_model(web, (examples / "frontier.yaml").read_text())
+    assert status == 200
+    csrf = page_csrf(web)
+    assert 'href="/o/acme/models/1/risk"' in web.client.get("/o/acme/models/1").text
+    empty = web.client.get("/o/acme/models/1/risk").text
+    assert "No incident recorded" in empty and "Upload the risk register" in empty
+    r = web.client.post("/o/acme/models/1/risk/records/register", data={
+        "csrf_token": csrf, "version": 1,
+        "text": (examples / "risk" / "register.yaml").read_text()})
+    assert r.status_code == 200 and "Saved a new version" in r.text, visible(r.text)[-500:]
+    today = dt.date.today()
+    r = web.client.post("/o/acme/models/1/risk/incidents", data={
+        "csrf_token": csrf, "version": 2, "incident_id": "INC-7", "title": "Outage",
+        "category": "critical_infrastructure", "aware_on": today.isoformat()})
+    assert r.status_code == 200 and "Incident opened" in r.text
+    fragment = web.client.get("/o/acme/models/1/risk/clocks").text
+    assert "Initial report on incident INC-7" in fragment and "hours" in fragment
+    r = web.client.post("/o/acme/models/1/risk/incidents", data={
+        "csrf_token": csrf, "version": 2, "incident_id": "INC-8", "title": "Late",
+        "category": "death", "aware_on": today.isoformat()})
+    assert r.status_code == 409 and "Nothing was changed" in r.text
+    r = web.client.post("/o/acme/models/1/risk/documents", data={
+        "csrf_token": csrf, "what": "incident:INC-7:initial", "format": "md"})
+    assert r.status_code == 200 and "Document built" in r.text
+    r = web.client.post("/o/acme/models/1/risk/documents", data={
+        "csrf_token": csrf, "what": "framework", "format": "html"})
+    assert r.status_code == 200
+    model_page = web.client.get("/o/acme/models/1").text
+    assert "Serious incident: initial report" in model_page
+    assert "Safety and Security Framework" in model_page
+    assert "Initial report on incident INC-7" in web.client.get("/o/acme/calendar").text
+    assert "Risk clocks running" in web.client.get("/o/acme/").text

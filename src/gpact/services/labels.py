@@ -25,7 +25,12 @@ DOCUMENT_KIND = {
     "copyright-policy": "Copyright policy (Art. 53(1)(c))",
     "notification": "Notification to the Commission (Art. 52(1))",
     "downstream-package": "Downstream provider package",
-    "cop-checklist": "Code of Practice checklist"}
+    "cop-checklist": "Code of Practice checklist",
+    "framework": "Safety and Security Framework (CoP Commitment 1)",
+    "model-report": "Safety and Security Model Report (CoP Commitment 7)",
+    "incident-initial-report": "Serious incident: initial report (Art. 55(1)(c))",
+    "incident-intermediate-report": "Serious incident: intermediate report (Art. 55(1)(c))",
+    "incident-final-report": "Serious incident: final report (Art. 55(1)(c))"}
 FORMAT = {"md": "Markdown", "html": "HTML", "json": "JSON", "pdf": "PDF"}
 ROLE = {"viewer": "Viewer (reads)", "editor": "Editor (changes models)",
         "reviewer": "Reviewer (editor who signs off)", "admin": "Administrator"}

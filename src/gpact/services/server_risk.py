@@ -243,3 +243,25 @@ def build(session: Session, actor: Actor, model_id: int, what: str, fmt: str) ->
                  entity_id=row.id, org_id=actor.org_id, after={"sha256": digest},
                  detail={"model": model.id, "kind": kind_name, "format": fmt})
     return row
+
+
+def org_clocks(session: Session, actor: Actor, today: dt.date) -> list[dict[str, Any]]:
+    """Every dated risk clock of the organisation's models that keep risk records (for the
+    calendar and the portfolio), soonest first."""
+    registry.require(actor, "read")
+    ids = session.scalars(select(RiskRecordVersion.model_id)
+                          .join(Model, Model.id == RiskRecordVersion.model_id)
+                          .where(Model.org_id == actor.org_id).distinct()).all()
+    out = []
+    for model_id in ids:
+        try:
+            model, m = open_risk(session, actor, model_id, today)
+        except Invalid:
+            continue  # a record that no longer validates shows on the model's risk page
+        for c in clocks(m):
+            if c.due is not None:
+                out.append({"model_id": model.id, "model": model.name, "title": c.title,
+                            "source": c.source, "due": c.due, "status": c.status(today),
+                            "days_left": (c.due - today).days,
+                            "overdue": c.status(today) == "overdue"})
+    return sorted(out, key=lambda c: (c["due"], c["model"], c["title"]))

@@ -33,6 +33,7 @@ from gpact.services import (
     registry,
     server_documents,
     server_ledgers,
+    server_risk,
 )
 from gpact.services.accounts import Actor
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, ServiceError
@@ -301,10 +302,12 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             upcoming = registry.deadlines(session, page.actor, limit=10, after=today)
             overdue = registry.deadlines(session, page.actor, limit=10, before=today)
             tracking = obligations.portfolio(session, page.actor, today, limit=0)
+            risk_clocks = [c for c in server_risk.org_clocks(session, page.actor, today)
+                           if c["status"] in ("open", "overdue")][:10]
         # Upcoming first; a passed due date means the obligation must already be met (gpact
         # cannot know whether it is), so those are listed apart as dates to confirm.
         return page.render("dashboard.html", active="dashboard", page=models,
-                           counts=tracking.counts,
+                           counts=tracking.counts, risk_clocks=risk_clocks,
                            per_model={m["model_id"]: m for m in tracking.per_model},
                            deadlines=[d.as_dict(today) for d in upcoming],
                            passed=[d.as_dict(today) for d in overdue])
@@ -451,6 +454,9 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         today = dt.date.today()
         with _db(request).read() as session:
             rows = [d.as_dict(today) for d in registry.deadlines(session, page.actor)]
+            rows += [c for c in server_risk.org_clocks(session, page.actor, today)
+                     if c["status"] not in ("done", "done_late")]
+        rows.sort(key=lambda d: str(d["due"]))
         months = [(month, list(items)) for month, items in
                   groupby(rows, key=lambda d: str(d["due"])[:7])]
         return page.render("calendar.html", active="calendar", months=months)
@@ -528,7 +534,8 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             return _settings(page, exc.status, problems=problems)
         return page.back("settings")
 
-    from gpact.web import workspace_pages  # imports this module's helpers
+    from gpact.web import risk_pages, workspace_pages  # they import this module's helpers
 
     workspace_pages.add_routes(router)
+    risk_pages.add_routes(router)
     app.include_router(router)
