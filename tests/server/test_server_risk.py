@@ -4,12 +4,14 @@ hours left, reports sent, incident reports, Framework and Model Report, bad inpu
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from gpact.api.risk_routes import hours_left
+from tests.risk.test_importers import INSPECT_LOG, LM_EVAL_RESULTS
 from tests.server.conftest import World
 
 EXAMPLES = Path(__file__).parents[2] / "examples" / "systemic-risk"
@@ -125,3 +127,45 @@ def test_hours_left() -> None:
     assert hours_left(dt.date(2026, 6, 2), now) == 36.0
     assert hours_left(dt.date(2026, 5, 31), now) == -12.0
     assert hours_left(None, now) is None
+
+
+def test_requests_and_their_clocks(world: World) -> None:
+    _, base = frontier(world)
+    today = dt.date.today()
+    r = world.client.post(f"{base}/requests", headers=world.auth("editor"), json={
+        "id": "AIO-9", "kind": "ai_office", "received_on": today.isoformat(),
+        "subject": "Art. 91 request", "version": version(world, base)})
+    assert r.status_code == 422 and "deadline" in r.json()["problems"][0], r.text
+    deadline = (today + dt.timedelta(days=10)).isoformat()
+    r = world.client.post(f"{base}/requests", headers=world.auth("editor"), json={
+        "id": "AIO-9", "kind": "ai_office", "received_on": today.isoformat(),
+        "deadline": deadline, "version": version(world, base)})
+    assert r.status_code == 201, r.text
+    clock = next(c for c in r.json()["clocks"] if c["id"] == "request:AIO-9")
+    assert clock["due"] == deadline and clock["status"] == "open"
+    r = world.client.post(f"{base}/requests/AIO-9/answer", headers=world.auth("editor"),
+                          json={"answered_on": today.isoformat(),
+                                "version": version(world, base)})
+    clock = next(c for c in r.json()["clocks"] if c["id"] == "request:AIO-9")
+    assert clock["status"] == "done"
+
+
+def test_evaluation_upload_in_the_import_eval_formats(world: World) -> None:
+    _, base = frontier(world)
+    for name, data in (("inspect.json", INSPECT_LOG), ("results.json", LM_EVAL_RESULTS)):
+        r = world.client.post(f"{base}/evaluations", headers=world.auth("editor"),
+                              data={"version": str(version(world, base))},
+                              files={"file": (name, json.dumps(data).encode(),
+                                              "application/json")})
+        assert r.status_code == 201, r.text
+    r = world.client.post(f"{base}/evaluations", headers=world.auth("editor"),
+                          data={"version": str(version(world, base))},
+                          files={"file": ("inspect.json", json.dumps(INSPECT_LOG).encode(),
+                                          "application/json")})
+    assert r.status_code == 422 and "already" in r.json()["problems"][0]
+    r = world.client.post(f"{base}/evaluations", headers=world.auth("editor"),
+                          data={"version": str(version(world, base))},
+                          files={"file": ("x.json", b"[1, 2]", "application/json")})
+    assert r.status_code == 422 and r.json()["problems"][0].startswith("x.json")
+    runs = world.client.get(f"{base}/risk", headers=world.auth("viewer")).json()
+    assert runs["records"]["evaluations"] == {"present": True}

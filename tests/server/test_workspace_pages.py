@@ -233,3 +233,12 @@ def test_risk_workspace_on_the_web(web: World) -> None:
     assert "Safety and Security Framework" in model_page
     assert "Initial report on incident INC-7" in web.client.get("/o/acme/calendar").text
     assert "Risk clocks running" in web.client.get("/o/acme/").text
+    r = web.client.post("/o/acme/models/1/risk/requests", data={
+        "csrf_token": csrf, "version": 3, "request_id": "AIO-4", "kind": "ai_office",
+        "received_on": today.isoformat(), "deadline": "", "subject": "Art. 91"})
+    assert r.status_code == 422 and "needs &#39;deadline&#39;" in r.text
+    r = web.client.post("/o/acme/models/1/risk/requests", data={
+        "csrf_token": csrf, "version": 3, "request_id": "AIO-4", "kind": "ai_office",
+        "received_on": today.isoformat(), "deadline": (today + dt.timedelta(days=5))
+        .isoformat(), "subject": "Art. 91"})
+    assert r.status_code == 200 and "Answer AI Office request AIO-4" in r.text

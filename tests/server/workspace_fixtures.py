@@ -30,6 +30,13 @@ WORKSPACE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"kind": "initial", "sent_on": "2026-01-02", "version": 2}},
     ("POST", "/api/orgs/{org}/models/{model_id}/incidents/{incident_id}/resolve"): {
         "json": {"resolved_on": "2026-01-03", "version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/requests"): {
+        "json": {"id": "AIO-1", "kind": "ai_office", "received_on": "2026-01-01",
+                 "deadline": "2026-01-20", "version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/requests/{request_id}/answer"): {
+        "json": {"answered_on": "2026-01-02", "version": 2}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/evaluations"): {
+        "files": {"file": ("eval.json", b"{}", "application/json")}, "data": {"version": "2"}},
     ("POST", "/api/orgs/{org}/models/{model_id}/risk-documents"): {
         "json": {"what": "incident:INC-1:initial"}},
 }
@@ -47,4 +54,4 @@ def workspace_ids(world: World, model_id: int) -> dict[str, Any]:
         "aware_on": "2026-01-01", "version": 1}, headers=world.auth("editor"))
     assert r.status_code == 201, r.text
     return {"obligation": OBLIGATION, "evidence_id": evidence_id, "record": "incidents",
-            "incident_id": "INC-1"}
+            "incident_id": "INC-1", "request_id": "AIO-1"}

@@ -9,7 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Request
+import anyio.to_thread
+from fastapi import APIRouter, Form, Header, Path, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from gpact.api.routes import ERRORS, JSON_BODY, ActorDep, Id, _if_match, db_of
@@ -53,6 +54,22 @@ class ReportSentIn(_In):
 
 class ResolveIn(_In):
     resolved_on: dt.date
+    version: int | None = Version
+
+
+class RequestIn(_In):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._-]+$")
+    kind: Literal["ai_office", "downstream_provider", "rightsholder_complaint"]
+    received_on: dt.date
+    deadline: dt.date | None = Field(None, description="Required for AI Office requests.")
+    requester: str = Field("", max_length=500)
+    subject: str = Field("", max_length=2000)
+    version: int | None = Version
+
+
+class AnswerIn(_In):
+    answered_on: dt.date
+    answer: str = Field("", max_length=20000)
     version: int | None = Version
 
 
@@ -167,6 +184,54 @@ def resolve(request: Request, actor: ActorDep, model_id: Id, incident_id: Incide
         server_risk.resolve(session, actor, model_id, expected, incident_id,
                             body.resolved_on)
     return _after(request, actor, model_id)
+
+
+@router.post(BASE + "/requests", response_model=RiskOut, status_code=201, responses=ERRORS,
+             dependencies=JSON_BODY, tags=["systemic risk"])
+def open_request(request: Request, actor: ActorDep, model_id: Id, body: RequestIn,
+                 if_match: Annotated[str | None, Header()] = None) -> RiskOut:
+    """Record a request from the AI Office (with its deadline), a downstream provider (14
+    days by default) or a rightsholder; its clock is on the risk page and the calendar."""
+    expected = _if_match(if_match, body.version)
+    with db_of(request).write() as session:
+        server_risk.open_request(session, actor, model_id, expected, request_id=body.id,
+                                 kind=body.kind, received_on=body.received_on,
+                                 deadline=body.deadline, requester=body.requester,
+                                 subject=body.subject)
+    return _after(request, actor, model_id)
+
+
+@router.post(BASE + "/requests/{request_id}/answer", response_model=RiskOut, responses=ERRORS,
+             dependencies=JSON_BODY, tags=["systemic risk"])
+def answer_request(request: Request, actor: ActorDep, model_id: Id, request_id: IncidentId,
+                   body: AnswerIn,
+                   if_match: Annotated[str | None, Header()] = None) -> RiskOut:
+    """Record that a request was answered (stops its clock)."""
+    expected = _if_match(if_match, body.version)
+    with db_of(request).write() as session:
+        server_risk.answer_request(session, actor, model_id, expected, request_id,
+                                   body.answered_on, body.answer)
+    return _after(request, actor, model_id)
+
+
+@router.post(BASE + "/evaluations", response_model=RiskOut, status_code=201, responses=ERRORS,
+             tags=["systemic risk"])
+async def import_evaluation(request: Request, actor: ActorDep, model_id: Id,
+                            file: UploadFile, version: Annotated[int, Form(ge=1,
+                                                                           le=2**31 - 1)],
+                            harness: Annotated[Literal["auto", "inspect", "lm-eval"],
+                                               Form()] = "auto") -> RiskOut:
+    """Upload an Inspect eval log or lm-evaluation-harness results (JSON, the formats of
+    ``gpact risk import-eval``); its runs are added to the evaluations record."""
+    content = await file.read(server_risk.MAX_RECORD_BYTES * 10 + 1)
+
+    def store() -> RiskOut:
+        with db_of(request).write() as session:
+            server_risk.import_evaluation(session, actor, model_id, version,
+                                          file.filename or "eval.json", content, harness)
+        return _after(request, actor, model_id)
+
+    return await anyio.to_thread.run_sync(store)
 
 
 @router.post(BASE + "/risk-documents", status_code=201, responses=ERRORS,

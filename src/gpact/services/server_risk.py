@@ -30,9 +30,10 @@ from gpact.risk.documents import (
     incident_report,
     model_report_document,
 )
+from gpact.risk.importers import import_evaluations
 from gpact.risk.reports import Document as RiskDocument
 from gpact.risk.reports import render
-from gpact.risk.schema import Incident, IncidentLog, ReportSent
+from gpact.risk.schema import EvaluationLog, Incident, IncidentLog, ReportSent, RequestLog
 from gpact.risk.store import FILES, RiskRecords, load_file
 from gpact.services import registry, server_documents
 from gpact.services.accounts import Actor
@@ -193,6 +194,81 @@ def resolve(session: Session, actor: Actor, model_id: int, version: int, inciden
         raise Invalid([f"resolved_on: {resolved_on} is in the future"])
     return _change_incident(session, actor, model_id, version, incident_id,
                             {"resolved_on": resolved_on.isoformat()}, "incident.resolve")
+
+
+def _requests(session: Session, actor: Actor, model_id: int) -> dict[str, Any]:
+    model = registry.get_model(session, actor, model_id)
+    row = _latest(session, model, "requests")
+    log = parse("requests", row.text) if row else RequestLog()
+    return log.model_dump(mode="json", exclude_none=True)
+
+
+def _validated(model: type[BaseModel], data: dict[str, Any]) -> str:
+    try:
+        return _dump(model.model_validate(data))
+    except ValidationError as exc:
+        raise Invalid([".".join(str(p) for p in e["loc"][2:] or e["loc"]) + ": "
+                       + e["msg"].removeprefix("Value error, ") for e in exc.errors()]
+                      ) from None
+
+
+def open_request(session: Session, actor: Actor, model_id: int, version: int, *,
+                 request_id: str, kind: str, received_on: dt.date,
+                 deadline: dt.date | None = None, requester: str = "",
+                 subject: str = "") -> RiskRecordVersion:
+    """Record a request from the AI Office, a downstream provider or a rightsholder; its
+    answer clock comes from gpact.risk (the request's deadline, or the Code's 14 days)."""
+    data = _requests(session, actor, model_id)
+    if any(r["id"] == request_id for r in data["requests"]):
+        raise Invalid([f"id: a request {request_id!r} is recorded already"])
+    entry = {"id": request_id, "kind": kind, "received_on": received_on.isoformat(),
+             "deadline": deadline.isoformat() if deadline else None,
+             "requester": requester or None, "subject": subject or None}
+    data["requests"].append({k: v for k, v in entry.items() if v is not None})
+    return save(session, actor, model_id, "requests",
+                _validated(RequestLog, data), version, "request.open")
+
+
+def answer_request(session: Session, actor: Actor, model_id: int, version: int,
+                   request_id: str, answered_on: dt.date, answer: str = ""
+                   ) -> RiskRecordVersion:
+    if answered_on > dt.date.today():
+        raise Invalid([f"answered_on: {answered_on} is in the future"])
+    data = _requests(session, actor, model_id)
+    found = next((r for r in data["requests"] if r["id"] == request_id), None)
+    if found is None:
+        raise NotFound(f"model {model_id} has no request {request_id!r}")
+    found.update(status="answered", answered_on=answered_on.isoformat(),
+                 **({"answer": answer} if answer else {}))
+    return save(session, actor, model_id, "requests",
+                _validated(RequestLog, data), version, "request.answer")
+
+
+def import_evaluation(session: Session, actor: Actor, model_id: int, version: int,
+                      filename: str, content: bytes, harness: str = "auto"
+                      ) -> RiskRecordVersion:
+    """Add the runs of an Inspect log or lm-evaluation-harness results file (the formats of
+    ``gpact risk import-eval``, read by the same importer) to the evaluations record."""
+    if len(content) > MAX_RECORD_BYTES * 10:
+        raise TooLarge(f"file: larger than {MAX_RECORD_BYTES * 10 // 1024**2} MiB")
+    model = registry.get_model(session, actor, model_id)
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", filename.rsplit("/", 1)[-1]) or "eval.json"
+    with tempfile.TemporaryDirectory(prefix="gpact-eval-") as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(content)
+        try:
+            runs = import_evaluations(path, harness, actor.email)
+        except InputError as exc:
+            raise Invalid([exc.message().replace(str(path), name)]) from None
+    row = _latest(session, model, "evaluations")
+    log = parse("evaluations", row.text) if row else EvaluationLog()
+    assert isinstance(log, EvaluationLog)
+    known = {e.id for e in log.evaluations}
+    new = [r for r in runs if r.id not in known]
+    if not new:
+        raise Invalid([f"file: {name}: its runs are in the evaluations record already"])
+    text = _dump(EvaluationLog(evaluations=[*log.evaluations, *new]))
+    return save(session, actor, model_id, "evaluations", text, version, "evaluation.import")
 
 
 def incident(m: ModelRisk, incident_id: str) -> Incident:

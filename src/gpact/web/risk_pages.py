@@ -7,7 +7,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +29,10 @@ CATEGORIES = (("critical_infrastructure", "Serious disruption of critical infras
 MESSAGES = {"saved": "Saved a new version of the record.", "opened": "Incident opened: its "
             "clocks are running.", "sent": "Report marked as sent.", "resolved":
             "Resolution recorded: the final-report clock is running.",
-            "built": "Document built: it is listed on the model page."}
+            "built": "Document built: it is listed on the model page.",
+            "request": "Request recorded: its answer clock is running.",
+            "answered": "Request marked as answered.",
+            "imported": "Evaluation runs added to the evaluations record."}
 
 
 def _clocks(page: Page, session: Session, model_id: int) -> dict[str, Any]:
@@ -51,6 +54,8 @@ def risk_context(page: Page, session: Session, model_id: int) -> dict[str, Any]:
             .order_by(RiskRecordVersion.number.desc()).limit(1)).first()
         texts[kind] = row.text if row else ""
     return {**ctx, "incidents": m.records.incidents.incidents, "present": m.records.present,
+            "requests": m.records.requests.requests,
+            "evaluations": m.records.evaluations.evaluations,
             "records": [(k, LABELS[k], texts[k]) for k in server_risk.KINDS],
             "categories": CATEGORIES, "today": dt.date.today().isoformat(),
             "rulebook": m.rulebook.label()}
@@ -128,6 +133,35 @@ def add_routes(router: APIRouter) -> None:
         return _action(request, org, model_id, csrf_token, lambda s, a: (
             server_risk.resolve(s, a, model_id, version, incident_id,
                                 _day("resolved_on", resolved_on))), "resolved")
+
+    @router.post(base + "/requests")
+    def open_request(request: Request, org: str, model_id: int, request_id: Text = "",
+                     kind: Text = "", received_on: Text = "", deadline: Text = "",
+                     subject: Text = "", version: Annotated[int, Form()] = 0,
+                     csrf_token: Text = "") -> Response:
+        return _action(request, org, model_id, csrf_token, lambda s, a: (
+            server_risk.open_request(s, a, model_id, version, request_id=request_id.strip(),
+                                     kind=kind, received_on=_day("received_on", received_on),
+                                     deadline=_day("deadline", deadline) if deadline else None,
+                                     subject=subject)), "request")
+
+    @router.post(base + "/requests/{request_id}/answer")
+    def answer_request(request: Request, org: str, model_id: int, request_id: str,
+                       answered_on: Text = "", version: Annotated[int, Form()] = 0,
+                       csrf_token: Text = "") -> Response:
+        return _action(request, org, model_id, csrf_token, lambda s, a: (
+            server_risk.answer_request(s, a, model_id, version, request_id,
+                                       _day("answered_on", answered_on))), "answered")
+
+    @router.post(base + "/evaluations")
+    def import_evaluation(request: Request, org: str, model_id: int,
+                          file: Annotated[UploadFile, File()],
+                          version: Annotated[int, Form()] = 0,
+                          csrf_token: Text = "") -> Response:
+        content = file.file.read(server_risk.MAX_RECORD_BYTES * 10 + 1)
+        return _action(request, org, model_id, csrf_token, lambda s, a: (
+            server_risk.import_evaluation(s, a, model_id, version,
+                                          file.filename or "eval.json", content)), "imported")
 
     @router.post(base + "/documents")
     def build(request: Request, org: str, model_id: int, what: Text = "",
