@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -242,3 +243,38 @@ def test_risk_workspace_on_the_web(web: World) -> None:
         "received_on": today.isoformat(), "deadline": (today + dt.timedelta(days=5))
         .isoformat(), "subject": "Art. 91"})
     assert r.status_code == 200 and "Answer AI Office request AIO-4" in r.text
+
+
+def test_training_data_and_opt_out_summaries_feed_the_documents(world: World) -> None:
+    examples = Path(__file__).parents[2] / "examples"
+    r = world.client.post("/api/orgs/acme/models", headers=world.auth("editor"),
+                          json={"profile": (examples / "frontier_systemic.yaml").read_text()})
+    base = f"/api/orgs/acme/models/{r.json()['id']}"
+    record = (examples / "records" / "frontier_systemic.record.yaml").read_text()
+    world.client.put(f"{base}/record", json={"record": record, "version": 1},
+                     headers=world.auth("editor"))
+
+    def summary_doc() -> Any:
+        r = world.client.post(f"{base}/documents", json={"kind": "training-summary"},
+                              headers=world.auth("editor"))
+        assert r.status_code == 201, r.text
+        return r.json()["completeness"]
+
+    before = summary_doc()
+    data = (examples / "records" / "frontier_systemic.data-summary.json").read_bytes()
+    r = world.client.post(f"{base}/inputs/data_summary", headers=world.auth("editor"),
+                          files={"file": ("data-summary.json", data, "application/json")})
+    assert r.status_code == 201 and r.json()["number"] == 1
+    after = summary_doc()
+    assert after["filled"] > before["filled"]
+    for kind, content, problem in (
+            ("data_summary", b'{"rows": 3}', "not a gpact data summary"),
+            ("data_summary", b"[1]", "expected a JSON object"),
+            ("rights_audit", b'{"x": 1}', "not the summary of gpact rights audit"),
+            ("rights_audit", b"{nope", "not JSON")):
+        r = world.client.post(f"{base}/inputs/{kind}", headers=world.auth("editor"),
+                              files={"file": ("x.json", content, "application/json")})
+        assert r.status_code == 422 and problem in r.json()["problems"][0], r.text
+    r = world.client.post(f"{base}/inputs/data_summary", headers=world.auth("editor"),
+                          files={"file": ("data-summary.json", data, "application/json")})
+    assert r.json()["number"] == 2  # versioned

@@ -37,6 +37,8 @@ WORKSPACE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
         "json": {"answered_on": "2026-01-02", "version": 2}},
     ("POST", "/api/orgs/{org}/models/{model_id}/evaluations"): {
         "files": {"file": ("eval.json", b"{}", "application/json")}, "data": {"version": "2"}},
+    ("POST", "/api/orgs/{org}/models/{model_id}/inputs/{kind}"): {
+        "files": {"file": ("summary.json", b"{}", "application/json")}},
     ("POST", "/api/orgs/{org}/models/{model_id}/risk-documents"): {
         "json": {"what": "incident:INC-1:initial"}},
 }
@@ -54,4 +56,4 @@ def workspace_ids(world: World, model_id: int) -> dict[str, Any]:
         "aware_on": "2026-01-01", "version": 1}, headers=world.auth("editor"))
     assert r.status_code == 201, r.text
     return {"obligation": OBLIGATION, "evidence_id": evidence_id, "record": "incidents",
-            "incident_id": "INC-1", "request_id": "AIO-1"}
+            "incident_id": "INC-1", "request_id": "AIO-1", "kind": "data_summary"}

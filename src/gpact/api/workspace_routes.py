@@ -7,7 +7,7 @@ another organisation, the lower of role and token scope, a stale version gets 40
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, cast
+from typing import Annotated, Any, Literal, cast
 
 import anyio.to_thread
 from fastapi import APIRouter, Form, Header, Path, Query, Request, Response, UploadFile
@@ -19,6 +19,7 @@ from gpact.api.routes import ERRORS, JSON_BODY, ActorDep, Id, Limit, Offset, _if
 from gpact.services import evidence_pack as packs
 from gpact.services import labels
 from gpact.services import obligations as service
+from gpact.services import server_inputs as inputs_service
 from gpact.services.server_errors import Invalid
 from gpact.store.models import Evidence, ObligationTrack
 
@@ -168,6 +169,26 @@ def evidence_pack(request: Request, actor: ActorDep, model_id: Id) -> Response:
         name, content = packs.build(session, actor, model_id)
     return Response(content, media_type="application/zip", headers={
         "Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@router.post("/orgs/{org}/models/{model_id}/inputs/{kind}", status_code=201, responses=ERRORS,
+             tags=["documents"])
+async def upload_input(request: Request, actor: ActorDep, model_id: Id,
+                       kind: Annotated[Literal["data_summary", "rights_audit"], Path()],
+                       file: UploadFile) -> dict[str, Any]:
+    """Upload the JSON of ``gpact data summarize`` (``data_summary``) or of ``gpact rights
+    audit --summary`` (``rights_audit``): kept as a new version, it feeds the documents."""
+    content = await file.read(inputs_service.MAX_BYTES + 1)
+
+    def store() -> dict[str, Any]:
+        with db_of(request).write() as session:
+            row = inputs_service.upload(session, actor, model_id, kind,
+                                        file.filename or f"{kind}.json", content)
+            return {"kind": row.kind, "number": row.number, "filename": row.filename,
+                    "sha256": row.sha256, "created_by": row.created_by,
+                    "created_at": row.created_at.isoformat()}
+
+    return await anyio.to_thread.run_sync(store)
 
 
 @router.get("/orgs/{org}/tracking", response_model=w.TrackingPage, responses=ERRORS,

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from gpact import NOT_LEGAL_ADVICE, __version__
-from gpact.services import obligations, registry, server_documents
+from gpact.services import obligations, registry, server_documents, server_inputs
 from gpact.services.accounts import Actor
 from gpact.services.tracking_sync import track_state
 from gpact.store import audit
@@ -59,6 +59,8 @@ def build(session: Session, actor: Actor, model_id: int) -> tuple[str, bytes]:
     if latest is not None:
         add("assessment.json", json.dumps(latest.result, indent=2, ensure_ascii=False,
                                           default=str).encode())
+    for row in server_inputs.inputs(session, actor, model_id):
+        add(f"inputs/{row.kind}-v{row.number}.json", row.text.encode(), row.sha256)
     docs = server_documents.documents(session, actor, model_id)  # newest first
     tracks = obligations.tracks(session, actor, model_id, include_not_applying=True)
     evidence = {t.id: obligations.evidence_of(session, t) for t in tracks}

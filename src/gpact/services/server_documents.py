@@ -38,6 +38,7 @@ from gpact.services.registry import (
     require,
 )
 from gpact.services.server_errors import Invalid, NotFound, TooLarge
+from gpact.services.server_inputs import latest_data
 from gpact.store import audit
 from gpact.store.models import Document, Model, RecordVersion
 
@@ -191,7 +192,9 @@ def build(session: Session, actor: Actor, model_id: int, kind: str, fmt: str) ->
     else:
         record = latest_record(session, model)
         sources = engine.Sources(loaded, parse_record_text(record.text) if record
-                                 else empty_record(), None, None, None, None, None)
+                                 else empty_record(), None, None, None,
+                                 latest_data(session, model, "data_summary"),
+                                 latest_data(session, model, "rights_audit"))
         ctx = engine.make_context(sources, assessment.as_of, assessment=assessment.result)
         built = engine.build(ctx, kind)
         content = engine.render(built, fmt)  # type: ignore[arg-type]

@@ -328,3 +328,20 @@ class RiskRecordVersion(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     created_by: Mapped[str] = mapped_column(String(400))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DataInput(Base):
+    """A version of an input the documents read: the JSON of ``gpact data summarize``
+    (``data_summary``) or of ``gpact rights audit --summary`` (``rights_audit``)."""
+
+    __tablename__ = "data_inputs"
+    __table_args__ = (UniqueConstraint("model_id", "kind", "number"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    number: Mapped[int] = mapped_column(Integer)
+    filename: Mapped[str] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(400))
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)

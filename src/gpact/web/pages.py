@@ -32,6 +32,7 @@ from gpact.services import (
     obligations,
     registry,
     server_documents,
+    server_inputs,
     server_ledgers,
     server_risk,
 )
@@ -50,7 +51,8 @@ templates.env.filters.update(obligation=labels.obligation_label, title=labels.ob
 MESSAGES = {"saved": "Saved a new profile version and reassessed the model.",
             "created": "Model added and assessed.", "assessed": "Assessment done.",
             "built": "Document built.", "uploaded": "Compute ledger uploaded.",
-            "deleted": "Model deleted.", "record": "Saved a new documentation record version."}
+            "deleted": "Model deleted.", "record": "Saved a new documentation record version.",
+            "input": "Uploaded: documents built from now on use it."}
 Text = Annotated[str, Form()]
 OptText = Annotated[str, Form()]
 
@@ -146,6 +148,7 @@ def _model_context(session: Session, page: Page, model_id: int) -> dict[str, Any
             "versions": registry.profile_versions(session, page.actor, model_id),
             "documents": server_documents.documents(session, page.actor, model_id),
             "chart": _chart(server_ledgers.ledgers(session, page.actor, model_id)),
+            "inputs": server_inputs.inputs(session, page.actor, model_id),
             "today": dt.date.today().isoformat()}
 
 
@@ -426,6 +429,14 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         with _db(request).read() as session:
             model = registry.get_model(session, page.actor, model_id)
         return page.render("model_delete.html", model=model)
+
+    @router.post("/o/{org}/models/{model_id}/inputs")
+    def upload_input(request: Request, org: str, model_id: int, file: Annotated[
+            UploadFile, File()], kind: Text = "", csrf_token: Text = "") -> Response:
+        content = file.file.read(server_inputs.MAX_BYTES + 1)
+        return _model_action(request, org, model_id, csrf_token, lambda s, a: (
+            server_inputs.upload(s, a, model_id, kind, file.filename or f"{kind}.json",
+                                 content)), "input")
 
     @router.post("/o/{org}/models/{model_id}/delete")
     def delete(request: Request, org: str, model_id: int, version: Annotated[int, Form()] = 0,

@@ -1,5 +1,6 @@
 """Obligation tracking (one state per model and obligation, its evidence) and the
-systemic-risk records of each model (register, evaluations, incidents, requests).
+systemic-risk records of each model (register, evaluations, incidents, requests), and the
+training-data and opt-out summaries the documents read.
 
 Revision ID: 0005_tracking
 Revises: 0003
@@ -98,7 +99,27 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_risk_record_versions_model_id"), ["model_id"])
 
 
+    op.create_table(
+        "data_inputs",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("model_id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("filename", sa.String(length=300), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("created_by", sa.String(length=400), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(["model_id"], ["models.id"],
+                                name=op.f("fk_data_inputs_model_id_models"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_data_inputs")),
+        sa.UniqueConstraint("model_id", "kind", "number", name=op.f("uq_data_inputs_model_id")))
+    with op.batch_alter_table("data_inputs") as batch:
+        batch.create_index(batch.f("ix_data_inputs_model_id"), ["model_id"])
+
+
 def downgrade() -> None:
+    op.drop_table("data_inputs")
     op.drop_table("risk_record_versions")
     op.drop_table("evidence")
     op.drop_table("obligation_tracks")
