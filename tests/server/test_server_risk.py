@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gpact.api.risk_routes import hours_left
+from gpact.tracking import hours_left
 from tests.risk.test_importers import INSPECT_LOG, LM_EVAL_RESULTS
 from tests.server.conftest import World
 

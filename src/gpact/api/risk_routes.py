@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from gpact.api.routes import ERRORS, JSON_BODY, ActorDep, Id, _if_match, db_of
 from gpact.services import server_risk
 from gpact.services.risk import ModelRisk
+from gpact.tracking import hours_left
 
 router: APIRouter = APIRouter()
 BASE = "/orgs/{org}/models/{model_id}"
@@ -98,13 +99,6 @@ class RiskOut(BaseModel):
     clocks: list[ClockOut]
     incidents: list[dict[str, Any]]
     requests: list[dict[str, Any]]
-
-
-def hours_left(due: dt.date | None, now: dt.datetime | None = None) -> float | None:
-    if due is None:
-        return None
-    end = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
-    return round((end - (now or dt.datetime.now(dt.UTC))).total_seconds() / 3600, 1)
 
 
 def risk_out(session: Any, model_version: int, m: ModelRisk) -> RiskOut:

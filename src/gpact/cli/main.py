@@ -7,7 +7,18 @@ import sys
 import typer
 
 from gpact import __version__
-from gpact.cli import assess, compute, data, docs, evidence, rights, risk, rulebook, server
+from gpact.cli import (
+    assess,
+    compute,
+    data,
+    docs,
+    evidence,
+    reminders,
+    rights,
+    risk,
+    rulebook,
+    server,
+)
 from gpact.errors import InputError
 from gpact.profile import ProfileError
 
@@ -30,6 +41,7 @@ app.add_typer(rights.app, name="rights")
 server.register(app)  # serve, audit verify, backup, restore
 app.add_typer(data.app, name="data")
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(reminders.app, name="reminders")
 
 # Feature groups register here: each module exposes a `typer.Typer` named `app`.
 # (compute, docs, data, rights, risk, incident, serve/audit/backup are added by their modules.)

@@ -29,6 +29,15 @@ class Due:
         return self.state in DONE_STATES
 
 
+def hours_left(due: dt.date | None, now: dt.datetime | None = None) -> float | None:
+    """Hours to the end of the due day (UTC); negative once it has passed. Clocks counted in
+    days end with their last day, so a two-day clock started today has about 48 hours."""
+    if due is None:
+        return None
+    end = dt.datetime.combine(due + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC)
+    return round((end - (now or dt.datetime.now(dt.UTC))).total_seconds() / 3600, 1)
+
+
 def next_due(items: Iterable[Due], today: dt.date) -> Due | None:
     dated = sorted((i for i in items if i.due is not None and not i.done),
                    key=lambda i: (i.due or today, i.key))

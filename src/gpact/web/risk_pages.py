@@ -12,11 +12,11 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from gpact.api.risk_routes import hours_left
 from gpact.services import server_risk
 from gpact.services.accounts import Actor
 from gpact.services.server_errors import Conflict, Invalid, NotFound
 from gpact.store.models import RiskRecordVersion
+from gpact.tracking import hours_left
 from gpact.web.pages import Page, _db, _page, _write
 
 Text = Annotated[str, Form()]
