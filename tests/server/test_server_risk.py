@@ -169,3 +169,28 @@ def test_evaluation_upload_in_the_import_eval_formats(world: World) -> None:
     assert r.status_code == 422 and r.json()["problems"][0].startswith("x.json")
     runs = world.client.get(f"{base}/risk", headers=world.auth("viewer")).json()
     assert runs["records"]["evaluations"] == {"present": True}
+
+
+def test_calendar_feed_alarms_fit_the_clock(world: World) -> None:
+    from icalendar import Calendar
+
+    from gpact.tracking import alarm_lead
+
+    _, base = frontier(world)
+    today = dt.date.today().isoformat()
+    for incident_id, category in (("INC-A", "critical_infrastructure"), ("INC-B", "death")):
+        r = world.client.post(f"{base}/incidents", headers=world.auth("editor"), json={
+            "id": incident_id, "title": "t", "category": category, "aware_on": today,
+            "version": version(world, base)})
+        assert r.status_code == 201, r.text
+    feed = world.client.get("/api/orgs/acme/calendar.ics", headers=world.auth("viewer"))
+    assert feed.status_code == 200
+    events = {str(e["summary"]): e for e in Calendar.from_ical(feed.content).walk("VEVENT")}
+    two_day = next(e for s, e in events.items() if "INC-A" in s and "Initial" in s)
+    trigger = two_day.walk("VALARM")[0]["trigger"].dt
+    assert trigger == -dt.timedelta(hours=12)  # not 7 days before a 2-day deadline
+    ten_day = next(e for s, e in events.items() if "INC-B" in s and "Initial" in s)
+    assert ten_day.walk("VALARM")[0]["trigger"].dt == -dt.timedelta(hours=60)
+    assert alarm_lead(None) == dt.timedelta(days=7)
+    assert alarm_lead(60) == dt.timedelta(days=7)
+    assert alarm_lead(1) == dt.timedelta(hours=12)

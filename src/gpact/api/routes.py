@@ -22,7 +22,14 @@ from sqlalchemy.orm import Session
 from gpact import __version__
 from gpact.api import schemas as s
 from gpact.api.read_cache import ReadCache
-from gpact.services import accounts, calendar, org_transfer, registry, server_documents
+from gpact.services import (
+    accounts,
+    calendar,
+    org_transfer,
+    registry,
+    server_documents,
+    server_risk,
+)
 from gpact.services import server_ledgers as ledgers_service
 from gpact.services.accounts import Actor
 from gpact.services.server_errors import Forbidden, Invalid, NotFound, ServiceError
@@ -393,7 +400,9 @@ def calendar_feed(request: Request, org: Org,
         raise NotFound(f"no organisation {org!r}")
     with db_of(request).read() as session:
         rows = registry.deadlines(session, actor)
-    return Response(calendar.ical(actor.org_slug, rows), media_type="text/calendar")
+        risk = server_risk.org_clocks(session, actor, dt.date.today())
+    feed = server_risk.add_to_ical(calendar.ical(actor.org_slug, rows), actor.org_slug, risk)
+    return Response(feed, media_type="text/calendar")
 
 
 @router.post("/orgs/{org}/models/{model_id}/ledgers", response_model=s.LedgerOut,

@@ -334,10 +334,49 @@ def org_clocks(session: Session, actor: Actor, today: dt.date) -> list[dict[str,
             model, m = open_risk(session, actor, model_id, today)
         except Invalid:
             continue  # a record that no longer validates shows on the model's risk page
+        starts = _starts(m)
         for c in clocks(m):
             if c.due is not None:
+                start = starts.get(c.id)
                 out.append({"model_id": model.id, "model": model.name, "title": c.title,
+                            "id": c.id, "period_days": (c.due - start).days if start else None,
                             "source": c.source, "due": c.due, "status": c.status(today),
                             "days_left": (c.due - today).days,
                             "overdue": c.status(today) == "overdue"})
     return sorted(out, key=lambda c: (c["due"], c["model"], c["title"]))
+
+
+def _starts(m: ModelRisk) -> dict[str, dt.date]:
+    """When each incident or request clock started, to fit its calendar alarm."""
+    out = {f"incident:{i.id}:initial": i.aware_on for i in m.records.incidents.incidents}
+    out.update({f"incident:{i.id}:final": i.resolved_on
+                for i in m.records.incidents.incidents if i.resolved_on})
+    out.update({f"request:{r.id}": r.received_on for r in m.records.requests.requests})
+    return out
+
+
+def add_to_ical(feed: bytes, org_slug: str, risk: list[dict[str, Any]]) -> bytes:
+    """The deadlines feed with the risk clocks added, each alarm fitted to its clock."""
+    from icalendar import Alarm, Calendar, Event
+
+    from gpact.tracking import alarm_lead
+
+    cal = Calendar.from_ical(feed)
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for c in risk:
+        if c["status"] in ("done", "done_late"):
+            continue
+        event = Event()
+        event.add("uid", f"{org_slug}-{c['model_id']}-{c['id']}@gpact")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", c["due"])
+        event.add("dtend", c["due"] + dt.timedelta(days=1))
+        event.add("summary", f"{c['model']}: {c['title']}")
+        event.add("description", f"{c['title']} ({c['source']}). Due by the end of the day.")
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", f"Due soon: {c['title']}")
+        alarm.add("trigger", -alarm_lead(c["period_days"]))
+        event.add_component(alarm)
+        cal.add_component(event)
+    return bytes(cal.to_ical())

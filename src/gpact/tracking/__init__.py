@@ -4,6 +4,13 @@ Pure functions over dates and states, shared by the CLI (``gpact assess`` portfo
 server (portfolio, model page, reminders), so "next due" means the same everywhere.
 """
 
-from gpact.tracking.due import DUE_SOON_DAYS, Due, classify, hours_left, next_due
+from gpact.tracking.due import (
+    DUE_SOON_DAYS,
+    Due,
+    alarm_lead,
+    classify,
+    hours_left,
+    next_due,
+)
 
-__all__ = ["DUE_SOON_DAYS", "Due", "classify", "hours_left", "next_due"]
+__all__ = ["DUE_SOON_DAYS", "Due", "alarm_lead", "classify", "hours_left", "next_due"]

@@ -478,7 +478,9 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         assert page.actor is not None
         with _db(request).read() as session:
             rows = registry.deadlines(session, page.actor)
-        return Response(calendar.ical(org, rows), media_type="text/calendar", headers={
+            risk = server_risk.org_clocks(session, page.actor, dt.date.today())
+        feed = server_risk.add_to_ical(calendar.ical(org, rows), org, risk)
+        return Response(feed, media_type="text/calendar", headers={
             "Content-Disposition": f'attachment; filename="gpact-{org}.ics"'})
 
     @router.get("/o/{org}/audit")
