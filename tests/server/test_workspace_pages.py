@@ -4,11 +4,14 @@ example files upload), delete confirmation, empty states, and the shared "next d
 from __future__ import annotations
 
 import datetime as dt
+import html
+import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from gpact.services import labels, server_ledgers
 from gpact.store.models import ComputeLedger
@@ -278,3 +281,39 @@ def test_training_data_and_opt_out_summaries_feed_the_documents(world: World) ->
     r = world.client.post(f"{base}/inputs/data_summary", headers=world.auth("editor"),
                           files={"file": ("data-summary.json", data, "application/json")})
     assert r.json()["number"] == 2  # versioned
+
+
+def test_record_form_round_trip_keeps_what_it_does_not_show(web: World) -> None:
+    examples = Path(__file__).parents[2] / "examples"
+    add_model(web, (examples / "frontier_systemic.yaml").read_text())
+    record = (examples / "records" / "frontier_systemic.record.yaml").read_text()
+    csrf = page_csrf(web)
+    web.client.post("/o/acme/models/1/record", data={"csrf_token": csrf, "version": 1,
+                                                     "record": record})
+    page = web.client.get("/o/acme/models/1/record/form")
+    assert page.status_code == 200 and "Training" in page.text
+    fields = dict(re.findall(r'name="(f\.[^"]+)"[^>]*value="([^"]*)"', page.text))
+    fields.update(re.findall(r'name="(f\.[^"]+)" rows="\d+">([^<]*)</textarea>', page.text))
+    for name, value in re.findall(r'name="(f\.[^"]+)">(?:.*?)<option value="([^"]+)" '
+                                  r'selected', page.text):
+        fields[name] = value
+    assert len(fields) > 40
+    fields = {k: html.unescape(v) for k, v in fields.items()}
+    key = next(k for k, v in fields.items() if k.startswith("f.model.") and v)
+    fields[key] = "Changed in the form"
+    r = web.client.post("/o/acme/models/1/record/form",
+                        data={"csrf_token": csrf, "version": 2, **fields})
+    assert r.status_code == 200 and "Saved a new documentation record version." in r.text
+    saved = web.client.get("/api/orgs/acme/models/1/record",
+                           headers=web.auth("viewer")).json()["text"]
+    before, after = yaml.safe_load(record), yaml.safe_load(saved)
+    section, leaf = key[2:].split(".", 1)
+    assert after["model"][leaf.split(".")[0]] == "Changed in the form" or \
+        "Changed in the form" in saved
+    for name in before:
+        if name != section:
+            assert json.dumps(after.get(name), default=str) == json.dumps(before[name],
+                                                                         default=str), name
+    r = web.client.post("/o/acme/models/1/record/form",
+                        data={"csrf_token": csrf, "version": 2, **fields})
+    assert r.status_code == 409 and "Nothing was saved" in r.text

@@ -7,11 +7,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
-from gpact.services import accounts, labels, registry, server_documents
+from gpact.services import accounts, labels, record_form, registry, server_documents
 from gpact.services import evidence_pack as packs
 from gpact.services import obligations as service
 from gpact.services.accounts import Actor
@@ -137,6 +138,45 @@ def add_routes(router: APIRouter) -> None:
             name, content = packs.build(session, page.actor, model_id)
         return Response(content, media_type="application/zip", headers={
             "Content-Disposition": f'attachment; filename="{name}"'})
+
+    @router.get("/o/{org}/models/{model_id}/record/form")
+    def record_form_page(request: Request, org: str, model_id: int) -> HTMLResponse:
+        page = _page(request, org)
+        assert page.actor is not None
+        with _db(request).read() as session:
+            model = registry.get_model(session, page.actor, model_id)
+            row = server_documents.latest_record(session, model)
+        return page.render("record_form.html", model=model, record=row,
+                           groups=record_form.groups(row.text if row else ""))
+
+    @router.post("/o/{org}/models/{model_id}/record/form")
+    async def save_record_form(request: Request, org: str, model_id: int) -> Response:
+        form = await request.form()
+        values = {k: v for k, v in form.items() if isinstance(v, str)}
+        page = _page(request, org)
+        page.check_csrf(values.get("csrf_token"))
+        assert page.actor is not None
+        actor = page.actor
+        version = int(values["version"]) if values.get("version", "").isdigit() else 0
+
+        def store() -> Response:
+            with _db(request).read() as session:
+                model = registry.get_model(session, actor, model_id)
+                row = server_documents.latest_record(session, model)
+            current = row.text if row else "gpact_record: 1\n"
+            try:
+                text = record_form.apply(current, {k[2:]: v for k, v in values.items()
+                                                   if k.startswith("f.")})
+                with _write(request) as session:
+                    server_documents.save_record(session, actor, model_id, text, version)
+            except (Invalid, Conflict) as exc:
+                problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+                return page.render("record_form.html", status=exc.status, model=model,
+                                   record=row, groups=record_form.groups(current),
+                                   problems=problems, problems_title="Nothing was saved:")
+            return page.back(f"models/{model_id}", "record")
+
+        return await anyio.to_thread.run_sync(store)
 
     @router.get("/o/{org}/obligations")
     def tracking_page(request: Request, org: str, bucket: str = "", state: str = "",
