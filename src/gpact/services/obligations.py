@@ -418,6 +418,16 @@ def portfolio(session: Session, actor: Actor, today: dt.date, *, bucket_filter: 
                                          for m, n, t, b in page], len(chosen), limit, offset)
 
 
+def done_keys(session: Session, actor: Actor) -> set[tuple[int, str]]:
+    """(model id, obligation) of every met or not-applicable obligation of the organisation."""
+    registry.require(actor, "read")
+    rows = session.execute(select(ObligationTrack.model_id, ObligationTrack.obligation)
+                           .join(Model, Model.id == ObligationTrack.model_id)
+                           .where(Model.org_id == actor.org_id,
+                                  ObligationTrack.state.in_(("met", "not_applicable")))).all()
+    return {(m, o) for m, o in rows}
+
+
 def reassess_outdated(session: Session, actor: Actor) -> list[int]:
     """Reassess every model last assessed under another rulebook version, so obligations the
     new rulebook changed are reopened with the reason (an admin runs this after an update)."""

@@ -303,12 +303,15 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         with _db(request).read() as session:
             models = registry.list_models(session, page.actor, 50, max(offset, 0))
             upcoming = registry.deadlines(session, page.actor, limit=10, after=today)
-            overdue = registry.deadlines(session, page.actor, limit=10, before=today)
+            done = obligations.done_keys(session, page.actor)
+            overdue = [d for d in registry.deadlines(session, page.actor, limit=50,
+                                                     before=today)
+                       if (d.model_id, d.obligation) not in done][:10]
             tracking = obligations.portfolio(session, page.actor, today, limit=0)
             risk_clocks = [c for c in server_risk.org_clocks(session, page.actor, today)
                            if c["status"] in ("open", "overdue")][:10]
-        # Upcoming first; a passed due date means the obligation must already be met (gpact
-        # cannot know whether it is), so those are listed apart as dates to confirm.
+        # Upcoming first; passed due dates of obligations not yet signed off as met are
+        # listed apart: they must already be met.
         return page.render("dashboard.html", active="dashboard", page=models,
                            counts=tracking.counts, risk_clocks=risk_clocks,
                            per_model={m["model_id"]: m for m in tracking.per_model},
