@@ -48,7 +48,7 @@ def send(
     smtp = reminders.Smtp.from_env(smtp_host, smtp_port, sender)
     try:
         sent = reminders.send(found, smtp)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, UnicodeError) as exc:  # not an SMTP server
         raise InputError(None, "--smtp-host", f"cannot send through {smtp.host}:{smtp.port}: "
                          f"{exc}") from None
     typer.echo(f"sent {sent} reminder e-mails through {smtp.host}:{smtp.port}")
