@@ -10,6 +10,7 @@ towards compute directly updating parameters follows the rulebook
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -333,6 +334,8 @@ def ledger_from_telemetry(paths: Sequence[str | Path], rules: RulesInForce, *,
     if utilization is not None and not 0 < utilization <= 1:
         raise InputError(None, "--utilization",
                          f"must be a fraction in (0, 1], got {utilization:g}")
+    if parameters is not None and not (parameters > 0 and math.isfinite(parameters)):
+        raise InputError(None, "--parameters", f"must be a positive number, got {parameters:g}")
     phases = PhaseRules(rules)
     ledger = Ledger(model=None, entries=[], basis=[])
     data = ingest(paths, use_tokens=parameters is not None, progress=progress)
