@@ -66,6 +66,7 @@ RECORD = Limits("documentation record", 4 * MiB)
 LEDGER = Limits("compute ledger", 4 * MiB)
 RISK = Limits("risk record", 16 * MiB, max_items=50_000, max_nodes=2_000_000)
 MODEL_CONFIG = Limits("model config", 4 * MiB)
+SETTINGS = Limits("settings file", 4 * MiB)  # crawler page, data sources
 STORED_DOCUMENT = Limits("stored document", 16 * MiB, max_nodes=1_000_000)
 
 
