@@ -141,3 +141,12 @@ def test_an_internal_error_says_so_and_exits_1(cli: Callable[..., CliResult],
     monkeypatch.setenv("GPACT_DEBUG", "1")
     with pytest.raises(KeyError):
         cli("rulebook")
+
+
+def test_a_large_non_profile_file_in_a_folder_is_skipped(tmp_path: Path) -> None:
+    """Folder scanning must not refuse a big risk log or ledger for being too big a profile."""
+    from gpact.profile import find_profiles
+
+    (tmp_path / "model.yaml").write_text(PROFILE, encoding="utf-8")
+    (tmp_path / "log.yaml").write_text("entries:\n" + "  - x\n" * 400_000, encoding="utf-8")
+    assert find_profiles([tmp_path]) == [tmp_path / "model.yaml"]

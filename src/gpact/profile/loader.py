@@ -73,6 +73,8 @@ def find_profiles(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def _looks_like_profile(path: Path) -> bool:
+    if path.stat().st_size > safeio.PROFILE.max_bytes:
+        return False  # too large to be a profile: some other gpact file (a risk log, ...)
     try:
         data, _ = _read(path)
     except InputError:
