@@ -150,3 +150,16 @@ def test_a_large_non_profile_file_in_a_folder_is_skipped(tmp_path: Path) -> None
     (tmp_path / "model.yaml").write_text(PROFILE, encoding="utf-8")
     (tmp_path / "log.yaml").write_text("entries:\n" + "  - x\n" * 400_000, encoding="utf-8")
     assert find_profiles([tmp_path]) == [tmp_path / "model.yaml"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["assess", str(EXAMPLES / "frontier_systemic.yaml")],
+    ["compute", "ledger", str(EXAMPLES / "compute" / "ledger.yaml")],
+    ["compute", "estimate", "--parameters", "7e9", "--tokens", "1e12"],
+])
+def test_a_date_before_the_rules_is_bad_input(argv: list[str],
+                                              cli: Callable[..., CliResult]) -> None:
+    result = cli(*argv, "--as-of", "1950-01-01")
+    check_result(result)
+    assert result.code == 2
+    assert "before that rule applies" in result.err, result.err
