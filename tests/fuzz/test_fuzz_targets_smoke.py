@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from benchmarks.fuzz_inputs import PARSERS, random_loop
 
 
