@@ -244,6 +244,8 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=14)
     ap.add_argument("--random", type=int, default=16, help="random mutations per target")
     ap.add_argument("--only", help="run only this target kind")
+    ap.add_argument("--retry", type=float, default=1.0,
+                    help="re-run a hang once with this many times the timeout")
     ap.add_argument("--verbose", "-v", action="store_true")
     args = ap.parse_args()
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 1000))
@@ -274,6 +276,9 @@ def main() -> int:
         for kind, name, argv, bad in cases:
             t0 = time.monotonic()
             outcome, code, err = run_case(argv, args.timeout, Path(tmp) / "report.txt")
+            if outcome == "hang" and args.retry > 1:  # a loaded machine, or really unbounded?
+                outcome, code, err = run_case(argv, args.timeout * args.retry,
+                                              Path(tmp) / "report.txt")
             took = time.monotonic() - t0
             lines = [ln for ln in err.splitlines() if ln.startswith("error:")]
             verdicts = []
@@ -293,7 +298,8 @@ def main() -> int:
         elapsed = time.monotonic() - started
     print("\n".join(worst))
     print(f"\n{totals['cases']} cases in {elapsed:.0f} s: {totals['traceback']} tracebacks, "
-          f"{totals['hang']} hangs (> {args.timeout:g} s), {totals['memory']} memory blow-ups, "
+          f"{totals['hang']} hangs (> {args.timeout * max(args.retry, 1):g} s), "
+          f"{totals['memory']} memory blow-ups, "
           f"{totals['accepted']} wrong inputs accepted with exit 0, "
           f"{totals['multiline']} multi-line errors")
     return 0
