@@ -238,6 +238,11 @@ def run_case(argv: list[str], timeout: float, report: Path) -> tuple[str, int, s
 def main() -> int:
     global cli_main
     from gpact.cli.main import main as cli_main  # imported once, before forking
+    from gpact.rulebook import default_rulebook
+
+    default_rulebook()  # loaded once too: each child would otherwise parse it again
+    with contextlib.redirect_stdout(io.StringIO()):
+        cli_main(["--help"])  # imports every command module
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--timeout", type=float, default=10.0)
