@@ -77,15 +77,18 @@ def load_file(path: Path, model: type[M]) -> M:
     """Validate one record file; a missing file gives an empty record."""
     if not path.exists():
         return model()
-    parsed = safeio.load(path, safeio.RISK, yaml12_numbers=False)
-    data = {} if parsed.data is None else parsed.data
+    data = safeio.load(path, safeio.RISK, yaml12_numbers=False).data
+    data = {} if data is None else data
     if not isinstance(data, dict):
         raise InputError(str(path), None, "expected a mapping at the top level")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        # Line numbers need the node tree: read again only when there is something to report
+        # (keeping it for every load costs half as much memory again as the records).
+        node = safeio.load(path, safeio.RISK, yaml12_numbers=False).node
         errors = exc.errors()
-        problems = [_problem(err, parsed.node) for err in errors[:safeio.MAX_PROBLEMS]]
+        problems = [_problem(err, node) for err in errors[:safeio.MAX_PROBLEMS]]
         raise InputError(str(path), None, "; ".join(safeio.capped(problems, len(errors)))) \
             from None
 
