@@ -27,7 +27,7 @@ HOSTILE = ["2025-02-30", "0000-01-01", "9999-12-31", "1900-01-01T25:00:00", ".na
            "<<: {x: 1}", "? [a]", "- -", "|", ">-", "%TAG", "---", "...", "\t", "@", "`"]
 PUNCTUATION = [*"{}[]:,-&*!|>'\"#%@`?\n\t ", "\r\n", "\ufeff", "\x00", "é"]
 
-SETTINGS = settings(max_examples=25, deadline=10_000, derandomize=True, database=None,
+SETTINGS = settings(max_examples=20, deadline=10_000, derandomize=True, database=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture,
                                            HealthCheck.too_slow])
 
