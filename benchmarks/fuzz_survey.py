@@ -120,8 +120,9 @@ def known_bad(t: Target) -> Iterator[tuple[str, str | bytes]]:
         marker = next((ln for ln in first if re.match(r"^gpact\w*: 1\s*$", ln)), None)
         if marker is not None:
             key = marker.split(":")[0]
-            for v in ("1.0", "true", '"1"', "2"):
-                yield f"{key}: {v}", s.replace(marker, f"{key}: {v}", 1)
+            for v in ("1.0", "true", '"1"', "2"):  # the marker line, not a comment naming it
+                yield f"{key}: {v}", re.sub(rf"^{re.escape(marker)}$", f"{key}: {v}", s,
+                                            count=1, flags=re.M)
         yield "deep nesting", s + "\nzz_deep: " + "[" * 50_000 + "]" * 50_000 + "\n"
         yield "50k unknown keys", s + "".join(f"\nzz_k{i}: {i}" for i in range(50_000))
         yield "200k-item list", s + "\nzz_list: [" + ",".join("1" * 1 for _ in range(200_000)) \
@@ -135,11 +136,12 @@ def known_bad(t: Target) -> Iterator[tuple[str, str | bytes]]:
         yield "top-level list", "- " + "\n- ".join(s.splitlines()[:3]) + "\n"
         yield "top-level scalar", "just words\n"
         yield "unhashable key", s + "\n? [a, b]\n: c\n"
-        yield "tab indentation", s.replace("  ", "\t", 3)
+        yield "tab indentation", s.replace("\n  ", "\n\t", 1)
     else:
         yield "deep nesting", "[" * 100_000 + "]" * 100_000
         yield "huge line", s.rstrip("\n") + "x" * 20_000_000
-    yield "empty", ""
+    if not t.kind.startswith("risk-"):  # an empty risk file is an empty record, by design
+        yield "empty", ""
     yield "binary", bytes(range(256)) * 8
     yield "NUL bytes", s[: len(s) // 2] + "\0" * 10 + s[len(s) // 2:]
     yield "bad UTF-8", s.encode() + b"\n\xff\xfe\xfa\n"
