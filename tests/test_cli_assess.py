@@ -31,7 +31,7 @@ def check_contract(d: dict[str, Any]) -> None:
         for reason in d[key]["reasons"]:
             assert reason["text"] and reason["source"]
     assert d["role"]["value"] in ("provider", "modifier_provider", "not_provider",
-                                  "not_in_scope", None)
+                                  "not_in_scope", "not_gpai_model", None)
     for e in d["exemptions"]:
         assert set(e) >= {"id", "source", "waives"}
     assert {o["id"] for o in d["obligations"]} == OBLIGATION_IDS
@@ -60,7 +60,8 @@ EXPECTED = {
     "non_eu_provider.yaml": (True, False, "provider"),
     "legacy_2024.yaml": (True, False, "provider"),
     "internal_use_only.yaml": (True, False, "not_in_scope"),
-    "narrow_speech_recognition.yaml": (False, False, "provider"),
+    # not a GPAI model: no GPAI provider role (Art. 3(63); Chapter V does not apply)
+    "narrow_speech_recognition.yaml": (False, False, "not_gpai_model"),
     "in_training_threshold_known.yaml": (True, True, "not_in_scope"),
 }
 

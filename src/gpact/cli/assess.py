@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -61,7 +62,7 @@ def _print_one(a: Assessment) -> None:
                                   ("Role", role_label(a.role), a.role)):
         c.print(Text(f"{title}: ", style="bold") + Text(value, style="cyan"))
         for r in finding.reasons:
-            c.print(f"  • {r.text} [dim]({r.source})[/dim]")
+            c.print(f"  • {escape(r.text)} [dim]({escape(r.source)})[/dim]")
     for e in a.exemptions:
         c.print(Text("Exemption: ", style="bold") + Text(f"{e.id} ({e.source})", style="cyan"))
         c.print(f"  waives: {', '.join(e.waives)}")
@@ -77,7 +78,7 @@ def _print_one(a: Assessment) -> None:
                       _days(left), style=style)
     c.print(table)
     for r in a.enforcement.reasons:
-        c.print(f"  • {r.text} [dim]({r.source})[/dim]")
+        c.print(f"  • {escape(r.text)} [dim]({escape(r.source)})[/dim]")
     _print_missing(c, a)
     c.print(f"\n[dim]{NOT_LEGAL_ADVICE}[/dim]")
 
