@@ -78,8 +78,8 @@ def test_each_example(cli: Cli, name: str) -> None:
 def test_text_report_for_one_model(cli: Cli) -> None:
     r = cli("assess", str(EXAMPLES / "non_eu_provider.yaml"), "--as-of", "2026-11-22")
     assert r.code == 0
-    assert "Sakura-13B" in r.out and "authorised_representative" in r.out
-    assert "rulebook 2026.11.1" in r.out and "not legal advice" in r.out
+    assert "Sakura-13B" in r.out and "Authorised representative" in r.out
+    assert "rulebook 2026.12.1" in r.out and "not legal advice" in r.out
 
 
 def test_portfolio_sorted_by_next_due(cli: Cli) -> None:
@@ -94,7 +94,7 @@ def test_portfolio_sorted_by_next_due(cli: Cli) -> None:
 
 def test_markdown_single(cli: Cli) -> None:
     r = cli("assess", str(EXAMPLES / "open_weights_7b.yaml"), "--as-of", "2026-11-22", "-f", "md")
-    assert "## GPAI model: **yes**" in r.out and "open_source" in r.out
+    assert "## GPAI model: **yes**" in r.out and "Free and open-source exemption" in r.out
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -141,7 +141,10 @@ def test_rulebook_list_and_show(cli: Cli) -> None:
     assert r.code == 0
     rules = {v["key"]: v for v in json.loads(r.out)["rules"]}
     assert rules["ai_act.art51.presumption_threshold_flop"]["value"] == 1e25
-    assert rules["ai_act.art51.presumption_threshold_flop"]["source"] == "AI Act Art. 51(2)"
+    # Regulation (EU) 2026/1744 left the threshold unchanged: a restated entry from 2026-07-27
+    assert rules["ai_act.art51.presumption_threshold_flop"]["source"] == (
+        "AI Act Art. 51(2), unchanged by Regulation (EU) 2026/1744")
+    assert rules["ai_act.art51.presumption_threshold_flop"]["confidence"] == "secondary"
     r = cli("rulebook", "show", "ai_act.art52.notification_period_days")
     assert r.code == 0 and "14 days" in r.out and "Art. 52(1)" in r.out
     r = cli("rulebook", "--as-of", "2024-01-01", "-f", "json")

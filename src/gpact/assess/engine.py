@@ -23,6 +23,7 @@ from gpact.profile.schema import Profile
 from gpact.rulebook import Rulebook, RuleValue
 
 ENTRY_INTO_FORCE_KEY = "ai_act.dates.entry_into_force"
+AMENDMENTS_KEY = "ai_act.amendments"
 
 
 @dataclass
@@ -40,6 +41,7 @@ class Assessment:
     unverified: list[RuleValue]
     secondary: list[RuleValue] = field(default_factory=list)
     not_yet_published: list[RuleValue] = field(default_factory=list)
+    amendments: RuleValue | None = None  # acts amending the AI Act in force on the date
     model_version: str | None = None
     source: str | None = None
     warnings: list[str] = field(default_factory=list)
@@ -98,6 +100,9 @@ class Assessment:
                 {"key": v.key, "source": v.source, "from": v.since.isoformat()}
                 for v in self.not_yet_published],
             "near_threshold": self.near_threshold,
+            "amendments_in_force": [] if self.amendments is None else [
+                {**_plain(a), "source": self.amendments.source,
+                 "confidence": self.amendments.confidence} for a in self.amendments.value],
             "missing": self.missing,
             "warnings": self.warnings,
             "notice": NOT_LEGAL_ADVICE,
@@ -125,6 +130,7 @@ def assess(profile: Profile, as_of: dt.date, rulebook: Rulebook, cumulative: Com
     checks = ([oss] if owes else []) + ([exclusion] if exclusion else [])
     obs = obligations(Context(profile, rules, gpai, role, systemic, oss, exclusion))
     enf = enforcement(profile, rules, as_of, owes)
+    amendments = rules.rule(AMENDMENTS_KEY)
     pending = rules.pending_used()
     for finding in (gpai, systemic.finding, role):
         _say_when_pending(finding, as_of)
@@ -133,7 +139,18 @@ def assess(profile: Profile, as_of: dt.date, rulebook: Rulebook, cumulative: Com
         rulebook=rulebook, gpai=gpai, systemic_risk=systemic.finding, role=role,
         exemption_checks=checks, obligations=obs, enforcement=enf,
         unverified=rules.unverified_used(), secondary=rules.secondary_used(),
-        not_yet_published=pending, model_version=profile.model.version)
+        not_yet_published=pending, amendments=amendments, model_version=profile.model.version)
+
+
+def _plain(value: Any) -> Any:
+    """Rulebook data as JSON-ready values (dates as ISO strings)."""
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def check_as_of(rulebook: Rulebook, as_of: dt.date) -> None:

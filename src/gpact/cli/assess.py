@@ -15,9 +15,11 @@ from gpact.assess import Assessment
 from gpact.cli.common import FORMAT_OPTION, Format, parse_date, print_json, warn
 from gpact.services.assess import assess_paths
 from gpact.services.assessment_report import (
+    context_lines,
     portfolio,
     portfolio_markdown,
     role_label,
+    status_label,
     to_markdown,
     verdict,
 )
@@ -63,9 +65,10 @@ def _print_one(a: Assessment) -> None:
         c.print(Text(f"{title}: ", style="bold") + Text(value, style="cyan"))
         for r in finding.reasons:
             c.print(f"  • {escape(r.text)} [dim]({escape(r.source)})[/dim]")
+    labels = {o.id: o.label for o in a.obligations}
     for e in a.exemptions:
-        c.print(Text("Exemption: ", style="bold") + Text(f"{e.id} ({e.source})", style="cyan"))
-        c.print(f"  waives: {', '.join(e.waives)}")
+        c.print(Text("Exemption: ", style="bold") + Text(f"{e.label} ({e.source})", style="cyan"))
+        c.print(f"  waives: {', '.join(labels.get(w, w) for w in e.waives)}")
     table = Table(title="Obligations", show_lines=False)
     table.add_column("obligation", no_wrap=True)
     for col in ("source", "status", "applies from", "due", "days left"):
@@ -73,9 +76,9 @@ def _print_one(a: Assessment) -> None:
     for o in a.obligations:
         left = o.days_left(a.as_of)
         style = "dim" if o.status in ("not_applicable", "waived") else None
-        table.add_row(o.id + (" (modification only)" if o.scope != "full" else ""), o.source,
-                      o.status, str(o.applies_from or "—"), str(o.due or "—"),
-                      _days(left), style=style)
+        table.add_row(o.label + (" (modification only)" if o.scope != "full" else ""),
+                      o.source, status_label(o.status), str(o.applies_from or "—"),
+                      str(o.due or "—"), _days(left), style=style)
     c.print(table)
     for r in a.enforcement.reasons:
         c.print(f"  • {escape(r.text)} [dim]({escape(r.source)})[/dim]")
@@ -87,9 +90,8 @@ def _print_missing(c: Console, a: Assessment) -> None:
     if a.missing:
         c.print(Text("Missing input (add to the profile to decide): ", style="bold yellow")
                 + Text(", ".join(a.missing)))
-    if a.unverified:
-        c.print(Text("Unverified rules relied on: ", style="bold yellow")
-                + Text(", ".join(v.key for v in a.unverified)))
+    for heading, text in context_lines(a):
+        c.print(Text(f"{heading}: ", style="bold yellow") + Text(text))
 
 
 def _print_portfolio(results: Sequence[Assessment]) -> None:
