@@ -158,3 +158,52 @@ def test_console_script_runs() -> None:
     assert proc.returncode == 2
     assert "error: missing.yaml: no such file" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_compare_to_shows_what_differs(cli: Cli, tmp_path: Path) -> None:
+    profile = tmp_path / "designated.yaml"
+    profile.write_text(
+        "gpact: 1\nprovider: {name: Open Frontier Inc., established_in_eu: false}\nmodel:\n"
+        "  name: Open-Big\n  training_compute_flop: 8.0e24\n  generates: [text]\n"
+        "  licence: {free_and_open_source: true, monetised: false}\n"
+        "  public: {weights: true, architecture: true, usage_information: true}\n"
+        "  release: {status: placed_on_market, placed_on_market_on: 2025-10-01, "
+        "eu_market: true}\n"
+        "  systemic_risk_designation: {designated_on: 2026-09-01, informed_on: 2026-09-03}\n")
+    r = cli("assess", str(profile), "--as-of", "2026-08-01", "--compare-to", "2026-12-01",
+            "-f", "json")
+    assert r.code == 0, r.err
+    diffs = {d["key"]: d for d in json.loads(r.out)["differences"]}
+    assert diffs["systemic_risk"]["before"] == "no" and diffs["systemic_risk"]["after"] == "yes"
+    assert diffs["obligations.technical_documentation.due"]["after"] == "2026-09-03"
+    assert diffs["obligations.technical_documentation.status"]["what"] == (
+        "Technical documentation (Art. 53(1)(a), Annex XI): status")
+    assert "obligations.copyright_policy.due" not in diffs
+    r = cli("assess", str(profile), "--as-of", "2026-08-01", "--compare-to", "2026-12-01")
+    assert r.code == 0 and "Authorised representative (Art. 54): status" in r.out
+    r = cli("assess", str(profile), "--as-of", "2026-12-01", "--compare-to", "2026-12-02",
+            "-f", "md")
+    assert "No differences." in r.out
+    r = cli("assess", str(profile), "--compare-to", "someday")
+    assert r.code == 2 and "--compare-to: not a date" in r.err
+
+
+def test_as_of_before_the_guidelines_answers_and_marks(cli: Cli) -> None:
+    r = cli("assess", str(EXAMPLES / "frontier_systemic.yaml"), "--as-of", "2025-01-01")
+    assert r.code == 0, r.err
+    assert "not yet published on 2025-01-01; from 2025-07-18" in r.out
+    assert "Chapter V does not yet apply" in r.out
+    r = cli("assess", str(EXAMPLES / "frontier_systemic.yaml"), "--as-of", "2024-07-31")
+    assert r.code == 2 and "before the AI Act entered into force" in r.err
+    assert r.err.count("\n") == 1
+
+
+def test_contradicting_profile_facts_exit_2(cli: Cli, tmp_path: Path) -> None:
+    profile = tmp_path / "contradiction.yaml"
+    profile.write_text(
+        "gpact: 1\nprovider: {name: P}\nmodel:\n  name: M\n  training_compute_flop: 4e23\n"
+        "  generates: [text]\n  licence: {free_and_open_source: true, monetised: false,\n"
+        "            monetisation: {price: true}}\n  release: {status: placed_on_market}\n")
+    r = cli("assess", str(profile))
+    assert r.code == 2 and r.err.count("\n") == 1 and "Traceback" not in r.err
+    assert f"{profile}: model.licence.monetised: says false" in r.err

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
 from typing import Any
@@ -227,3 +228,57 @@ def test_lookahead_marks_rules_not_yet_published() -> None:
     assert [v.key for v in rules.pending_used()] == ["guidelines.gpai.indicative_compute_flop"]
     with pytest.raises(RuleNotInForce):
         Rulebook.load().at(dt.date(2025, 1, 1)).rule("guidelines.gpai.indicative_compute_flop")
+
+
+# --- what changed between two dates -----------------------------------------------------------
+
+def test_diff_lists_added_changed_restated_and_ended(amended: Rulebook) -> None:
+    from gpact.rulebook.diff import diff
+    changes = {(c.parameter.key, c.kind): c for c in diff(amended, dt.date(2025, 11, 1),
+                                                          dt.date(2027, 1, 1))}
+    assert changes[("guidelines.document", "changed")].on == dt.date(2025, 11, 19)
+    restated = changes[("guidelines.gpai.indicative_compute_flop", "restated")]
+    assert "7719" in (restated.after.source if restated.after else "")
+    assert changes[("ai_act.amendments", "changed")].on == dt.date(2026, 7, 27)
+    assert changes[("ai_act.art51.presumption_threshold_flop", "restated")].on == dt.date(
+        2026, 7, 27)
+    raised = changes[("ai_act.art51.presumption_threshold_flop", "changed")]
+    assert raised.before is not None and raised.after is not None
+    assert (raised.before.value, raised.after.value) == (1e25, 1e26)
+    # catalogues that only re-cite their items are restatements, not changes
+    assert ("guidelines.compute.phase_counting", "restated") in changes
+    assert ("guidelines.compute.phase_counting", "changed") not in changes
+
+
+def test_diff_from_before_the_act_adds_everything() -> None:
+    from gpact.rulebook.diff import diff
+    book = Rulebook.load()
+    added = {c.parameter.key for c in diff(book, dt.date(2024, 1, 1), dt.date(2024, 8, 1))
+             if c.kind == "added"}
+    assert "ai_act.art51.presumption_threshold_flop" in added
+    assert "guidelines.document" not in added
+
+
+def test_diff_cli(cli: Any) -> None:
+    r = cli("rulebook", "diff", "2026-07-01", "2026-08-01", "-f", "json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    kinds = {(c["key"], c["kind"]) for c in data["changes"]}
+    assert ("ai_act.art56.code_approval", "changed") in kinds
+    assert ("ai_act.art101.fine_fixed_eur", "restated") in kinds
+    labels = [c["label"] for c in data["changes"]]
+    assert all(label and "." not in label.split()[0] for label in labels)
+    r = cli("rulebook", "diff", "2026-07-01", "2026-08-01")
+    assert r.code == 0 and "same value, new source" in r.out and "secondary" in r.out
+    r = cli("rulebook", "diff", "2026-07-01", "2026-08-01", "-f", "md")
+    assert r.out.startswith("# What changed in the rulebook from 2026-07-01 to 2026-08-01")
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("rulebook", "diff", "2026-08-01", "2026-07-01"), "TO: 2026-07-01 is before FROM"),
+    (("rulebook", "diff", "2026-08-01"), "needs two dates"),
+    (("rulebook", "diff", "yesterday", "2026-07-01"), "FROM: not a date"),
+])
+def test_diff_bad_input(cli: Any, args: tuple[str, ...], needle: str) -> None:
+    r = cli(*args)
+    assert r.code == 2 and needle in r.err and r.err.count("\n") == 1

@@ -16,6 +16,7 @@ from gpact.cli.common import FORMAT_OPTION, Format, parse_date, print_json, warn
 from gpact.services.assess import assess_paths
 from gpact.services.assessment_report import (
     context_lines,
+    differences,
     portfolio,
     portfolio_markdown,
     role_label,
@@ -29,14 +30,21 @@ def assess(
     paths: list[str] = typer.Argument(..., help="Profile files (YAML/JSON) or folders of them."),
     as_of: str | None = typer.Option(None, "--as-of", help="Assess as of this date "
                                      "(YYYY-MM-DD); default today."),
+    compare_to: str | None = typer.Option(None, "--compare-to", help="Also assess as of this "
+                                          "date (YYYY-MM-DD) and show only which verdicts and "
+                                          "due dates differ."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Assess model profiles: one report per model, or a portfolio table for several."""
     date = parse_date(as_of)
+    other = parse_date(compare_to, "--compare-to") if compare_to is not None else None
     results = assess_paths(paths, date)
     for a in results:
         for w in a.warnings:
             warn(f"{a.source}: {w}")
+    if other is not None:
+        _compare(results, assess_paths(paths, other), fmt)
+        return
     if fmt is Format.json:
         data = [a.to_dict() for a in results]
         print_json(data[0] if len(data) == 1 else data)
@@ -106,6 +114,35 @@ def _print_portfolio(results: Sequence[Assessment]) -> None:
         table.add_row(r.model, r.provider, r.gpai, r.systemic_risk, r.role, str(r.applies),
                       r.next_due, r.next_obligation, _days(r.days_left), str(r.missing))
     c.print(table)
+    c.print(f"[dim]{NOT_LEGAL_ADVICE}[/dim]")
+
+
+def _compare(first: Sequence[Assessment], second: Sequence[Assessment], fmt: Format) -> None:
+    a0, b0 = first[0], second[0]
+    diffs = [d for a, b in zip(first, second, strict=True) for d in differences(a, b)]
+    if fmt is Format.json:
+        print_json({"gpact_version": __version__, "rulebook_version": a0.rulebook.version,
+                    "as_of": a0.as_of.isoformat(), "compare_to": b0.as_of.isoformat(),
+                    "differences": [d.as_dict() for d in diffs], "notice": NOT_LEGAL_ADVICE})
+        return
+    title = (f"What differs between {a0.as_of} and {b0.as_of} · rulebook "
+             f"{a0.rulebook.label()}")
+    if fmt is Format.md:
+        typer.echo(f"# {title}\n\n| model | what | as of {a0.as_of} | as of {b0.as_of} |\n"
+                   "|---|---|---|---|")
+        for d in diffs:
+            typer.echo(f"| {d.model} | {d.what} | {d.before} | {d.after} |")
+        typer.echo(("" if diffs else "\nNo differences.\n") + f"\n*{NOT_LEGAL_ADVICE}*")
+        return
+    c = _console()
+    table = Table(title=title)
+    for col in ("model", "what", f"as of {a0.as_of}", f"as of {b0.as_of}"):
+        table.add_column(col, overflow="fold")
+    for d in diffs:
+        table.add_row(d.model, d.what, d.before, d.after)
+    c.print(table)
+    if not diffs:
+        c.print("No differences.")
     c.print(f"[dim]{NOT_LEGAL_ADVICE}[/dim]")
 
 

@@ -132,6 +132,45 @@ def to_markdown(a: Assessment) -> str:
     return "\n".join(out)
 
 
+@dataclass(frozen=True)
+class Difference:
+    """One verdict or date of a model that differs between two assessment dates."""
+
+    model: str
+    key: str     # machine name, e.g. obligations.notification.due
+    what: str    # human label, e.g. "Notification to the Commission (Art. 52(1)): due"
+    before: str
+    after: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"model": self.model, "key": self.key, "what": self.what,
+                "before": self.before, "after": self.after}
+
+
+def differences(a: Assessment, b: Assessment) -> list[Difference]:
+    """Which verdicts, statuses and dates of one profile differ between two assessments."""
+    name = f"{a.model} {a.model_version}" if a.model_version else a.model
+    rows: list[tuple[str, str, str, str]] = [
+        ("gpai", "GPAI model", verdict(a.gpai), verdict(b.gpai)),
+        ("systemic_risk", "Systemic risk", verdict(a.systemic_risk), verdict(b.systemic_risk)),
+        ("role", "Role", role_label(a.role), role_label(b.role)),
+        ("exemptions", "Exemptions", ", ".join(e.label for e in a.exemptions) or "none",
+         ", ".join(e.label for e in b.exemptions) or "none"),
+    ]
+    later = {o.id: o for o in b.obligations}
+    for o in a.obligations:
+        other = later.get(o.id)
+        if other is None:
+            continue
+        rows += [(f"obligations.{o.id}.status", f"{o.name}: status", status_label(o.status),
+                  status_label(other.status)),
+                 (f"obligations.{o.id}.applies_from", f"{o.name}: applies from",
+                  str(o.applies_from or "—"), str(other.applies_from or "—")),
+                 (f"obligations.{o.id}.due", f"{o.name}: due", str(o.due or "—"),
+                  str(other.due or "—"))]
+    return [Difference(name, key, what, x, y) for key, what, x, y in rows if x != y]
+
+
 def portfolio_markdown(assessments: Sequence[Assessment]) -> str:
     rows = portfolio(assessments)
     out = ["| model | provider | GPAI | systemic risk | role | obligations | next due | "
