@@ -10,6 +10,8 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gpact.errors import InputError
 from gpact.profile import parse_profile
@@ -282,3 +284,31 @@ def test_diff_cli(cli: Any) -> None:
 def test_diff_bad_input(cli: Any, args: tuple[str, ...], needle: str) -> None:
     r = cli(*args)
     assert r.code == 2 and needle in r.err and r.err.count("\n") == 1
+
+
+# --- property tests: any rulebook file loads or fails with one InputError ------------------
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=8), st.dates())
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5) | st.none(), inner,
+                                                 max_size=3)), max_leaves=8)
+ENTRIES = st.dictionaries(
+    st.sampled_from(["from", "value", "source", "confidence", "note", "ended", "colour"]),
+    VALUES | st.sampled_from(["verified", "secondary", "maybe"]), max_size=6)
+FILES = st.one_of(VALUES, st.fixed_dictionaries(
+    {"description": st.text(max_size=10) | st.none(), "values": st.lists(ENTRIES, max_size=3)},
+    optional={"unit": st.text(max_size=5) | st.integers()}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(FILES, st.sampled_from(["ai_act.x", "ai_act.obligations",
+                               "guidelines.open_source.monetisation"]))
+def test_any_file_loads_or_is_one_input_error(doc: Any, key: str) -> None:
+    from gpact.rulebook.schema import parse_file
+    try:
+        parsed = parse_file(doc, "f.yaml", key)
+    except InputError as exc:
+        assert exc.file == "f.yaml" and exc.problem
+        return
+    assert parsed.values and all(v.source for v in parsed.values)

@@ -16,7 +16,13 @@ from gpact.assess.exemptions import APPLIES, Exemption, open_source, scope_exclu
 from gpact.assess.findings import Finding
 from gpact.assess.gpai import gpai_status
 from gpact.assess.obligations import APPLIES_STATUS, Context, Obligation, obligations
-from gpact.assess.role import MODIFIER_PROVIDER, PROVIDER, provider_role, settle_role
+from gpact.assess.role import (
+    MODIFIER_PROVIDER,
+    PROVIDER,
+    ROLE_LABELS,
+    provider_role,
+    settle_role,
+)
 from gpact.assess.systemic import systemic_risk
 from gpact.errors import InputError
 from gpact.profile.schema import Profile
@@ -83,7 +89,8 @@ class Assessment:
             "profile": self.source,
             "gpai": self.gpai.as_dict(),
             "systemic_risk": self.systemic_risk.as_dict(),
-            "role": self.role.as_dict(),
+            "role": {**self.role.as_dict(), "label": ROLE_LABELS.get(self.role.value or "",
+                                                                     "cannot decide")},
             "exemptions": [{"id": e.id, "label": e.label, "source": e.source,
                             "waives": e.waives, "reasons": [r.as_dict() for r in e.reasons]}
                            for e in self.exemptions],
