@@ -93,8 +93,18 @@ class Parameter:
         return next((e for e in self.history if e.since > as_of), None)
 
 
-class RuleNotInForce(KeyError):
-    """A rule was asked for on a date before its first value applies (or it does not exist)."""
+class RuleNotInForce(InputError, KeyError):
+    """A rule was asked for on a date before its first value applies (or it does not exist).
+
+    It is bad input, not a crash: every face reports it as one line (the date asked about is
+    outside what the rulebook answers), so a command that does not look ahead still exits 2.
+    """
+
+    def __init__(self, problem: str, field: str | None = None) -> None:
+        InputError.__init__(self, None, field, problem)
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 @dataclass
@@ -123,7 +133,9 @@ class RulesInForce:
                     source=f"{later.source} [not yet published on {self.as_of}; from "
                            f"{later.since}]")
         if found is None:
-            raise RuleNotInForce(f"rule {key!r} has no value in force on {self.as_of}")
+            raise RuleNotInForce(f"rule {key!r} has no value in force on {self.as_of}; the "
+                                 f"rulebook answers it from {param.history[0].since}",
+                                 "--as-of")
         self.used[key] = found
         return found
 
