@@ -52,7 +52,9 @@ def rulebook(
         typer.echo(f"{key}\n  {param.description}")
         for v in param.history:
             marker = "*" if v is current else " "
-            typer.echo(f" {marker} from {v.since}: {_show(v)}  [{v.confidence}] {v.source}")
+            until = f" until {v.ended}" if v.ended else ""
+            typer.echo(f" {marker} from {v.since}{until}: {_show(v)}  [{v.confidence}] "
+                       f"{v.source}")
             if v.note:
                 typer.echo(f"     note: {v.note}")
         if current is None:
