@@ -59,6 +59,10 @@ def all_figures(loaded: LoadedProfile, as_of: dt.date | None = None,
     if planned.value is None and ledger is not None and ledger.planned_total_flop is not None:
         planned = ComputeFigure(ledger.planned_total_flop,
                                 f"planned total of the compute ledger {m.compute_ledger}")
+    if update.value is None and planned.value is not None:
+        # A model still in training: the plan is the only figure for the GPAI indicator.
+        update = ComputeFigure(planned.value, f"{planned.origin}, used because no actual "
+                               "figure is given")
     return cumulative, update, planned
 
 
