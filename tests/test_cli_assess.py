@@ -207,3 +207,15 @@ def test_contradicting_profile_facts_exit_2(cli: Cli, tmp_path: Path) -> None:
     r = cli("assess", str(profile))
     assert r.code == 2 and r.err.count("\n") == 1 and "Traceback" not in r.err
     assert f"{profile}: model.licence.monetised: says false" in r.err
+
+
+def test_text_report_names_secondary_sources_and_the_amendment(cli: Cli) -> None:
+    r = cli("assess", str(EXAMPLES / "open_weights_7b.yaml"), "--as-of", "2026-11-22")
+    assert r.code == 0
+    flat = " ".join(r.out.split())
+    assert "Rules known from secondary sources only:" in flat
+    assert flat.count("(unchanged by Regulation (EU) 2026/1744)") == 1
+    assert "Amended by: Regulation (EU) 2026/1744 (Digital Omnibus on AI), in force 2026-07-27" \
+        in flat
+    before = cli("assess", str(EXAMPLES / "open_weights_7b.yaml"), "--as-of", "2026-07-26")
+    assert "Amended by" not in before.out

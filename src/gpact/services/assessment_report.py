@@ -28,8 +28,20 @@ def status_label(status: str) -> str:
 
 
 def sources(values: Sequence[RuleValue]) -> list[str]:
-    """The distinct sources of rulebook values, in order: what people read instead of keys."""
-    return list(dict.fromkeys(v.source for v in values))
+    """The distinct sources of rulebook values, in order: what people read instead of keys.
+
+    Provisions restated as unchanged by the same amending act are listed once under it.
+    """
+    plain: dict[str, None] = {}
+    unchanged: dict[str, dict[str, None]] = {}
+    for v in values:
+        provision, sep, act = v.source.partition(", unchanged by ")
+        if sep:
+            unchanged.setdefault(act, {})[provision] = None
+        else:
+            plain[v.source] = None
+    return list(plain) + [f"{'; '.join(p)} (unchanged by {act})"
+                          for act, p in unchanged.items()]
 
 
 def context_lines(a: Assessment) -> list[tuple[str, str]]:
