@@ -162,4 +162,4 @@ def test_a_date_before_the_rules_is_bad_input(argv: list[str],
     result = cli(*argv, "--as-of", "1950-01-01")
     check_result(result)
     assert result.code == 2
-    assert "before that rule applies" in result.err, result.err
+    assert result.err.startswith("error: --as-of"), result.err

@@ -158,12 +158,6 @@ def _unexpected(exc: Exception) -> int:
     is gpact's fault: say so (exit 1) rather than blame the input."""
     if os.environ.get("GPACT_DEBUG"):
         raise exc
-    from gpact.rulebook import RuleNotInForce  # only now: not worth importing at start-up
-
-    if isinstance(exc, RuleNotInForce) and "no value in force" in str(exc):
-        _error(f"{str(exc).strip(chr(34))}: the date given is before that rule applies; "
-               "choose a later date (--as-of)")
-        return 2
     if isinstance(exc, RecursionError | MemoryError):
         _error("input is too large or too deeply nested (see docs/limits.md)")
         return 2
