@@ -14,7 +14,7 @@ from gpact.cli.common import Format, parse_date, print_json
 from gpact.documents import api
 from gpact.documents.builders import KINDS
 from gpact.documents.context import Context
-from gpact.documents.document import STATUS_LABELS
+from gpact.documents.document import STATUS_LABELS, Presentation
 from gpact.documents.fields import AUDIENCE_NAMES, Audience
 from gpact.documents.render import FORMATS, render
 from gpact.documents.sources import load_sources
@@ -35,7 +35,9 @@ RECORD_OPTION = typer.Option(None, "--record", "-r", help="Documentation record 
                              "default: NAME.record.yaml beside the profile or in records/.")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Date the rules are applied on (YYYY-MM-DD).")
 AUDIENCE_OPTION = typer.Option(None, "--audience", "-a", help="aio | nca | downstream: only the "
-                               "fields that audience receives (Model Documentation Form).")
+                               "fields that audience receives (Model Documentation Form); "
+                               "public: the training summary or copyright policy as published "
+                               "(no rule ids, sources or review notes).")
 
 
 class ExportFormat(StrEnum):
@@ -53,13 +55,17 @@ def _context(profile: Path, record: Path | None, as_of: str | None) -> Context:
 
 
 def _audience(value: str | None) -> Audience | None:
-    if value is None:
+    if value is None or value.lower() == "public":
         return None
     try:
         return AUDIENCE_ALIASES[value.lower()]
     except KeyError:
         raise InputError(None, "--audience", f"unknown audience {value!r}; choose from "
-                         f"{', '.join(AUDIENCE_ALIASES)}") from None
+                         f"{', '.join(AUDIENCE_ALIASES)}, public") from None
+
+
+def _presentation(value: str | None) -> Presentation:
+    return "public" if value is not None and value.lower() == "public" else "review"
 
 
 def _write(data: bytes, out: Path | None, binary: bool) -> None:
@@ -98,7 +104,7 @@ def build_cmd(
         raise InputError(None, "--kind", f"unknown document kind {kind!r}; choose from "
                          f"{', '.join(KINDS)}")
     ctx = _context(profile, record, as_of)
-    doc = api.build(ctx, kind, _audience(audience))
+    doc = api.build(ctx, kind, _audience(audience), presentation=_presentation(audience))
     _write(render(doc, fmt), out, binary=fmt == "pdf")
     if not no_store:
         kept = store(doc, store_dir or profile.parent)

@@ -13,7 +13,7 @@ from typing import Any
 
 from gpact.documents.builders import BUILDERS, KINDS
 from gpact.documents.context import Context
-from gpact.documents.document import Document
+from gpact.documents.document import Document, Presentation
 from gpact.documents.fields import Audience
 from gpact.documents.sources import Sources
 from gpact.errors import InputError
@@ -27,12 +27,20 @@ def make_context(sources: Sources, as_of: dt.date, rulebook: Rulebook | None = N
     return Context(sources, as_of, rulebook or default_rulebook(), assessment)
 
 
+PUBLIC_KINDS: tuple[str, ...] = ("training-summary", "copyright-policy")
+
+
 def build(ctx: Context, kind: str, audience: Audience | None = None,
-          build_date: dt.date | None = None) -> Document:
+          build_date: dt.date | None = None, presentation: Presentation = "review") -> Document:
+    """Build one document; ``presentation="public"`` is the published rendering (only for the
+    documents a provider publishes: the training summary and the copyright policy summary)."""
     if kind not in BUILDERS:
         raise InputError(None, "--kind", f"unknown document kind {kind!r}; choose from "
                          f"{', '.join(KINDS)}")
-    return BUILDERS[kind].build(ctx, audience, build_date)
+    if presentation == "public" and kind not in PUBLIC_KINDS:
+        raise InputError(None, "--audience", f"'public' is for the published documents "
+                         f"({', '.join(PUBLIC_KINDS)}), not {kind}")
+    return BUILDERS[kind].build(ctx, audience, build_date, presentation)
 
 
 @dataclass

@@ -12,6 +12,8 @@ from typing import Any, Literal
 from gpact.documents.fields import AUDIENCE_NAMES, Audience, FieldSpec
 
 Status = Literal["ok", "weak", "missing", "not_applicable", "optional_empty"]
+Presentation = Literal["review", "public"]
+PRESENTATIONS: tuple[Presentation, ...] = ("review", "public")
 STATUS_LABELS: dict[Status, str] = {
     "ok": "complete", "weak": "weak", "missing": "missing",
     "not_applicable": "not applicable", "optional_empty": "optional, not given",
@@ -42,12 +44,17 @@ Value = str | bool | list[str] | Table | Num | dt.date | None
 
 @dataclass(frozen=True)
 class Answer:
-    """What a resolver found for a field; `status` overrides the generic quality check."""
+    """What a resolver found for a field; `status` overrides the generic quality check.
+
+    ``notes`` are for the reviewer (rule ids, provenance of fallback values); ``method`` is the
+    one short methodology sentence a published document keeps (how a listing rule was applied).
+    """
 
     value: Value
     notes: tuple[str, ...] = ()
     status: Status | None = None
     problems: tuple[str, ...] = ()
+    method: str | None = None
 
 
 @dataclass
@@ -57,6 +64,7 @@ class Entry:
     status: Status
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    method: str | None = None
 
     @property
     def is_gap(self) -> bool:
@@ -67,6 +75,7 @@ class Entry:
             "id": self.spec.id, "number": self.spec.number, "label": self.spec.label,
             "value": value_to_json(self.value), "text": format_value(self.value),
             "status": self.status, "problems": self.problems, "notes": self.notes,
+            "method": self.method,
             "required": self.spec.required, "source": self.spec.source,
             "confidence": self.spec.confidence, "audiences": list(self.spec.audiences),
             "unverified_audiences": list(self.spec.unverified_audiences),
@@ -100,6 +109,13 @@ class Document:
     meta: dict[str, str]
     notes: list[str] = field(default_factory=list)
     unverified_rules: list[dict[str, Any]] = field(default_factory=list)
+    presentation: Presentation = "review"
+    public_notes: list[str] = field(default_factory=list)
+
+    @property
+    def public(self) -> bool:
+        """Rendered as published: no rule ids, sources or review banners."""
+        return self.presentation == "public"
 
     @property
     def entries(self) -> list[Entry]:
@@ -118,13 +134,13 @@ class Document:
         return {
             "kind": self.kind, "title": self.title, "model": self.model,
             "provider": self.provider, "audience": self.audience, "reader": self.reader,
-            **self.meta,
+            "presentation": self.presentation, **self.meta,
             "sections": [
                 {"number": s.number, "title": s.title, "note": s.note,
                  "fields": [e.to_dict() for e in s.entries]}
                 for s in self.sections
             ],
-            "notes": self.notes,
+            "notes": self.notes, "public_notes": self.public_notes,
             "gaps": {"missing": sum(e.status == "missing" for e in self.entries),
                      "weak": sum(e.status == "weak" for e in self.entries)},
             "unverified_rules_used": self.unverified_rules,

@@ -39,7 +39,8 @@ def store(doc: Document, root: Path) -> StoredVersion:
     """Write the document under ``root/.gpact/documents/KIND[-AUDIENCE]/`` unless already there."""
     data = doc.to_dict()
     digest = content_hash(data)
-    folder = root / STORE_DIR / (doc.kind + (f"-{doc.audience}" if doc.audience else ""))
+    suffix = f"-{doc.audience}" if doc.audience else "-public" if doc.public else ""
+    folder = root / STORE_DIR / (doc.kind + suffix)
     path = folder / f"{data['build_date']}_{digest[:16]}.json"
     existing = sorted(folder.glob(f"*_{digest[:16]}.json")) if folder.is_dir() else []
     if existing:

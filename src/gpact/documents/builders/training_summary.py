@@ -119,8 +119,10 @@ def _modality_table(ctx: Context) -> Answer:
     notes = [_rule_note(rule, "Size bins per modality", show_value=False)]
     if rule.note:
         notes.append(rule.note)
+    method = ("Each size is placed in the Commission template's size bin for its modality "
+              "(text in tokens, images in number of images, audio and video in hours).")
     return Answer(Table(("Modality", "Training data size", "Types of content"), tuple(rows)),
-                  notes=tuple(notes), problems=tuple(problems))
+                  notes=tuple(notes), problems=tuple(problems), method=method)
 
 
 def _month(value: Any) -> str:
@@ -210,12 +212,15 @@ def _large_datasets(ctx: Context) -> Answer:
                               "of all public datasets used for its modality, by size")]
     if rule.note:
         notes.append(rule.note)
+    method = (f"Listed: each public dataset that makes up {rule.value:.0%} or more of all "
+              "publicly available data used for its modality, by size; the others are "
+              "described in 2.1(d).")
     if not rows and not problems:
         return Answer("No public dataset reaches the listing threshold; see 2.1(d).",
-                      notes=tuple(notes))
+                      notes=tuple(notes), method=method)
     table = Table(("Dataset", "Modality", "Version", "Link or description", "Share of modality",
                    "Subset selection"), tuple(rows))
-    return Answer(table, notes=tuple(notes), problems=tuple(problems))
+    return Answer(table, notes=tuple(notes), problems=tuple(problems), method=method)
 
 
 def domain_list_length(domain_count: int, sme: bool, share: float, cap: int | None) -> int:
@@ -245,10 +250,16 @@ def _domains(ctx: Context) -> Answer:
         notes.append(share_rule.note)
     count = summary.get("domain_count")
     problems: list[str] = []
+    method: str | None = None
     if isinstance(count, int):
         n = domain_list_length(count, sme, share_rule.value,
                                cap_rule.value if cap_rule else None)
         notes.append(f"{count} crawled domains → {n} listed (share rounded up).")
+        cap = f" (at most {format_number(Num(cap_rule.value))})" if cap_rule else ""
+        who = "As an SME, the provider lists" if sme else "Listed:"
+        method = (f"{who} the top {share_rule.value:.0%}{cap} of the "
+                  f"{format_number(Num(count))} domains crawled, ranked by the size of the "
+                  f"content collected from each ({n} domain{'s' if n != 1 else ''}).")
         if len(domains) > n:
             domains = domains[:n]
         elif len(domains) < n:
@@ -258,7 +269,7 @@ def _domains(ctx: Context) -> Answer:
                         "with domain_count): the list length cannot be checked")
     if domains and not crawling.domains:
         notes.append("Domains from the referenced data summary.")
-    return Answer(domains or None, notes=tuple(notes), problems=tuple(problems))
+    return Answer(domains or None, notes=tuple(notes), problems=tuple(problems), method=method)
 
 
 def _crawlers(ctx: Context, attr: str) -> Value:

@@ -18,7 +18,7 @@ def _table(table: Table) -> list[str]:
     return lines
 
 
-def _entry(entry: Entry) -> list[str]:
+def _entry(entry: Entry, public: bool = False) -> list[str]:
     number = f"{entry.spec.number} " if entry.spec.number else ""
     lines = [f"### {number}{entry.spec.label}", ""]
     if isinstance(entry.value, Table):
@@ -30,6 +30,8 @@ def _entry(entry: Entry) -> list[str]:
     lines.append("")
     if entry.status in STATUS_MARK:
         lines += [f"{STATUS_MARK[entry.status]} — {'; '.join(entry.problems)}", ""]
+    if public:
+        return lines + ([f"*{entry.method}*", ""] if entry.method else [])
     meta = [f"Source: {entry.spec.source}"]
     if entry.spec.confidence == "unverified" or entry.spec.unverified_audiences:
         meta.append("field or audience unverified")
@@ -40,7 +42,28 @@ def _entry(entry: Entry) -> list[str]:
     return lines
 
 
+def _public(doc: Document) -> str:
+    """The document as published: answers and one methodology line where a rule was applied."""
+    m = doc.meta
+    lines = [f"# {doc.title} — {doc.model}", "", f"**Provider:** {doc.provider}", ""]
+    lines += [f"> {note}" for note in doc.public_notes]
+    if doc.public_notes:
+        lines.append("")
+    for section in doc.sections:
+        lines += [f"## {section.heading}", ""]
+        if section.note:
+            lines += [f"*{section.note}*", ""]
+        for entry in section.entries:
+            lines += _entry(entry, public=True)
+    lines += ["---", "", f"<sub>Prepared with gpact {m['gpact_version']} (rulebook "
+              f"{m['rulebook_version']}, {m['rulebook_date']}) on {m['build_date']}. "
+              f"{m['notice']}</sub>", ""]
+    return "\n".join(lines)
+
+
 def render_markdown(doc: Document) -> str:
+    if doc.public:
+        return _public(doc)
     m = doc.meta
     lines = [
         f"# {doc.title} — {doc.model}", "",
