@@ -271,6 +271,24 @@ class Evaluation(_Strict):
     system_architecture: str | None = None
 
 
+class OptOutProtocol(_Strict):
+    """A machine-readable rights-reservation protocol honoured (Copyright Measure 1.3)."""
+
+    name: str
+    detail: str | None = None  # how it is read, e.g. "tdm-reservation header and tdmrep.json"
+
+
+class Reservations(_Strict):
+    """How reservations of rights are respected over time (summary 3.1(b))."""
+
+    protocols: list[OptOutProtocol] = Field(default_factory=list)
+    crawler_tokens: list[str] = Field(default_factory=list)  # robots.txt user-agent tokens obeyed
+    robots_refetch: str | None = None  # how often robots.txt is fetched again
+    evaluated_at: str | None = None  # at what point of collection reservations are evaluated
+    after_collection: str | None = None  # reservations appearing later, for data already held
+    third_party: str | None = None  # opt-out lists or protocols applied to third-party datasets
+
+
 class Copyright(_Strict):
     responsible: str | None = None
     policy_url: str | None = None
@@ -287,6 +305,7 @@ class Copyright(_Strict):
     complaint_mechanism: str | None = None
     complaint_handling: str | None = None
     legacy_disclosure: str | None = None
+    reservations: Reservations = Reservations()
 
 
 class Notification(_Strict):

@@ -294,10 +294,69 @@ def _crawl_period(ctx: Context) -> Answer:
     return Answer(None)
 
 
+def _sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?")) else text + "."
+
+
+def _third_party_data_used(ctx: Context) -> bool:
+    data = ctx.record.data
+    return bool(data.public_datasets.used or data.licensed.used or data.private_other.used)
+
+
+def _protocols(ctx: Context) -> str | None:
+    """Protocols honoured, with the robots.txt user-agent tokens obeyed."""
+    cr = ctx.record.copyright
+    res = cr.reservations
+    tokens = list(res.crawler_tokens) or [c.name for c in ctx.record.data.crawling.crawlers]
+    listed = []
+    for p in res.protocols:
+        text = p.name + (f" ({p.detail})" if p.detail else "")
+        if p.name.lower().startswith("robots") and tokens:
+            text += f", for the user-agent token{'s' if len(tokens) > 1 else ''} " \
+                    + ", ".join(tokens)
+        listed.append(text)
+    if listed:
+        return "; ".join(listed)
+    return " ".join(t.strip() for t in (cr.robots_txt, cr.other_protocols) if t) or None
+
+
 def _tdm_measures(ctx: Context) -> Answer:
+    """3.1(b) from the copyright section: what is honoured, when it is read, and what happens
+    to reservations made after collection and to third-party datasets."""
     data, cr = ctx.record.data, ctx.record.copyright
-    text = data.tdm_measures or " ".join(t for t in (cr.robots_txt, cr.other_protocols,
-                                                     cr.third_party_datasets) if t) or None
+    res = cr.reservations
+    crawling = bool(data.crawling.used)
+    third_party = res.third_party or cr.third_party_datasets
+    parts = [("Protocols honoured", _protocols(ctx))]
+    if crawling:
+        timing = " ".join(t for t in (
+            f"robots.txt is fetched again {res.robots_refetch.strip().rstrip('.')}."
+            if res.robots_refetch else None,
+            f"Reservations are evaluated {res.evaluated_at.strip().rstrip('.')}."
+            if res.evaluated_at else None) if t)
+        parts.append(("When reservations are read", timing or None))
+    parts += [("Reservations made after collection", res.after_collection),
+              ("Third-party datasets", third_party if _third_party_data_used(ctx) else None),
+              ("", data.tdm_measures)]
+    text = "\n\n".join(_sentence(f"{label}: {t.strip()}" if label else t.strip())
+                        for label, t in parts if t and t.strip()) or None
+    problems = []
+    if text is not None:
+        if not _protocols(ctx):
+            problems.append("name the opt-out protocols honoured (copyright.reservations."
+                            "protocols)")
+        if crawling and not res.robots_refetch:
+            problems.append("say how often robots.txt is fetched again "
+                            "(copyright.reservations.robots_refetch)")
+        if crawling and not res.evaluated_at:
+            problems.append("say at what point of collection reservations are evaluated "
+                            "(copyright.reservations.evaluated_at)")
+        if not res.after_collection:
+            problems.append("say how reservations made after collection are handled for data "
+                            "already held (copyright.reservations.after_collection)")
+        if _third_party_data_used(ctx) and not third_party:
+            problems.append("say which opt-out lists or protocols were applied to third-party "
+                            "datasets (copyright.reservations.third_party)")
     audit = ctx.sources.rights_audit
     notes: tuple[str, ...] = ()
     if isinstance(audit, dict):
@@ -305,7 +364,7 @@ def _tdm_measures(ctx: Context) -> Answer:
                             if isinstance(v, int | float) and not isinstance(v, bool))
         if figures:
             notes = (f"Crawl opt-out audit (referenced): {figures}.",)
-    return Answer(text, notes=notes)
+    return Answer(text, notes=notes, problems=tuple(problems))
 
 
 def _tdm_comments(ctx: Context) -> Value:
