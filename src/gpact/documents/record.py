@@ -158,14 +158,17 @@ class ModalitySize(_Strict):
 
 class PublicDataset(_Strict):
     name: str
-    url: str | None = None
+    url: str | None = None  # the versioned dataset page, not the publisher's home page
     version: str | None = None
     modality: DataModality = "text"
     size: Number | None = None
     unit: str | None = None
     share: float | None = Field(default=None, ge=0, le=1)
-    subset: str | None = None
-    collected: str | None = None
+    whole: bool | None = None  # the whole dataset was used (False: only a subset)
+    subset: str | None = None  # which part was used
+    selection: str | None = None  # how that part was selected
+    languages: list[str] = Field(default_factory=list)
+    collected: str | None = None  # collection period, e.g. "01/2024 - 06/2024"
 
 
 class PublicDatasets(_Strict):
@@ -182,10 +185,21 @@ class LicensedData(_Strict):
     comments: str | None = None
 
 
+class KnownDataset(_Strict):
+    """A publicly known private dataset obtained from a third party (summary 2.2.2(c))."""
+
+    name: str
+    url: str | None = None
+    size: Number | None = None
+    unit: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    collected: str | None = None
+
+
 class PrivateData(_Strict):
     used: bool | None = None
     modalities: list[DataModality] = Field(default_factory=list)
-    known: list[str] = Field(default_factory=list)
+    known: list[str | KnownDataset] = Field(default_factory=list)
     description: str | None = None
     comments: str | None = None
 
@@ -202,6 +216,11 @@ class Crawling(_Strict):
     used: bool | None = None
     crawlers: list[Crawler] = Field(default_factory=list)
     content_description: str | None = None
+    geography: str | None = None
+    languages: str | None = None  # default: the data summary's language list
+    site_types: str | None = None
+    demographics: str | None = None
+    other_characteristics: str | None = None
     modalities: list[DataModality] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=list)
     comments: str | None = None
@@ -223,7 +242,7 @@ class SyntheticModel(_Strict):
 class SyntheticData(_Strict):
     used: bool | None = None
     modalities: list[DataModality] = Field(default_factory=list)
-    market_models: list[SyntheticModel] = Field(default_factory=list)
+    market_models: list[SyntheticModel] | Literal["none"] = Field(default_factory=list)
     other_models: str | None = None
     comments: str | None = None
 

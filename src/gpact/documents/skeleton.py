@@ -20,7 +20,8 @@ def _blank(cls: type[BaseModel]) -> dict[str, Any]:
         origin = typing.get_origin(annotation)
         nested = next((a for a in (annotation, *typing.get_args(annotation))
                        if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if origin is list:
+        if origin is list or any(typing.get_origin(a) is list
+                                 for a in typing.get_args(annotation)):
             out[name] = []
         elif origin is dict:
             out[name] = {}
