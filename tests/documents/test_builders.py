@@ -60,10 +60,10 @@ def test_profile_fallbacks_are_labelled(opensmall: Context) -> None:
     assert "From the profile" in placed.notes[0]
 
 
-def test_placeholder_in_record_is_weak(opensmall: Context) -> None:
+def test_placeholder_in_required_field_is_missing(opensmall: Context) -> None:
     doc = build(opensmall, "mdf")
     arch = next(e for e in doc.entries if e.spec.id == "architecture")
-    assert arch.status == "weak" and "placeholder" in arch.problems[0]
+    assert arch.status == "missing" and "placeholder" in arch.problems[0]
 
 
 def test_required_kinds_follow_assessment(opensmall: Context, frontier: Context) -> None:

@@ -124,10 +124,12 @@ def check_cmd(
                                    "(repeatable); default: every document the model owes."),
     audience: str | None = AUDIENCE_OPTION,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text | json | md."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 on weak fields too."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on weak fields and on "
+                                "contradictions between the documents too."),
     as_of: str | None = AS_OF_OPTION,
 ) -> None:
-    """List missing and weak fields per document; exit 1 when a required field is missing."""
+    """List missing and weak fields per document and the contradictions between documents,
+    profile and data summary; exit 1 when a required field is missing."""
     for k in kind:
         if k not in KINDS:
             raise InputError(None, "--kind", f"unknown document kind {k!r}; choose from "
@@ -135,12 +137,12 @@ def check_cmd(
     ctx = _context(profile, record, as_of)
     report = api.check(ctx, kind or None, _audience(audience))
     data = report.to_dict()
+    data["strict"] = strict
     if fmt == Format.json:
         print_json(data)
     else:
         typer.echo(_check_text(data, markdown=fmt == Format.md))
-    weak = any(d["weak"] for d in data["documents"])
-    if report.failed or (strict and weak):
+    if report.failed or (strict and report.failed_strict()):
         raise typer.Exit(1)
 
 
@@ -167,9 +169,23 @@ def _check_text(data: dict[str, Any], markdown: bool) -> str:
         lines.append("")
     for k, why in data["not_required"].items():
         lines.append(f"{bullet}not required: {k} — {why}")
+    found = data["contradictions"]
+    severity = "ERROR" if data["strict"] else "WARNING"
+    lines += ["", f"{head}consistency: " + (f"{len(found)} contradiction(s)" if found
+                                             else "no contradiction found")]
+    for c in found:
+        lines.append(f"{bullet}{severity} {c['subject']} — {c['text']} "
+                     f"[{'; '.join(c['where'])}]")
     lines.append("")
-    lines.append("result: " + ("OK — no required field missing" if data["ok"]
-                               else "FAIL — required fields missing"))
+    if not data["ok"]:
+        result = "FAIL — required fields missing"
+    elif data["strict"] and found:
+        result = "FAIL — the documents contradict each other"
+    elif data["strict"] and any(d["weak"] for d in data["documents"]):
+        result = "FAIL — weak fields (--strict)"
+    else:
+        result = "OK — no required field missing"
+    lines.append(f"result: {result}")
     return "\n".join(lines)
 
 

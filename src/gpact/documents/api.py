@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from gpact.documents import consistency
 from gpact.documents.builders import BUILDERS, KINDS
 from gpact.documents.context import Context
 from gpact.documents.document import Document, Presentation
@@ -45,18 +46,26 @@ def build(ctx: Context, kind: str, audience: Audience | None = None,
 
 @dataclass
 class CheckReport:
-    """Per document: its gaps, or why it is not required."""
+    """Per document: its gaps, or why it is not required; and the contradictions between
+    the documents, the profile and the data summary."""
 
     documents: list[Document] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    contradictions: list[consistency.Finding] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
         return any(d.missing_required() for d in self.documents)
 
+    def failed_strict(self) -> bool:
+        """``--strict``: weak fields and contradictions fail too."""
+        return self.failed or bool(self.contradictions) or any(
+            e.status == "weak" for d in self.documents for e in d.entries)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": not self.failed,
+            "contradictions": [c.to_dict() for c in self.contradictions],
             "documents": [
                 {"kind": d.kind, "audience": d.audience,
                  "missing": [_gap(e) for e in d.entries if e.status == "missing"],
@@ -115,4 +124,5 @@ def check(ctx: Context, kinds: list[str] | None = None,
         report.documents.append(build(ctx, kind, audience))
     if kinds:
         report.skipped = {k: v for k, v in report.skipped.items() if k in kinds}
+    report.contradictions = consistency.check(ctx)
     return report
