@@ -6,6 +6,8 @@ Renderers (Markdown, HTML, PDF, JSON) and the completeness check all read this o
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -97,6 +99,24 @@ class Section:
         return f"{self.number} {self.title}"
 
 
+@dataclass(frozen=True)
+class ControlItem:
+    """One line of a public document's document-control block (version, status, links...)."""
+
+    label: str
+    value: str | tuple[str, ...]
+
+
+VOLATILE = ("build_date", "content_sha256")
+
+
+def content_digest(data: dict[str, Any]) -> str:
+    """SHA-256 of a document's JSON without the build date (and without the hash itself)."""
+    stable = {k: v for k, v in data.items() if k not in VOLATILE}
+    canonical = json.dumps(stable, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 @dataclass
 class Document:
     kind: str
@@ -111,6 +131,7 @@ class Document:
     unverified_rules: list[dict[str, Any]] = field(default_factory=list)
     presentation: Presentation = "review"
     public_notes: list[str] = field(default_factory=list)
+    control: list[ControlItem] = field(default_factory=list)
 
     @property
     def public(self) -> bool:
@@ -144,7 +165,12 @@ class Document:
             "gaps": {"missing": sum(e.status == "missing" for e in self.entries),
                      "weak": sum(e.status == "weak" for e in self.entries)},
             "unverified_rules_used": self.unverified_rules,
+            "control": [{"label": c.label, "value": list(c.value) if isinstance(c.value, tuple)
+                         else c.value} for c in self.control],
         }
+
+    def content_hash(self) -> str:
+        return content_digest(self.to_dict())
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -171,8 +197,23 @@ def format_number(num: Num) -> str:
         mantissa, exponent = f"{value:.{max(figures - 1, 0)}e}".split("e")
         text = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
     else:
-        text = str(num.raw).strip() if isinstance(num.raw, str) else f"{value:g}"
+        text = _grouped(num.raw, value)
     return f"{text} {num.unit}" if num.unit else text
+
+
+THIN_SPACE = "\u202f"  # digit groups as in "10 000 hours" (narrow no-break space)
+
+
+def _grouped(raw: float | int | str, value: float) -> str:
+    """A plain number as written, its integer digits grouped by three: 256 000, 8 192, 0.5."""
+    written = str(raw).strip() if isinstance(raw, str) else f"{value:g}"
+    if "e" in written.lower():
+        written = f"{value:f}".rstrip("0").rstrip(".")
+    sign, digits = ("-", written[1:]) if written.startswith("-") else ("", written)
+    whole, dot, fraction = digits.partition(".")
+    if len(whole) > 4 or (len(whole) == 4 and not fraction):
+        whole = f"{int(whole):,}".replace(",", THIN_SPACE)
+    return sign + whole + dot + fraction
 
 
 def format_value(value: Value) -> str:

@@ -51,12 +51,18 @@ class PreviousVersion(_Strict):
     date: dt.date | None = None
     url: str | None = None
     changes: str | None = None
+    document: str | None = None  # its stored JSON (path relative to the record): changelog
 
 
 class DocumentInfo(_Strict):
     version: str | None = None
     last_update: dt.date | None = None
+    status: Literal["current", "draft", "superseded"] = "current"
+    url: str | None = None  # the authoritative address (default: model.summary_url)
+    announcements: str | None = None  # where updates are announced (page, feed, list)
     previous_versions: list[PreviousVersion] = Field(default_factory=list)
+    approved_by: str | None = None  # Model Documentation Form approval block
+    approved_on: dt.date | None = None
 
 
 class References(_Strict):

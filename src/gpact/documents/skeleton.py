@@ -27,6 +27,8 @@ def _blank(cls: type[BaseModel]) -> dict[str, Any]:
             out[name] = {}
         elif nested is not None and field.default is not None:
             out[name] = _blank(nested)
+        elif isinstance(field.default, str):  # a choice with a default, e.g. status: current
+            out[name] = field.default
         else:
             out[name] = None
     return out

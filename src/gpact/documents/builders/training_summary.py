@@ -24,6 +24,7 @@ from gpact.documents.builders.common import (
     record_field,
 )
 from gpact.documents.context import Context
+from gpact.documents.control import document_control
 from gpact.documents.document import Answer, Document, Num, Table, Value, format_number
 from gpact.documents.labels import EU_LANGUAGES, language_label
 from gpact.documents.labels import modality_label as _modality_label
@@ -547,17 +548,13 @@ def _signatory(ctx: Context) -> Value:
     return ctx.profile.provider.code_of_practice_signatory
 
 
-def _previous_versions(ctx: Context, doc: Document) -> None:
-    for v in ctx.record.document.previous_versions:
-        parts = [f"Previous version {v.version}"]
-        parts += [f"of {v.date.isoformat()}"] if v.date else []
-        parts += [f"at {v.url}"] if v.url else []
-        doc.notes.append(" ".join(parts) + (f": {v.changes}" if v.changes else "") + ".")
+def _finish(ctx: Context, doc: Document) -> None:
+    document_control(ctx, doc, ctx.record.model.summary_url)
 
 
 TRAINING_SUMMARY = Builder(
     reader="the public",
-    finish=_previous_versions,
+    finish=_finish,
     kind="training-summary", obligation="training_content_summary",
     tree_key="template_training_summary.fields",
     resolvers={

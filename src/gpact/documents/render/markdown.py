@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gpact.documents.document import Document, Entry, Table, format_value
+from gpact.documents.document import Document, Entry, Section, Table, format_value
 
 STATUS_MARK = {"missing": "⚠ **MISSING**", "weak": "⚠ **WEAK**"}
 
@@ -42,6 +42,25 @@ def _entry(entry: Entry, public: bool = False) -> list[str]:
     return lines
 
 
+def _control(doc: Document) -> list[str]:
+    if not doc.control:
+        return []
+    lines = ["## Document control", ""]
+    for c in doc.control:
+        if isinstance(c.value, str):
+            lines.append(f"- **{c.label}:** {c.value}")
+        else:
+            lines.append(f"- **{c.label}:**")
+            lines += [f"  - {v}" for v in c.value]
+    lines += [f"- **Content hash (SHA-256):** `{doc.content_hash()}`", ""]
+    return lines
+
+
+def _sections(doc: Document) -> list[Section]:
+    """The sections shown; the header fields move to the document-control block."""
+    return [s for s in doc.sections if not (doc.control and s.number == "0")]
+
+
 def _public(doc: Document) -> str:
     """The document as published: answers and one methodology line where a rule was applied."""
     m = doc.meta
@@ -49,7 +68,8 @@ def _public(doc: Document) -> str:
     lines += [f"> {note}" for note in doc.public_notes]
     if doc.public_notes:
         lines.append("")
-    for section in doc.sections:
+    lines += _control(doc)
+    for section in _sections(doc):
         lines += [f"## {section.heading}", ""]
         if section.note:
             lines += [f"*{section.note}*", ""]
@@ -80,7 +100,8 @@ def render_markdown(doc: Document) -> str:
     lines += [f"> {note}" for note in doc.notes]
     if doc.notes:
         lines.append("")
-    for section in doc.sections:
+    lines += _control(doc)
+    for section in _sections(doc):
         lines += [f"## {section.heading}", ""]
         if section.note:
             lines += [f"*{section.note}*", ""]

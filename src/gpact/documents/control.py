@@ -1,0 +1,83 @@
+"""Document control for a published document: version, status, where it lives, its history.
+
+Reviewers of published training summaries expect version, last update, links to every earlier
+version and a changelog (training_summary.md §1, header). The changelog is generated with
+``docs diff`` between the stored JSON of the published versions, so it cannot forget a change;
+a hand-written ``changes`` text is kept next to it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from gpact.documents.context import Context
+from gpact.documents.document import ControlItem, Document
+from gpact.documents.versions import Change, diff, load_version
+
+MAX_LISTED = 8
+STATUS_LABELS = {"current": "Current", "draft": "Draft, not published",
+                 "superseded": "Superseded"}
+
+
+def _changed_fields(changes: list[Change]) -> str:
+    names = [c.label for c in changes if c.change != "status" and c.field != "document"]
+    names = [n for n in names if n[:1].isdigit()] or names  # template fields first
+    if not names:
+        return "No change to the answers"
+    shown = "; ".join(names[:MAX_LISTED])
+    more = f"; and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
+    return f"Changed {shown}{more}"
+
+
+def _stored(ctx: Context, ref: str | None) -> dict[str, Any] | None:
+    if ref is None:
+        return None
+    base = ctx.sources.record_path.parent if ctx.sources.record_path else Path(".")
+    path = Path(ref) if Path(ref).is_absolute() else base / ref
+    return load_version(path)
+
+
+def document_control(ctx: Context, doc: Document, default_url: str | None) -> None:
+    """Fill ``doc.control`` from ``document`` in the record; gaps become review notes."""
+    info = ctx.record.document
+    url = info.url or default_url
+    earlier = tuple(
+        " ".join(p for p in (f"Version {v.version}",
+                             f"of {v.date.isoformat()}" if v.date else None,
+                             f"— {v.url}" if v.url else None) if p)
+        for v in reversed(info.previous_versions))
+    stored = [(v, _stored(ctx, v.document)) for v in info.previous_versions]
+    current = doc.to_dict()
+    log: list[str] = []
+    if info.version:
+        last = next((d for _, d in reversed(stored) if d is not None), None)
+        generated = f"{_changed_fields(diff(last, current))} (docs diff)." \
+            if last is not None else "First published version."
+        day = f" ({info.last_update.isoformat()})" if info.last_update else ""
+        log.append(f"{info.version}{day}: {generated}")
+    for i in range(len(stored) - 1, -1, -1):
+        v, data = stored[i]
+        before = next((d for _, d in reversed(stored[:i]) if d is not None), None)
+        parts = [v.changes.strip().rstrip(".") + "." if v.changes else None,
+                 f"{_changed_fields(diff(before, data))} (docs diff)."
+                 if before is not None and data is not None else None]
+        day = f" ({v.date.isoformat()})" if v.date else ""
+        log.append(f"{v.version}{day}: " + (" ".join(p for p in parts if p) or "published."))
+    doc.control = [
+        ControlItem("Version", info.version or "not given"),
+        ControlItem("Status", STATUS_LABELS[info.status]),
+        ControlItem("Last update", info.last_update.isoformat() if info.last_update
+                    else "not given"),
+        ControlItem("Authoritative version", url or "not given"),
+        ControlItem("Updates announced at", info.announcements or "not given"),
+        ControlItem("Earlier versions", earlier or ("None: this is the first version.",)),
+        ControlItem("Changelog", tuple(log)),
+    ]
+    missing = [name for name, value in (("document.version", info.version),
+                                         ("document.last_update", info.last_update),
+                                         ("document.url or model.summary_url", url),
+                                         ("document.announcements", info.announcements))
+               if not value]
+    if missing:
+        doc.notes.append("Document control incomplete: " + ", ".join(missing) + ".")
