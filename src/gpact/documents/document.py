@@ -34,6 +34,7 @@ class Num:
 
     raw: float | int | str
     unit: str | None = None
+    range: str | None = None  # a form's size range next to the number, e.g. parameter bins
 
     @property
     def value(self) -> float:
@@ -132,6 +133,10 @@ class Document:
     presentation: Presentation = "review"
     public_notes: list[str] = field(default_factory=list)
     control: list[ControlItem] = field(default_factory=list)
+    form: bool = False  # rendered as the official form's table, with audience columns
+    marking: str | None = None  # confidentiality marking, on every page
+    approval: list[ControlItem] = field(default_factory=list)
+    review_note: list[str] = field(default_factory=list)  # the caveats, gathered in one place
 
     @property
     def public(self) -> bool:
@@ -165,12 +170,17 @@ class Document:
             "gaps": {"missing": sum(e.status == "missing" for e in self.entries),
                      "weak": sum(e.status == "weak" for e in self.entries)},
             "unverified_rules_used": self.unverified_rules,
-            "control": [{"label": c.label, "value": list(c.value) if isinstance(c.value, tuple)
-                         else c.value} for c in self.control],
+            "control": _items(self.control), "marking": self.marking,
+            "approval": _items(self.approval), "review_note": self.review_note,
         }
 
     def content_hash(self) -> str:
         return content_digest(self.to_dict())
+
+
+def _items(items: list[ControlItem]) -> list[dict[str, Any]]:
+    return [{"label": c.label, "value": list(c.value) if isinstance(c.value, tuple)
+             else c.value} for c in items]
 
 
 _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
@@ -198,7 +208,8 @@ def format_number(num: Num) -> str:
         text = f"{mantissa}×10{str(int(exponent)).translate(_SUPERSCRIPT)}"
     else:
         text = _grouped(num.raw, value)
-    return f"{text} {num.unit}" if num.unit else text
+    text = f"{text} {num.unit}" if num.unit else text
+    return f"{text} (range: {num.range})" if num.range else text
 
 
 THIN_SPACE = "\u202f"  # digit groups as in "10 000 hours" (narrow no-break space)
@@ -235,7 +246,7 @@ def format_value(value: Value) -> str:
 def value_to_json(value: Value) -> Any:
     if isinstance(value, Num):
         return {"value": value.value, "written": str(value.raw), "unit": value.unit,
-                "significant_figures": significant_figures(value.raw)}
+                "significant_figures": significant_figures(value.raw), "range": value.range}
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Table):

@@ -9,6 +9,7 @@ import jinja2
 from markupsafe import Markup, escape
 
 from gpact.documents.document import Document, Table, format_value
+from gpact.documents.render.markdown import AUDIENCE_COLUMNS, audience_mark
 
 URL = re.compile(r"https?://[^\s<>\"')]+[^\s<>\"').,;:]")
 
@@ -30,6 +31,8 @@ def _environment() -> jinja2.Environment:
     env.tests["list_value"] = lambda v: isinstance(v, list)
     env.filters["fmt"] = format_value
     env.filters["linked"] = linked
+    env.globals["audience_mark"] = audience_mark
+    env.globals["audience_columns"] = AUDIENCE_COLUMNS
     return env
 
 

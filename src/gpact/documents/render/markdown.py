@@ -56,6 +56,48 @@ def _control(doc: Document) -> list[str]:
     return lines
 
 
+AUDIENCE_COLUMNS = ("aio", "nca", "dp")
+
+
+def audience_mark(entry: Entry, audience: str) -> str:
+    """✓ when the audience receives the field (* when that mark is unconfirmed), else —."""
+    if audience not in entry.spec.audiences:
+        return "—"
+    return "✓*" if audience in entry.spec.unverified_audiences else "✓"
+
+
+def _form_answer(entry: Entry) -> str:
+    if isinstance(entry.value, Table):
+        text = "; ".join(", ".join(c for c in row if c) for row in entry.value.rows)
+    else:
+        text = format_value(entry.value) or "*(not given)*"
+    if entry.status in STATUS_MARK:
+        text += f" {STATUS_MARK[entry.status]}: {'; '.join(entry.problems)}"
+    if entry.notes:
+        text += " <sub>" + " ".join(entry.notes) + "</sub>"
+    return _cell(text)
+
+
+def _form(doc: Document) -> list[str]:
+    """The Model Documentation Form as the Code lays it out: one table per section."""
+    lines: list[str] = []
+    for section in doc.sections:
+        lines += [f"## {section.heading}", ""]
+        if section.note:
+            lines += [f"*{section.note}*", ""]
+        lines += ["| Field | Answer | AIO | NCA | DP |", "|---|---|:-:|:-:|:-:|"]
+        lines += [f"| {_cell(e.spec.label)} | {_form_answer(e)} | "
+                  + " | ".join(audience_mark(e, a) for a in AUDIENCE_COLUMNS) + " |"
+                  for e in section.entries]
+        lines.append("")
+    lines += ["## Approval", ""]
+    lines += [f"- **{a.label}:** {a.value or '____________________'}" for a in doc.approval]
+    lines += ["- **Signature:** ____________________", ""]
+    if doc.review_note and not doc.public:
+        lines += ["## Review note", ""] + [f"- {n}" for n in doc.review_note] + [""]
+    return lines
+
+
 def _sections(doc: Document) -> list[Section]:
     """The sections shown; the header fields move to the document-control block."""
     return [s for s in doc.sections if not (doc.control and s.number == "0")]
@@ -85,8 +127,8 @@ def render_markdown(doc: Document) -> str:
     if doc.public:
         return _public(doc)
     m = doc.meta
-    lines = [
-        f"# {doc.title} — {doc.model}", "",
+    lines = [f"# {doc.title} — {doc.model}", ""] + (
+        [f"**{doc.marking}**", ""] if doc.marking else []) + [
         f"**Provider:** {doc.provider}  ",
         f"**Audience:** {doc.audience_label()}  ",
         f"**gpact** {m['gpact_version']} · **rulebook** {m['rulebook_version']} "
@@ -101,7 +143,9 @@ def render_markdown(doc: Document) -> str:
     if doc.notes:
         lines.append("")
     lines += _control(doc)
-    for section in _sections(doc):
+    if doc.form:
+        lines += _form(doc)
+    for section in [] if doc.form else _sections(doc):
         lines += [f"## {section.heading}", ""]
         if section.note:
             lines += [f"*{section.note}*", ""]
