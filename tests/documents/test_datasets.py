@@ -56,14 +56,15 @@ def test_described_dataset_row(tmp_path: Path) -> None:
     e = entry(summary(tmp_path, lambda r: None), "public_large_datasets")
     assert e.status == "ok", e.problems
     assert isinstance(e.value, Table)
-    assert e.value.columns == ("Dataset", "Modality", "Link", "Part used and selection", "Size",
-                               "Languages", "Collection period")
+    assert e.value.columns == ("Dataset, version and link", "Part used and how it was selected",
+                               "Size", "Languages", "Collection period")
     row = e.value.rows[0]
-    assert row[2].startswith("https://data.commoncrawl.org/crawl-data/CC-MAIN-2025-05")
-    assert "Selection: Language identification" in row[3]
-    assert row[4] == "900 GB (91% of public text)"
-    assert row[6] == "01/2025 – 02/2025"
-    assert e.value.rows[1][3] == "Whole dataset"
+    assert row[0] == ("Common Crawl CC-MAIN-2025-05, version CC-MAIN-2025-05\n"
+                      "https://data.commoncrawl.org/crawl-data/CC-MAIN-2025-05/index.html")
+    assert "Selection: Language identification" in row[1]
+    assert row[2] == "900 GB of text (91% of public text)"
+    assert row[4] == "01/2025 – 02/2025"
+    assert e.value.rows[1][1] == "Whole dataset"
 
 
 def test_images_need_no_languages(tmp_path: Path) -> None:
@@ -96,8 +97,8 @@ def test_crawl_languages_reuse_the_data_summary(tmp_path: Path) -> None:
         record["data"]["crawling"]["languages"] = None
     e = entry(summary(tmp_path, edit, keep_references=True), "crawl_content_description")
     assert e.status == "ok", e.problems
-    assert "Languages: By share of the data: English (" in str(e.value)
-    assert "Official EU languages covered:" in str(e.value)
+    assert "Languages: Largest languages by share of the data: English (" in str(e.value)
+    assert "Official EU languages among them:" in str(e.value)
 
 
 def test_crawler_behaviour_reuses_copyright_answers(tmp_path: Path) -> None:

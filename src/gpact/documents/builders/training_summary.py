@@ -49,9 +49,7 @@ def _provider(ctx: Context) -> Value:
 
 
 def _model_names(ctx: Context) -> Value:
-    names = model_versions(ctx)
-    url = ctx.record.model.summary_url
-    return [f"{n} ({url})" if url else n for n in names] or None
+    return model_versions(ctx) or None
 
 
 def _summary_modalities(ctx: Context) -> dict[str, Any]:
@@ -171,9 +169,9 @@ def _languages(ctx: Context, from_record: bool = True) -> Answer:
     if not names:
         return Answer(None)
     eu = [name for c, name in EU_LANGUAGES.items() if c in codes]
-    text = "By share of the data: " + ", ".join(names) + "."
+    text = "Largest languages by share of the data: " + ", ".join(names) + "."
     if eu:
-        text += f" Official EU languages covered: {', '.join(eu)}."
+        text += f" Official EU languages among them: {', '.join(eu)}."
     return Answer(text, notes=("From the referenced data summary.",))
 
 
@@ -251,11 +249,12 @@ def _large_datasets(ctx: Context) -> Answer:
         if share < rule.value:
             continue
         problems += _dataset_problems(d)
-        name = f"{d.name} (version {d.version})" if d.version else d.name
+        name = f"{d.name}, version {d.version}" if d.version else d.name
         size = _size_text(d.size, d.unit)
-        rows.append((name, _modality_label(d.modality), d.url or "", _part_used(d),
-                     f"{size} ({share:.0%} of public {d.modality})" if size
-                     else f"{share:.0%} of public {d.modality}",
+        rows.append((f"{name}\n{d.url}" if d.url else name, _part_used(d),
+                     f"{size} of {_modality_label(d.modality)} ({share:.0%} of public "
+                     f"{_modality_label(d.modality)})" if size
+                     else f"{share:.0%} of public {_modality_label(d.modality)}",
                      ", ".join(d.languages), d.collected or ""))
     notes = [_rule_note(rule, f"Listed: each public dataset making up {rule.value:.0%} or more "
                               "of all public datasets used for its modality, by size")]
@@ -267,7 +266,7 @@ def _large_datasets(ctx: Context) -> Answer:
     if not rows and not problems:
         return Answer("No public dataset reaches the listing threshold; see 2.1(d).",
                       notes=tuple(notes), method=method)
-    table = Table(("Dataset", "Modality", "Link", "Part used and selection", "Size",
+    table = Table(("Dataset, version and link", "Part used and how it was selected", "Size",
                    "Languages", "Collection period"), tuple(rows))
     return Answer(table, notes=tuple(notes), problems=tuple(problems), method=method)
 
@@ -412,7 +411,7 @@ def _crawled_content(ctx: Context) -> Answer:
                             f"(data.crawling.{attr})")
     if not parts:
         return Answer(None)
-    return Answer(" ".join(_sentence(p) for p in parts), notes=tuple(notes),
+    return Answer("\n".join(_sentence(p) for p in parts), notes=tuple(notes),
                   problems=tuple(problems))
 
 

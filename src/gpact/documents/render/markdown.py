@@ -26,7 +26,8 @@ def _entry(entry: Entry, public: bool = False) -> list[str]:
     elif isinstance(entry.value, list) and entry.value:
         lines += [f"- {item}" for item in entry.value]
     else:
-        lines.append(format_value(entry.value) or "*(not given)*")
+        empty = "None." if public and entry.status == "optional_empty" else "*(not given)*"
+        lines.append(format_value(entry.value) or empty)
     lines.append("")
     if entry.status in STATUS_MARK:
         lines += [f"{STATUS_MARK[entry.status]} — {'; '.join(entry.problems)}", ""]
@@ -106,7 +107,7 @@ def _sections(doc: Document) -> list[Section]:
 def _public(doc: Document) -> str:
     """The document as published: answers and one methodology line where a rule was applied."""
     m = doc.meta
-    lines = [f"# {doc.title} — {doc.model}", "", f"**Provider:** {doc.provider}", ""]
+    lines = [f"# {doc.title} for {doc.model}", "", f"**Provider:** {doc.provider}", ""]
     lines += [f"> {note}" for note in doc.public_notes]
     if doc.public_notes:
         lines.append("")
