@@ -44,6 +44,7 @@ def _dataset(changes: dict[str, Any], index: int = 0) -> Edit:
     ({"whole": None, "subset": None, "selection": None}, "say whether the whole dataset"),
     ({"languages": []}, "no languages"),
     ({"collected": None}, "no collection period"),
+    ({"size": None, "unit": None, "share": 0.9}, "no size"),
 ])
 def test_large_dataset_needs_each_fact(tmp_path: Path, changes: dict[str, Any],
                                        problem: str) -> None:

@@ -226,6 +226,8 @@ def _dataset_problems(d: PublicDataset) -> list[str]:
     elif d.whole is None and not d.subset:
         problems.append(f"{d.name}: say whether the whole dataset was used (whole: true) or "
                         "which subset")
+    if d.size is None:
+        problems.append(f"{d.name}: no size (size, unit)")
     if d.modality in ("text", "audio", "video") and not d.languages:
         problems.append(f"{d.name}: no languages")
     if not d.collected:
