@@ -3,6 +3,7 @@ summary. Each planted contradiction is caught; the two full example records pass
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -10,8 +11,11 @@ from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gpact.cli.main import main
+from gpact.documents import consistency
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 Plant = Callable[[dict[str, Any], dict[str, Any], dict[str, Any]], None]
@@ -150,3 +154,30 @@ def test_precision_of_the_less_precise_statement(capsys: pytest.CaptureFixture[s
     _, data = _check(capsys, _copy(tmp_path, plant), "--kind", "training-summary")
     assert data["contradictions"] == []
 
+
+
+@given(st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)))
+def test_month_parser_reads_every_written_form(day: dt.date) -> None:
+    assert consistency._month(day.isoformat()) == (day.year, day.month)
+    assert consistency._month(f"{day.month:02d}/{day.year}") == (day.year, day.month)
+    assert consistency._month(f"{day.month}/{day.year} – ongoing") == (day.year, day.month)
+
+
+@given(st.text(max_size=40))
+def test_month_parser_never_raises(text: str) -> None:
+    found = consistency._month(text)
+    assert found is None or 1 <= found[1] <= 12
+
+
+def test_month_of_a_range_is_its_end() -> None:
+    assert consistency._month("01/2024 – 06/2025") == (2025, 6)
+    assert consistency._month("2019 – 2022") == (2022, 12)
+    assert consistency._month("13/2024") is None  # no month 13: not a date
+
+
+@given(st.floats(min_value=1, max_value=1e20), st.floats(min_value=1, max_value=1e20),
+       st.integers(min_value=1, max_value=6), st.integers(min_value=1, max_value=6))
+def test_agreement_is_symmetric_and_reflexive(a: float, b: float, fa: int, fb: int) -> None:
+    x, y = consistency.Stated(a, fa, "x"), consistency.Stated(b, fb, "y")
+    assert consistency._agree(x, y) == consistency._agree(y, x)
+    assert consistency._agree(x, consistency.Stated(a, fb, "z"))

@@ -205,7 +205,8 @@ def _singular(text: str) -> str:
 # --- dates -----------------------------------------------------------------------------------
 
 def _month(text: str | None) -> tuple[int, int] | None:
-    """(year, month) of 'MM/YYYY', 'YYYY-MM-DD' or 'YYYY' (December for a bare year)."""
+    """(year, month) of 'MM/YYYY', 'YYYY-MM-DD' or 'YYYY' (December for a bare year); of a
+    range such as '01/2024 – 06/2025', its end."""
     if not text:
         return None
     try:
@@ -213,10 +214,9 @@ def _month(text: str | None) -> tuple[int, int] | None:
         return day.year, day.month
     except ValueError:
         pass
-    found = MONTH.search(text)
-    if not found:
-        return None
-    return int(found.group(2)), int(found.group(1) or 12)
+    found = [(int(y), int(m or 12)) for m, y in MONTH.findall(text)]  # a range: its end
+    valid = [f for f in found if 1 <= f[1] <= 12]
+    return valid[-1] if valid else None
 
 
 def _shown(month: tuple[int, int]) -> str:
