@@ -175,6 +175,14 @@ def _languages(ctx: Context, from_record: bool = True) -> Answer:
     return Answer(text, notes=("From the referenced data summary.",))
 
 
+def _public_shares(ctx: Context) -> dict[str, float | None]:
+    """The shares of the record's public datasets, computed once per build."""
+    if "public_shares" not in ctx.memo:
+        ctx.memo["public_shares"] = _shares(ctx.record.data.public_datasets.datasets)
+    shares: dict[str, float | None] = ctx.memo["public_shares"]
+    return shares
+
+
 def _shares(datasets: list[PublicDataset]) -> dict[str, float | None]:
     """Each dataset's share of its modality's public data (None: cannot be computed)."""
     totals: dict[str, float] = defaultdict(float)
@@ -240,7 +248,7 @@ def _large_datasets(ctx: Context) -> Answer:
     if not public.datasets:
         return Answer(None)
     rule = ctx.rules.rule("template_training_summary.large_dataset_share")
-    shares = _shares(public.datasets)
+    shares = _public_shares(ctx)
     rows, problems = [], []
     for d in public.datasets:
         share = shares[d.name]
@@ -286,7 +294,7 @@ def _other_public(ctx: Context) -> Answer:
     """2.1(d): the narrative, then the smaller public datasets the record names."""
     public = ctx.record.data.public_datasets
     rule = ctx.rules.rule("template_training_summary.large_dataset_share")
-    shares = _shares(public.datasets)
+    shares = _public_shares(ctx)
     small = [d for d in public.datasets if (shares[d.name] or 0) < rule.value
              and shares[d.name] is not None]
     listed = [_dataset_line(d.name, d.url, d.version, _size_text(d.size, d.unit),
