@@ -128,3 +128,16 @@ def test_human_labels_not_internal_values(kind: str) -> None:
     if kind == "mdf":
         assert "audio (speech)" in text
         assert "1.5×10⁶ accelerator-days" in text
+
+
+def test_stored_versions_not_resolved_without_a_record_file() -> None:
+    """The server keeps records in its database: a path in one must not be read."""
+    from dataclasses import replace
+
+    sources = load_sources(EXAMPLES / "open_weights_7b.yaml")
+    ctx = make_context(replace(sources, record_path=None), AS_OF)
+    doc = build(ctx, "training-summary")
+    c = control(doc)
+    assert c["Changelog"] == ("1.1 (2026-02-16): Update of version 1.0.",
+                              "1.0 (2025-10-01): First publication.")
+    assert any(n.startswith("Changelog not generated") for n in doc.notes)

@@ -31,9 +31,11 @@ def _changed_fields(changes: list[Change]) -> str:
 
 
 def _stored(ctx: Context, ref: str | None) -> dict[str, Any] | None:
-    if ref is None:
+    """A published version's stored JSON, relative to the record file. A record that does
+    not come from a file (the server keeps records in its database) resolves no paths."""
+    if ref is None or ctx.sources.record_path is None:
         return None
-    base = ctx.sources.record_path.parent if ctx.sources.record_path else Path(".")
+    base = ctx.sources.record_path.parent
     path = Path(ref) if Path(ref).is_absolute() else base / ref
     return load_version(path)
 
@@ -52,8 +54,15 @@ def document_control(ctx: Context, doc: Document, default_url: str | None) -> No
     log: list[str] = []
     if info.version:
         last = next((d for _, d in reversed(stored) if d is not None), None)
-        generated = f"{_changed_fields(diff(last, current))} (docs diff)." \
-            if last is not None else "First published version."
+        if last is not None:
+            generated = f"{_changed_fields(diff(last, current))} (docs diff)."
+        elif info.previous_versions:
+            generated = f"Update of version {info.previous_versions[-1].version}."
+            doc.notes.append("Changelog not generated: no stored JSON of an earlier version "
+                             "(document.previous_versions[].document, read only from a record "
+                             "file).")
+        else:
+            generated = "First published version."
         day = f" ({info.last_update.isoformat()})" if info.last_update else ""
         log.append(f"{info.version}{day}: {generated}")
     for i in range(len(stored) - 1, -1, -1):
