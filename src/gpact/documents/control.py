@@ -13,7 +13,7 @@ from typing import Any
 
 from gpact.documents.context import Context
 from gpact.documents.document import ControlItem, Document
-from gpact.documents.versions import Change, diff, load_version
+from gpact.documents.versions import ANNOTATION_CHANGE, Change, diff, load_version
 
 MAX_LISTED = 8
 STATUS_LABELS = {"current": "Current", "draft": "Draft, not published",
@@ -21,10 +21,13 @@ STATUS_LABELS = {"current": "Current", "draft": "Draft, not published",
 
 
 def _changed_fields(changes: list[Change]) -> str:
-    names = [c.label for c in changes if c.change != "status" and c.field != "document"]
-    names = [n for n in names if n[:1].isdigit()] or names  # template fields first
-    if not names:
-        return "No change to the answers"
+    names = [c.label for c in changes if c.change != "status" and c.field != "document"
+             and not c.label.endswith(ANNOTATION_CHANGE)]
+    answers = [n for n in names if n[:1].isdigit()]  # the template's numbered fields
+    if not answers:
+        return "No change to the answers" + (f" ({'; '.join(names).lower()} updated)"
+                                               if names else "")
+    names = answers
     shown = "; ".join(names[:MAX_LISTED])
     more = f"; and {len(names) - MAX_LISTED} more" if len(names) > MAX_LISTED else ""
     return f"Changed {shown}{more}"

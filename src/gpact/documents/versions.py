@@ -18,6 +18,7 @@ from gpact.documents.sources import read_data_file
 from gpact.errors import InputError
 
 STORE_DIR = Path(".gpact") / "documents"
+ANNOTATION_CHANGE = " (notes, source or audiences)"  # a field whose answer did not change
 
 
 def content_hash(data: dict[str, Any]) -> str:
@@ -111,7 +112,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
         elif fa["status"] != fb["status"]:
             changes.append(Change(fid, name, "status", None, None, fa["status"], fb["status"]))
         elif fa != fb:
-            changes.append(Change(fid, f"{name} (notes, source or audiences)", "changed", None,
+            changes.append(Change(fid, f"{name}{ANNOTATION_CHANGE}", "changed", None,
                                   None, fa["status"], fb["status"]))
     changes += _other_changes(old, new)
     if not changes and content_hash(old) != content_hash(new):
