@@ -132,7 +132,7 @@ def _if_match(header: str | None, body_version: int | None) -> int:
         return body_version
     if header:
         value = header.strip().removeprefix("W/").strip('"')
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) < 10:  # versions fit 32 bits
             return int(value)
         raise Invalid([f"If-Match: expected a model version such as '\"3\"', got {header!r}"])
     raise PreconditionRequired("send the version you edited (If-Match header or 'version')")

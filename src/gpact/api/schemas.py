@@ -19,7 +19,7 @@ class ProfileIn(_In):
 
 
 class ProfileUpdate(ProfileIn):
-    version: int | None = Field(None, ge=1, description="The model version you edited; "
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="The model version you edited; "
                                 "alternatively send it as `If-Match: \"<version>\"`.")
 
 
@@ -42,7 +42,7 @@ class DocumentIn(_In):
 class RecordIn(_In):
     record: str = Field(description="The documentation record (gpact_record: 1) as YAML or "
                         "JSON text.", max_length=1048576)
-    version: int | None = Field(None, ge=1, description="The model version you edited; "
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="The model version you edited; "
                                 "alternatively send `If-Match`.")
 
 

@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from gpact.errors import InputError
 from gpact.profile import LoadedProfile, ProfileError, parse_profile
+from gpact.services import input_limits
 from gpact.services.accounts import Actor
 from gpact.services.assess import assess_profile
-from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
 from gpact.store import audit
 from gpact.store.models import Assessment, Model, ObligationDue, ProfileVersion, utcnow
 
-MAX_PROFILE_BYTES = 256 * 1024
+MAX_PROFILE_BYTES = input_limits.PROFILE.max_bytes
 
 
 def require(actor: Actor, need: str) -> None:
@@ -33,14 +34,15 @@ def require(actor: Actor, need: str) -> None:
 
 def parse(text: str) -> LoadedProfile:
     """Validate profile text; field problems become an ``Invalid`` with one line per field."""
-    if len(text.encode()) > MAX_PROFILE_BYTES:
-        raise TooLarge(f"profile larger than {MAX_PROFILE_BYTES // 1024} KiB")
+    input_limits.check(text, "profile", input_limits.PROFILE)  # bounded work (size, depth)
     try:
         return parse_profile(text, "profile")
     except ProfileError as exc:
         raise Invalid(exc.problems) from None
     except InputError as exc:
         raise Invalid([exc.message()]) from None
+    except ValueError as exc:  # PyYAML: an impossible date such as 2025-02-30
+        raise Invalid([f"profile: {exc}"]) from None
 
 
 def get_model(session: Session, actor: Actor, model_id: int) -> Model:
