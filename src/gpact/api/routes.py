@@ -24,6 +24,7 @@ from gpact.api.read_cache import ReadCache
 from gpact.services import accounts, calendar, org_transfer, registry, server_documents
 from gpact.services import server_ledgers as ledgers_service
 from gpact.services.accounts import Actor
+from gpact.services.input_limits import safe_filename
 from gpact.services.server_errors import Forbidden, Invalid, NotFound, ServiceError
 from gpact.store.db import Database
 from gpact.store.models import (
@@ -440,7 +441,7 @@ def download_document(request: Request, actor: ActorDep, doc_id: Id) -> Response
         doc = server_documents.get_document(session, actor, doc_id)
     return Response(doc.content, media_type=doc.media_type, headers={
         "ETag": f'"{doc.sha256}"',
-        "Content-Disposition": f'attachment; filename="{doc.filename}"'})
+        "Content-Disposition": f'attachment; filename="{safe_filename(doc.filename)}"'})
 
 
 @router.get("/orgs/{org}/audit", response_model=list[s.AuditEventOut], responses=ERRORS,

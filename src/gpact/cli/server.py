@@ -88,6 +88,10 @@ def serve(
                                         help="Mark session cookies Secure (behind HTTPS)."),
     workers: int = typer.Option(1, "--workers", min=1, max=64,
                                 help="Server processes (each with its own login rate limit)."),
+    forwarded_allow_ips: str | None = typer.Option(
+        None, "--forwarded-allow-ips",
+        help="Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; default: none, the connecting address counts."),
 ) -> None:
     """Run the web app and REST API (creates and migrates the database when needed)."""
     import uvicorn
@@ -102,15 +106,21 @@ def serve(
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     typer.echo(f"gpact serving on http://{shown}:{port}/ (API: /api, OpenAPI: "
                f"/api/openapi.json; database {db.engine.url.render_as_string()})")
+    # uvicorn's own proxy-header handling is off: it would believe X-Forwarded-For from
+    # 127.0.0.1 by default; the app applies --forwarded-allow-ips itself (tested there).
     if workers == 1:
-        uvicorn.run(create_app(db, secure_cookies=secure_cookies), host=host, port=port,
-                    log_config=None, access_log=False, timeout_keep_alive=30)
+        uvicorn.run(create_app(db, secure_cookies=secure_cookies,
+                               forwarded_allow_ips=forwarded_allow_ips), host=host, port=port,
+                    log_config=None, access_log=False, timeout_keep_alive=30,
+                    proxy_headers=False)
         return
     os.environ["GPACT_DATABASE_URL"] = db.engine.url.render_as_string(hide_password=False)
     os.environ["GPACT_SECURE_COOKIES"] = "1" if secure_cookies else "0"
+    os.environ["GPACT_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips or ""
     db.dispose()
     uvicorn.run("gpact.api.app:app_from_environment", factory=True, workers=workers,
-                host=host, port=port, log_config=None, access_log=False, timeout_keep_alive=30)
+                host=host, port=port, log_config=None, access_log=False, timeout_keep_alive=30,
+                proxy_headers=False)
 
 
 @audit_app.command("verify")

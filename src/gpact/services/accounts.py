@@ -20,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
+from gpact.services import passwords
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
 from gpact.store import audit
 from gpact.store.models import (
@@ -39,7 +40,8 @@ _SCOPE_RANK = {"read": 0, "write": 1, "admin": 2}
 HASHER = PasswordHasher()  # argon2id with argon2-cffi's recommended (RFC 9106) parameters
 _DUMMY_HASH = HASHER.hash("not a real password")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-MIN_PASSWORD = 10
+_EMAIL = re.compile(r"^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+$")
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 
 @dataclass(frozen=True)
@@ -68,9 +70,10 @@ def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise Invalid([f"password: must be at least {MIN_PASSWORD} characters"])
+def hash_password(password: str, email: str = "") -> str:
+    found = passwords.problems(password, email)
+    if found:
+        raise Invalid(found)
     return HASHER.hash(password)
 
 
@@ -89,11 +92,11 @@ def create_organisation(session: Session, slug: str, name: str, by: str) -> Orga
 
 def create_user(session: Session, email: str, password: str, by: str, name: str = "") -> User:
     email = email.strip().lower()
-    if "@" not in email or len(email) > 320:
+    if not _EMAIL.match(email) or len(email) > 320:
         raise Invalid(["email: not an e-mail address"])
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"user {email} exists")
-    user = User(email=email, name=name, password_hash=hash_password(password))
+    user = User(email=email, name=name, password_hash=hash_password(password, email))
     session.add(user)
     session.flush()
     audit.append(session, actor=by, action="user.create", entity="user", entity_id=user.id,

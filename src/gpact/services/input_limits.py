@@ -13,6 +13,7 @@ once that module exists, ``check`` can become a call into it with these server v
 
 from __future__ import annotations
 
+import re
 import time
 from dataclasses import dataclass
 
@@ -91,3 +92,18 @@ def check(text: str, what: str, limits: Limits) -> None:
 def _line(event: yaml.Event) -> str:
     mark = event.start_mark
     return f"line {mark.line + 1}: " if mark is not None else ""
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def safe_filename(name: str, default: str = "file") -> str:
+    """A file name safe in a ``Content-Disposition`` header and on any disk: letters,
+    digits, ``.``, ``_`` and ``-`` only (so no CR/LF, quotes or path separators), no leading
+    dot, at most 200 characters, the extension kept."""
+    stem, dot, ext = name.replace("\\", "/").rsplit("/", 1)[-1].rpartition(".")
+    if not dot:
+        stem, ext = ext, ""
+    stem = _UNSAFE.sub("_", stem).strip("._") or default
+    ext = _UNSAFE.sub("", ext)[:16]
+    return f"{stem[:200 - len(ext) - 1]}.{ext}" if ext else stem[:200]

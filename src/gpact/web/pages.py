@@ -33,6 +33,7 @@ from gpact.services import (
     server_ledgers,
 )
 from gpact.services.accounts import Actor
+from gpact.services.input_limits import safe_filename
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, ServiceError
 from gpact.store.db import Database
 from gpact.store.models import AuditEvent, Organisation, User, WebSession
@@ -416,7 +417,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         with _db(request).read() as session:
             doc = server_documents.get_document(session, page.actor, doc_id)
         return Response(doc.content, media_type=doc.media_type, headers={
-            "Content-Disposition": f'attachment; filename="{doc.filename}"',
+            "Content-Disposition": f'attachment; filename="{safe_filename(doc.filename)}"',
             "ETag": f'"{doc.sha256}"'})
 
     @router.get("/o/{org}/calendar")
