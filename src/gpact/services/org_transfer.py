@@ -88,6 +88,7 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
         })
     return {"format": FORMAT, "gpact_version": __version__,
             "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+            "audit_head": audit.anchor(session),  # the chain's head when this was made
             "organisation": {"slug": org.slug, "name": org.name}, "models": models}
 
 

@@ -62,6 +62,11 @@ def _state(model: Model, profile: ProfileVersion) -> dict[str, Any]:
             "profile": profile.number, "profile_sha256": profile.sha256}
 
 
+def _profile_hash(profile: ProfileVersion) -> dict[str, Any]:
+    """What ``gpact audit verify`` checks the stored profile text against."""
+    return {"profile": profile.number, "profile_sha256": profile.sha256}
+
+
 def _add_profile(session: Session, actor: Actor, model: Model, number: int,
                  text: str) -> ProfileVersion:
     profile = ProfileVersion(model_id=model.id, number=number, text=text,
@@ -101,7 +106,8 @@ def create_model(session: Session, actor: Actor, text: str,
     session.flush()
     profile = _add_profile(session, actor, model, 1, text)
     audit.append(session, actor=actor.label, action="model.create", entity="model",
-                 entity_id=model.id, org_id=actor.org_id, after=_state(model, profile))
+                 entity_id=model.id, org_id=actor.org_id, after=_state(model, profile),
+                 detail=_profile_hash(profile))
     run_assessment(session, actor, model, as_of, loaded=loaded, profile=profile)
     return model
 
@@ -133,7 +139,7 @@ def update_profile(session: Session, actor: Actor, model_id: int, text: str,
     profile = _add_profile(session, actor, model, old.number + 1, text)
     audit.append(session, actor=actor.label, action="model.update_profile", entity="model",
                  entity_id=model.id, org_id=actor.org_id, before=before,
-                 after=_state(model, profile))
+                 after=_state(model, profile), detail=_profile_hash(profile))
     run_assessment(session, actor, model, as_of, loaded=loaded, profile=profile)
     return model
 
