@@ -20,6 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gpact import __version__
+from gpact.api.access_routes import router as access_router
 from gpact.api.read_cache import ReadCache
 from gpact.api.routes import router
 from gpact.rulebook.loader import RuleNotInForce
@@ -232,12 +233,15 @@ def create_app(db: Database, *, secure_cookies: bool = False, login_attempts: in
     app.state.db = db
     app.state.read_cache = ReadCache()
     app.include_router(router)
+    app.include_router(access_router)
     try:
+        from gpact.web.invitations import mount_invitations
         from gpact.web.pages import mount
     except ImportError:  # pragma: no cover - the web package ships with the server extra
         pass
     else:
         mount(app, secure_cookies=secure_cookies, login_attempts=login_attempts)
+        mount_invitations(app, secure_cookies=secure_cookies)
 
     @app.exception_handler(ServiceError)
     async def _service_error(request: Request, exc: ServiceError) -> JSONResponse:

@@ -517,7 +517,9 @@ def list_members(request: Request, actor: ActorDep) -> list[s.MemberOut]:
 @router.put("/orgs/{org}/members", response_model=s.MemberOut, responses=ERRORS,
             dependencies=JSON_BODY, tags=["access"])
 def set_member(request: Request, actor: ActorDep, body: s.MemberIn) -> s.MemberOut:
-    """Add a user to the organisation or change their role (admins only)."""
+    """Change a member's role, or invite someone (admins only): the answer is the same
+    whether or not the address has an account elsewhere."""
     with db_of(request).write() as session:
-        user = accounts.add_member(session, actor, body.email, body.role, body.password)
-        return s.MemberOut(email=user.email, role=body.role)
+        done = accounts.add_member(session, actor, body.email, body.role)
+    return s.MemberOut(email=done.email, role=done.role, status=done.status,
+                       invitation=done.secret, expires_at=done.expires_at)

@@ -69,8 +69,11 @@ class TokenIn(_In):
 class MemberIn(_In):
     email: str = Field(min_length=3, max_length=320, pattern=EMAIL)
     role: Literal["viewer", "editor", "admin"]
-    password: str | None = Field(None, description="Needed only when the user is new.",
-                                 max_length=1000)
+
+
+class AcceptIn(_In):
+    invitation: str = Field(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
+                            description="The secret of the invitation link.")
 
 
 class Summary(BaseModel):
@@ -179,6 +182,11 @@ class TokenOut(BaseModel):
 class MemberOut(BaseModel):
     email: str
     role: str
+    status: Literal["member", "invited"] = "member"
+    invitation: str | None = Field(None, description="For someone not yet a member: the "
+                                   "invitation's secret, shown only now; they accept it at "
+                                   "`/invite/<secret>` or `POST /api/invitations/accept`.")
+    expires_at: dt.datetime | None = None
 
 
 class AuditEventOut(BaseModel):

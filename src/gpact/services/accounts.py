@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from gpact.services import passwords
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
 from gpact.store import audit
+from gpact.store.access import Invitation
 from gpact.store.models import (
     ROLES,
     ApiToken,
@@ -121,26 +122,94 @@ def set_role(session: Session, org: Organisation, user: User, role: str, by: str
     return member
 
 
-def add_member(session: Session, actor: Actor, email: str, role: str,
-               password: str | None) -> User:
-    """Give a user (created if new, which needs a password) a role in the actor's
-    organisation. Only admins may; the last admin cannot step down."""
+INVITATION_LIFETIME = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """What adding someone did: a role changed for a member of this organisation, or an
+    invitation (its secret shown once) for anyone else — whether or not the address has an
+    account elsewhere, which the admin is not told."""
+
+    email: str
+    role: str
+    status: str  # "member" or "invited"
+    secret: str | None = None
+    expires_at: dt.datetime | None = None
+
+
+def add_member(session: Session, actor: Actor, email: str, role: str) -> MemberChange:
+    """Change a member's role, or invite an address into the actor's organisation. Only
+    admins may; the last admin cannot step down."""
     if not actor.can("admin"):
         raise Forbidden("only admins manage members")
+    if role not in ROLES:
+        raise Invalid([f"role: must be one of {', '.join(ROLES)}"])
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise Invalid(["email: not an e-mail address"])
     org = session.get(Organisation, actor.org_id)
     assert org is not None
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    member = session.execute(select(User, Membership.role).join(
+        Membership, Membership.user_id == User.id).where(
+        Membership.org_id == org.id, User.email == email)).first()
+    if member is not None:
+        user = member[0]
+        if user.id == actor.user_id and role != "admin":
+            admins = session.scalar(select(func.count()).select_from(Membership).where(
+                Membership.org_id == actor.org_id, Membership.role == "admin"))
+            if admins == 1:
+                raise Conflict("you are the last admin of this organisation")
+        set_role(session, org, user, role, actor.label)
+        return MemberChange(email, role, "member")
+    session.execute(delete(Invitation).where(Invitation.org_id == org.id,
+                                             Invitation.email == email,
+                                             Invitation.accepted_at.is_(None)))
+    secret = secrets.token_urlsafe(32)
+    offer = Invitation(org_id=org.id, email=email, role=role, secret_hash=sha256(secret),
+                       created_by=actor.label, expires_at=utcnow() + INVITATION_LIFETIME)
+    session.add(offer)
+    session.flush()
+    audit.append(session, actor=actor.label, action="member.invite", entity="invitation",
+                 entity_id=offer.id, org_id=org.id, after={"email": email, "role": role})
+    return MemberChange(email, role, "invited", secret, offer.expires_at)
+
+
+def invitation(session: Session, secret: str) -> tuple[Invitation, Organisation]:
+    """The open invitation of a link's secret; NotFound if unknown, used or expired."""
+    found = session.scalar(select(Invitation).where(Invitation.secret_hash == sha256(secret)))
+    if found is None or found.accepted_at is not None or _aware(found.expires_at) <= utcnow():
+        raise NotFound("this invitation does not exist, was used or has expired; ask for a "
+                       "new one")
+    org = session.get(Organisation, found.org_id)
+    assert org is not None
+    return found, org
+
+
+def accept_invitation(session: Session, secret: str, user: User | None = None,
+                      password: str | None = None) -> User:
+    """Accept as the logged-in ``user`` (who must have the invited address), or create the
+    account with ``password``. An address that already has an account must log in first."""
+    found, org = invitation(session, secret)
     if user is None:
-        if not password:
-            raise Invalid(["password: required to create a new user"])
-        user = create_user(session, email, password, actor.label)
-    elif user.id == actor.user_id and role != "admin":
-        admins = session.scalar(select(func.count()).select_from(Membership).where(
-            Membership.org_id == actor.org_id, Membership.role == "admin"))
-        if admins == 1:
-            raise Conflict("you are the last admin of this organisation")
-    set_role(session, org, user, role, actor.label)
+        if session.scalar(select(User.id).where(User.email == found.email)) is not None:
+            raise Conflict(f"{found.email} has an account: log in with it to accept")
+        user = create_user(session, found.email, password or "", f"invitation {found.id}")
+    elif user.email != found.email:
+        raise Forbidden(f"this invitation is for {found.email}; you are logged in as "
+                        f"{user.email}")
+    found.accepted_at = utcnow()
+    set_role(session, org, user, found.role, user.email)
+    audit.append(session, actor=user.email, action="member.accept", entity="invitation",
+                 entity_id=found.id, org_id=org.id, after={"email": user.email,
+                                                           "role": found.role})
     return user
+
+
+def pending_invitations(session: Session, actor: Actor) -> list[Invitation]:
+    return list(session.scalars(select(Invitation).where(
+        Invitation.org_id == actor.org_id, Invitation.accepted_at.is_(None),
+        Invitation.expires_at > utcnow()).order_by(Invitation.email)))
 
 
 def members(session: Session, actor: Actor) -> list[tuple[str, str]]:
