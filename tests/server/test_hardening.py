@@ -6,6 +6,7 @@ import json
 import logging
 from collections.abc import Iterator
 from typing import Any
+from urllib.parse import quote
 
 import anyio
 import pytest
@@ -292,3 +293,40 @@ def test_serve_passes_the_trusted_proxies(monkeypatch: pytest.MonkeyPatch,
                  "--forwarded-allow-ips", "10.0.0.1"]) == 0
     assert seen["proxy_headers"] is False  # uvicorn's default would trust 127.0.0.1
     assert any(m.cls.__name__ == "ProxyHeadersMiddleware" for m in seen["app"].user_middleware)
+
+
+# --- the web pages under random input ----------------------------------------------------
+
+WEB_FORMS = [
+    ("POST", "/o/acme/models/{id}/profile", ("profile", "version")),
+    ("POST", "/o/acme/models/{id}/assess", ("as_of",)),
+    ("POST", "/o/acme/models/{id}/record", ("record", "version")),
+    ("POST", "/o/acme/models/{id}/documents", ("kind", "format")),
+    ("POST", "/o/acme/members", ("email", "role")),
+    ("POST", "/o/acme/tokens", ("name",)),
+    ("POST", "/o/acme/validate", ("profile",)),
+    ("GET", "/o/acme/?offset={value}", ()),
+    ("GET", "/o/acme/audit?offset={value}", ()),
+]
+VALUES = st.one_of(st.text(max_size=60), st.integers(min_value=-2**70, max_value=2**70)
+                   .map(str), st.sampled_from(["2025-02-30", "0000-01-01", "1990-01-01",
+                                               "9999-12-31", "\x00", "a: [" * 50]))
+
+
+def test_web_forms_never_answer_500(web_admin: World) -> None:
+    mid = model_id(web_admin)
+    csrf = page_csrf(web_admin)
+
+    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(st.sampled_from(WEB_FORMS), st.lists(VALUES, min_size=2, max_size=2))
+    def check(form: tuple[str, str, tuple[str, ...]], values: list[str]) -> None:
+        method, path, fields = form
+        data = {name: value for name, value in zip(fields, values, strict=False)}
+        url = path.format(id=mid, value=quote(values[0]))
+        r = web_admin.client.request(method, url, data={**data, "csrf_token": csrf}
+                                     if method == "POST" else None,
+                                     headers={"X-CSRF-Token": csrf})
+        assert r.status_code < 500, (method, url, data, r.text[:300])
+
+    check()
