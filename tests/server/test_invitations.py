@@ -52,6 +52,7 @@ def test_a_new_address_creates_its_account_from_the_link(sqlite_world: World) ->
     with TestClient(sqlite_world.client.app) as browser:
         page = browser.get(f"/invite/{secret}")
         assert page.status_code == 200 and "Join Acme AI" in page.text
+        assert page.headers["cache-control"] == "no-store"
         r = browser.post(f"/invite/{secret}", data={"csrf_token": csrf_of(page.text),
                                                      "password": "password123"})
         assert r.status_code == 422 and "most common" in r.text

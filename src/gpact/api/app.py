@@ -201,8 +201,9 @@ HSTS = "max-age=31536000; includeSubDomains"  # sent when cookies are Secure (HT
 
 
 def _private(scope: Scope) -> bool:
-    """A request that carries credentials, or the login page (it holds a CSRF secret)."""
-    if scope["path"].startswith("/login"):
+    """A request that carries credentials, or the login and invitation pages (they hold a
+    CSRF secret; an invitation link is one)."""
+    if scope["path"].startswith(("/login", "/invite/")):
         return True
     for name, value in scope["headers"]:
         if name == b"authorization" or (name == b"cookie" and b"gpact_session=" in value):
