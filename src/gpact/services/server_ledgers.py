@@ -63,7 +63,7 @@ def _telemetry_refs(name: str, content: bytes) -> list[tuple[str, str]]:
     return refs
 
 
-def summarise(ledger_dict: dict[str, Any], files: Sequence[str]) -> dict[str, Any]:
+def _summary(ledger_dict: dict[str, Any], files: Sequence[str]) -> dict[str, Any]:
     """What the model page shows: totals with their range, and counted FLOP by phase."""
     by_phase: dict[str, float] = {}
     for e in ledger_dict["entries"]:
@@ -109,7 +109,14 @@ def read(files: Sequence[tuple[str, bytes]], earlier: dict[str, bytes],
                                                progress=False)
         except InputError as exc:
             raise Invalid([exc.message().replace(str(folder) + "/", "")]) from None
-    return summarise(ledger.to_dict(), names)
+    return _summary(ledger.to_dict(), names)
+
+
+def summarise(filename: str, content: bytes,
+              earlier: dict[str, bytes] | None = None) -> dict[str, Any]:
+    """The summary of one stored ledger file (an organisation import recomputes it): a
+    telemetry file alone, or a ledger YAML with the telemetry files stored before it."""
+    return read([(_safe_name(filename), content)], earlier or {})
 
 
 def upload(session: Session, actor: Actor, model_id: int,

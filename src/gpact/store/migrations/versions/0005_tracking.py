@@ -3,7 +3,7 @@ systemic-risk records of each model (register, evaluations, incidents, requests)
 training-data and opt-out summaries the documents read.
 
 Revision ID: 0005_tracking
-Revises: 0003
+Revises: 0004
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_tracking"
-down_revision: str | Sequence[str] | None = "0003"
+down_revision: str | Sequence[str] | None = "0004"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
