@@ -78,7 +78,8 @@ def _export(world: World) -> dict[str, Any]:
     model = r.json()["id"]
     world.client.post(f"/api/orgs/acme/models/{model}/documents", json={},
                       headers=world.auth("editor"))
-    ledger = b"run_id,phase,timestamp,flop\nr1,pretraining,2026-01-01T00:00:00Z,1e24\n"
+    ledger = (b"run_id,phase,timestamp,seconds,flop\n"
+              b"r1,pretraining,2026-01-01T00:00:00Z,3600,1e24\n")
     world.client.post(f"/api/orgs/acme/models/{model}/ledgers", headers=world.auth("editor"),
                       files={"file": ("run.csv", ledger, "text/csv")})
     data: dict[str, Any] = world.client.get("/api/orgs/acme/export",

@@ -31,7 +31,8 @@ log = logging.getLogger("gpact.server")
 MAX_BODY_BYTES = 11 * 1024 * 1024  # the 10 MiB ledger limit plus multipart framing
 # Every other body: the largest field is a 1 MiB record, which JSON may escape to a few MiB.
 DEFAULT_BODY_BYTES = 4 * 1024 * 1024
-_LARGE_BODIES = ("/ledgers", "/import")  # path endings that take a file
+_LARGE_BODIES = ("/ledgers", "/import", "/evidence", "/evidence/files", "/evaluations",
+                 "/inputs", "/inputs/data_summary", "/inputs/rights_audit")  # take a file
 # At most this many as-you-type validations run at once per process; more get 429, so
 # viewers typing cannot take the worker threads that everyone else's requests need.
 VALIDATIONS_AT_ONCE = 4
