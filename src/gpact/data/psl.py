@@ -179,9 +179,12 @@ def registrable_domains(hosts: pa.Array, rules: SuffixRules) -> tuple[pa.Array, 
     rows = np.arange(len(arr))  # hosts whose (k-1)-label suffix is a node of the rule tree
     previous = None
     for k in range(1, rules.depth + 1):
-        rows = rows[n[rows] >= k]
+        long_enough = n[rows] >= k
+        rows = rows[long_enough]
         if not len(rows):
             break
+        if previous is not None:  # keep it aligned with ``rows`` (a bare suffix drops out)
+            previous = previous.filter(pa.array(long_enough))
         suffix = _slices(data, start(k)[rows], end[rows])
         hit = member(suffix, rules.normal)
         if previous is not None:
