@@ -206,3 +206,16 @@ def test_bare_suffix_with_its_subdomains(tmp_path: Path) -> None:
     assert doc["domain_count"] == 3
     assert doc["top_domains"][0]["domain"] == "example.co.uk"
     assert doc["crawled_hosts"]["hosts_that_are_public_suffixes"] == 2
+
+
+def test_invalid_crawled_rows_leave_their_domain(tmp_path: Path) -> None:
+    """The hosts pass counts every crawled row; the invalid ones are taken out again."""
+    rows = [m.crawled("https://a.example.com/1", 100), m.crawled("https://b.example.com/2", -7),
+            m.row("crawl-1", "crawled", "Text", 50, url="https://a.example.com/3"),
+            m.row("", "crawled", "text", 60, url="https://only-invalid.org/"),
+            m.crawled("https://x.org/", 30)]
+    doc = summary([m.write_parquet(tmp_path / "c.parquet", rows)])
+    assert [(d["domain"], d["bytes"], d["items"]) for d in doc["top_domains"]] == \
+        [("example.com", 100, 1)]
+    assert doc["domain_count"] == 2 and doc["crawled_hosts"]["distinct_hosts"] == 2
+    assert doc["rows"] == {"read": 5, "used": 2, "skipped": 3}
