@@ -25,6 +25,7 @@ def test_summary_on_the_cluster_equals_duckdb(cluster_spark: Any, tmp_path: Path
     """Same document as DuckDB; the parsing and mapping steps ran as Python tasks on the
     executors (mapInArrow) and were never collected to the driver."""
     from benchmarks.data_generate import generate
+
     from gpact.data.engine import MAPPED_VIEW, PARSED_VIEW
 
     paths = generate(tmp_path / "gen", rows=4000, n_hosts=800, files=2)
