@@ -59,12 +59,16 @@ class SparkBackend:
         self.spark = session
         self.spark.conf.set("spark.sql.session.timeZone", "UTC")
         self._views = 0
+        self._cached: list[Any] = []  # unpersisted on exit (a notebook session lives on)
 
     def __enter__(self) -> SparkBackend:
         return self
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
+        for frame in self._cached:
+            frame.unpersist()
+        self._cached.clear()
         if self._own:
             self.spark.stop()
 
@@ -95,7 +99,9 @@ class SparkBackend:
 
     def materialize(self, name: str, sql: str, label: str) -> None:
         """A cached view: later steps read it without running the pass again."""
-        self.spark.sql(sql).cache().createOrReplaceTempView(name)
+        frame = self.spark.sql(sql).cache()
+        self._cached.append(frame)
+        frame.createOrReplaceTempView(name)
 
     def map_arrow(self, source: str, fn: Callable[[pa.RecordBatch, Any], pa.RecordBatch],
                   schema: pa.Schema, name: str, shared: Any = None) -> None:
@@ -109,8 +115,9 @@ class SparkBackend:
                 if batch.num_rows:
                     yield fn(batch, context)
 
-        self.spark.table(source).mapInArrow(apply, _ddl(schema)).cache() \
-            .createOrReplaceTempView(name)
+        frame = self.spark.table(source).mapInArrow(apply, _ddl(schema)).cache()
+        self._cached.append(frame)
+        frame.createOrReplaceTempView(name)
 
     def arrow(self, sql: str, label: str) -> pa.Table:
         """The result as Arrow (one host per row, so no Python objects per row)."""
