@@ -131,7 +131,8 @@ def median(runs: list[dict[str, float]]) -> dict[str, float]:
 def ratios(mine: list[dict[str, float]], theirs: list[dict[str, float]]) -> str:
     """Median and min–max of the per-round time ratios."""
     r = sorted(a["seconds"] / b["seconds"] for a, b in zip(mine, theirs, strict=True))
-    return f"{r[(len(r) - 1) // 2]:.2f}× (min {r[0]:.2f}, max {r[-1]:.2f}, {len(r)} rounds)"
+    mid = r[len(r) // 2] if len(r) % 2 else (r[len(r) // 2 - 1] + r[len(r) // 2]) / 2
+    return f"{mid:.2f}× (min {r[0]:.2f}, max {r[-1]:.2f}, {len(r)} rounds)"
 
 
 def main(argv: list[str] | None = None) -> int:
