@@ -13,6 +13,7 @@ from rich.progress import Progress
 from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.cli.common import FORMAT_OPTION, Format, print_json
 from gpact.errors import InputError
+from gpact.rights.bounded import TDMREP_LIMIT, read_limited, read_prefix
 from gpact.rights.catalogue import ai_crawler_tokens
 from gpact.rights.normalize import product_token
 from gpact.rights.policy import RobotsPolicy, Verdict, parse_status
@@ -20,13 +21,6 @@ from gpact.rulebook import default_rulebook
 
 app = typer.Typer(name="rights", no_args_is_help=True,
                   help="Copyright opt-outs: robots.txt (RFC 9309), TDMRep, crawl-time audit.")
-
-
-def _read_bytes(path: Path, option: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), option, f"cannot read: {exc.strerror or exc}") from None
 
 
 def _parse_limit() -> int:
@@ -65,18 +59,20 @@ def check(
         code = parse_status(status)
     except ValueError as exc:
         raise InputError(None, "--status", str(exc)) from None
-    policy = RobotsPolicy(code, _read_bytes(robots, "--robots"), _parse_limit())
+    limit = _parse_limit()
+    body = read_prefix(robots, limit, "--robots")  # RFC 9309 §2.5: the limit bounds the read
+    policy = RobotsPolicy(code, body.data, limit, cut=body.truncated, size=body.size)
     results: list[tuple[str, Verdict]] = [
         (token, v) for token in tokens for v in policy.check(urls, token)]
     tdm = _tdm_verdicts(tdmrep, urls) if tdmrep is not None else {}
-    if fmt is Format.json:
-        print_json([{"agent": token, **v.as_dict(), **({"tdm": tdm[v.url]} if tdm else {})}
-                    for token, v in results])
-        return
     notes = policy.robots.notes if policy.robots is not None else ()
     for note in notes:
         typer.echo(f"note: {robots}:{note.line}: {note.problem}" if note.line
                    else f"note: {robots}: {note.problem}", err=True)
+    if fmt is Format.json:
+        print_json([{"agent": token, **v.as_dict(), **({"tdm": tdm[v.url]} if tdm else {})}
+                    for token, v in results])
+        return
     if fmt is Format.md:
         typer.echo("| agent | URL | verdict | deciding line | reason |\n|---|---|---|---|---|")
     for token, v in results:
@@ -95,7 +91,7 @@ def _tdm_verdicts(path: Path, urls: list[str]) -> dict[str, dict[str, str | None
     from gpact.rights.tdmrep import UNKNOWN, TdmRepFile
 
     try:
-        rules = TdmRepFile(_read_bytes(path, "--tdmrep"))
+        rules = TdmRepFile(read_limited(path, TDMREP_LIMIT, "--tdmrep"))
     except ValueError as exc:
         raise InputError(str(path), "--tdmrep", str(exc)) from None
     out: dict[str, dict[str, str | None]] = {}

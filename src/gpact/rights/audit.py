@@ -33,6 +33,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from gpact.errors import InputError
+from gpact.rights.bounded import INFRINGING_LIMIT, read_text_limited
 from gpact.rights.matcher import ROBOTS_TXT
 from gpact.rights.normalize import normalize_origin, origin_of, product_token
 from gpact.rights.policy import Access, RobotsPolicy, parse_status
@@ -113,10 +114,7 @@ def _require(rel: duckdb.DuckDBPyRelation, columns: tuple[str, ...], path: str) 
 
 def load_infringing(path: Path) -> set[str]:
     """Domains, one per line (``#`` comments); a domain also covers its subdomains."""
-    try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), "--infringing", f"cannot read: {exc}") from None
+    lines = read_text_limited(path, INFRINGING_LIMIT, "--infringing").splitlines()
     domains = set()
     for number, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip().lower().rstrip(".")

@@ -23,6 +23,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gpact import NOT_LEGAL_ADVICE, __version__, yamlio
 from gpact.errors import InputError
+from gpact.rights.bounded import (
+    CRAWLER_PAGE_LIMIT,
+    FEED_LIMIT,
+    read_limited,
+    read_text_limited,
+)
 
 ATOM = "http://www.w3.org/2005/Atom"
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -78,10 +84,7 @@ class CrawlerPage(BaseModel):
 
 def load_page(path: Path) -> CrawlerPage:
     """Read and validate a crawler description; problems name the file and the field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), None, f"cannot read: {exc}") from None
+    text = read_text_limited(path, CRAWLER_PAGE_LIMIT, None)
     try:
         data = json.loads(text) if path.suffix.lower() == ".json" else yamlio.load(text)
     except (ValueError, yaml.YAMLError) as exc:
@@ -167,7 +170,7 @@ def update_feed(feed: Path, data: dict[str, Any], updated: dt.datetime) -> bool:
     entries: list[ET.Element] = []
     if feed.exists():
         try:
-            old = ET.parse(feed).getroot()
+            old = ET.fromstring(read_limited(feed, FEED_LIMIT, None))
         except ET.ParseError as exc:
             raise InputError(str(feed), None, f"existing feed is not valid XML: {exc}") from None
         entries = old.findall(f"{{{ATOM}}}entry")

@@ -77,12 +77,13 @@ class RobotsPolicy:
     """A robots.txt as fetched (status and body), ready to answer for any product token."""
 
     def __init__(self, status: int | None, body: bytes | str | None,
-                 parse_limit: int = DEFAULT_PARSE_LIMIT, origin: str | None = None) -> None:
+                 parse_limit: int = DEFAULT_PARSE_LIMIT, origin: str | None = None, *,
+                 cut: bool = False, size: int | None = None) -> None:
         self.status = status
         self.origin = origin  # canonical scheme://host[:port]; enables the fastest batch path
         self.access, self.reason = access_for(status)
-        self.robots: RobotsTxt | None = (
-            parse(body or b"", parse_limit) if self.access is Access.rules else None)
+        self.robots: RobotsTxt | None = (parse(body or b"", parse_limit, cut=cut, size=size)
+                                         if self.access is Access.rules else None)
         self._compiled: dict[str, CompiledRules] = {}
 
     def compiled(self, token: str) -> CompiledRules:

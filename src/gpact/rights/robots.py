@@ -71,7 +71,7 @@ class RobotsTxt:
 
     groups: tuple[Group, ...]
     notes: tuple[Note, ...] = ()
-    size: int = 0
+    size: int | None = 0  # octets of the whole body; None when a bounded read cut it
     truncated: bool = False
     sitemaps: tuple[str, ...] = ()
     _selections: dict[str, Selection] = field(default_factory=dict, repr=False)
@@ -97,14 +97,15 @@ class RobotsTxt:
         return frozenset(a for g in self.groups for a in g.agents)
 
 
-def _decode(body: bytes | str, limit: int) -> tuple[str, int, bool]:
+def _decode(body: bytes | str, limit: int, known: int | None, cut: bool,
+            ) -> tuple[str, int | None, bool]:
     raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogateescape")
-    size = len(raw)
-    truncated = size > limit
+    size = known if cut else len(raw)
+    truncated = cut or len(raw) > limit
     if truncated:
         raw = raw[:limit]
-        cut = max(raw.rfind(b"\n"), raw.rfind(b"\r"))
-        raw = raw[:cut + 1] if cut >= 0 else b""  # a cut-off last line could change its meaning
+        end = max(raw.rfind(b"\n"), raw.rfind(b"\r"))
+        raw = raw[:end + 1] if end >= 0 else b""  # a cut-off last line could change its meaning
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     return raw.decode("utf-8", "surrogateescape"), size, truncated
@@ -117,13 +118,18 @@ def _agent_token(value: str) -> str | None:
     return m.group(0).lower() if m else None
 
 
-def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT) -> RobotsTxt:
+def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT, *, cut: bool = False,
+          size: int | None = None) -> RobotsTxt:
     """Parse a robots.txt body (bytes as fetched, or text); content past ``limit`` octets is
-    ignored, the last incomplete line included."""
-    text, size, truncated = _decode(body, limit)
+    ignored, the last incomplete line included.
+
+    ``cut=True`` says the body is already the first octets of a longer file (a bounded read,
+    :func:`gpact.rights.bounded.read_prefix`) whose total ``size`` may be unknown."""
+    text, total, truncated = _decode(body, limit, size, cut)
     notes: list[Note] = []
     if truncated:
-        notes.append(Note(0, f"body is {size} octets; only the first {limit} were parsed "
+        told = f"{total} octets" if total is not None else f"more than {limit} octets"
+        notes.append(Note(0, f"body is {told}; only the first {limit} were parsed "
                              "(RFC 9309 §2.5)"))
     if "\x00" in text:
         notes.append(Note(0, "body contains NUL octets: not a text file; "
@@ -179,4 +185,4 @@ def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT) -> RobotsTxt:
         elif key not in _KNOWN_OTHER:
             notes.append(Note(number, f"unknown key {key!r} ignored"))
     close()
-    return RobotsTxt(tuple(groups), tuple(notes), size, truncated, tuple(sitemaps))
+    return RobotsTxt(tuple(groups), tuple(notes), total, truncated, tuple(sitemaps))
