@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
-from gpact.rights.normalize import normalize
+from gpact.rights.normalize import normalize_pattern
 
 DEFAULT_PARSE_LIMIT = 512_000  # RFC 9309 §2.5: at least 500 KiB; the rulebook holds the value
 _LINES = re.compile(r"\r\n|\r|\n")
@@ -23,9 +24,11 @@ _TYPOS = {"useragent": "user-agent", "user agent": "user-agent", "dissallow": "d
           "diasllow": "disallow"}
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One allow/disallow line; ``pattern`` is in canonical form (see :mod:`normalize`)."""
+class Rule(NamedTuple):
+    """One allow/disallow line; ``pattern`` is in canonical form (see :mod:`normalize`).
+
+    A named tuple rather than a dataclass: a robots.txt has many rules and parsing is on the
+    path of every crawled host."""
 
     allow: bool
     pattern: str
@@ -146,16 +149,28 @@ def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT, *, cut: bool = Fa
             groups.append(Group(tuple(agents), tuple(rules), group_line))
 
     for number, line in enumerate(_LINES.split(text), start=1):
-        content = line.split("#", 1)[0].strip(" \t")
-        if not content:
+        if "#" in line:
+            line = line[:line.index("#")]
+        key, colon, value = line.partition(":")
+        if not colon:
+            if line.strip(" \t"):
+                notes.append(Note(number, "no ':' separator; line ignored"))
             continue
-        key, colon, value = content.partition(":")
         key = key.strip(" \t").lower()
         value = value.strip(" \t")
-        if not colon:
-            notes.append(Note(number, "no ':' separator; line ignored"))
-            continue
-        if key == "user-agent":
+        if key == "disallow" or key == "allow":
+            if not group_line:
+                notes.append(Note(number, f"{key} line before any user-agent line; ignored"))
+                continue
+            in_rules = True
+            if not value:
+                continue  # empty pattern: matches nothing (§2.2.2)
+            pattern = normalize_pattern(_STARS.sub("*", value) if "**" in value else value)
+            if pattern[0] not in "/*":
+                notes.append(Note(number, f"pattern {value!r} does not start with '/' or '*' "
+                                          "and can never match a path (RFC 9309 §2.2.2)"))
+            rules.append(Rule(key == "allow", pattern, number, line.strip(" \t")[:300]))
+        elif key == "user-agent":
             if in_rules or not group_line:
                 close()
                 agents, rules, group_line, in_rules = [], [], number, False
@@ -165,18 +180,6 @@ def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT, *, cut: bool = Fa
                                           "ignored"))
             else:
                 agents.append(token)
-        elif key in ("allow", "disallow"):
-            if not group_line:
-                notes.append(Note(number, f"{key} line before any user-agent line; ignored"))
-                continue
-            in_rules = True
-            if not value:
-                continue  # empty pattern: matches nothing (§2.2.2)
-            pattern = normalize(_STARS.sub("*", value), pattern=True)
-            if pattern[0] not in "/*":
-                notes.append(Note(number, f"pattern {value!r} does not start with '/' or '*' "
-                                          "and can never match a path (RFC 9309 §2.2.2)"))
-            rules.append(Rule(key == "allow", pattern, number, content[:300]))
         elif key == "sitemap":
             sitemaps.append(value)
         elif key in _TYPOS:
