@@ -120,7 +120,7 @@ def to_ics(events: Sequence[CalendarEvent], as_of: dt.date, rulebook_label: str)
                 if ev.status not in ("done", "done_late", "in_force") else None)
         writer.event(ev.uid, stamp, ev.due, f"{ev.model}: {ev.title}", "\n".join(filter(None, [
             f"Status on {as_of}: {ev.status}", f"Source: {ev.source}", ev.note, footer])),
-            [ev.kind], lead and (lead, f"Due in {lead_text(lead)}: {ev.title}"))
+            [ev.kind], None if lead is None else (lead, f"Due in {lead_text(lead)}: {ev.title}"))
     return writer.finish()
 
 

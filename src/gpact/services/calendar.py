@@ -26,5 +26,5 @@ def ical(org_slug: str, deadlines: Sequence[Deadline], today: dt.date | None = N
             f"{d.model}: {title} due",
             f"{d.obligation} ({d.source}) for model {d.model}, from the assessment as of "
             f"{d.assessed_as_of}. {NOT_LEGAL_ADVICE}", ["obligation"],
-            lead and (lead, f"Due in {lead_text(lead)}: {title} ({d.model})"))
+            None if lead is None else (lead, f"Due in {lead_text(lead)}: {title} ({d.model})"))
     return writer.finish()
