@@ -39,9 +39,15 @@ def check(
                                    "of the rulebook catalogue."),
     tdmrep: Path | None = typer.Option(None, "--tdmrep", help="The site's "
                                        "/.well-known/tdmrep.json: also report TDM reservations."),
+    ai_txt: Path | None = typer.Option(None, "--ai-txt", help="The site's ai.txt: also report "
+                                       "the uses it reserves."),
+    aipref: str | None = typer.Option(None, "--aipref", help="Also read IETF aipref "
+                                      "Content-Usage lines, per this draft version (e.g. "
+                                      "vocab-08; drafts, not RFCs)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Is each URL allowed for the agent? Prints the verdict and the deciding line."""
+    """Is each URL allowed for the agent? Prints the verdict and the deciding line, and the
+    opt-out signals for AI training (TDMRep, ai.txt, Content-Signal / Content-Usage lines)."""
     if not urls:
         raise InputError(None, "URL", "give at least one URL to check")
     tokens: list[str] = []
@@ -65,12 +71,14 @@ def check(
     results: list[tuple[str, Verdict]] = [
         (token, v) for token in tokens for v in policy.check(urls, token)]
     tdm = _tdm_verdicts(tdmrep, urls) if tdmrep is not None else {}
+    signals = _signals(policy, urls, tokens, ai_txt, aipref, limit)
     notes = policy.robots.notes if policy.robots is not None else ()
     for note in notes:
         typer.echo(f"note: {robots}:{note.line}: {note.problem}" if note.line
                    else f"note: {robots}: {note.problem}", err=True)
     if fmt is Format.json:
-        print_json([{"agent": token, **v.as_dict(), **({"tdm": tdm[v.url]} if tdm else {})}
+        print_json([{"agent": token, **v.as_dict(), **({"tdm": tdm[v.url]} if tdm else {}),
+                     "training_opt_out": signals[token, v.url]}
                     for token, v in results])
         return
     if fmt is Format.md:
@@ -84,6 +92,36 @@ def check(
             typer.echo(f"{word:<10} {token:<18} {v.url}\n           {rule} — {v.reason}")
     for url, found in tdm.items():
         typer.echo(f"TDM {found['verdict']:<12} {url}  ({found['source'] or 'no rule matches'})")
+    for (token, url), said in signals.items():
+        for reserved, where in said:
+            word = "reserved" if reserved else "not reserved"
+            typer.echo(f"AI training {word} for {token}: {url}  ({where})")
+
+
+def _signals(policy: RobotsPolicy, urls: list[str], tokens: list[str], ai_txt: Path | None,
+             aipref: str | None, limit: int) -> dict[tuple[str, str], list[tuple[bool, str]]]:
+    """Per (token, URL): the training opt-out signals that speak, with where they come from."""
+    from gpact.rights.normalize import split_url
+    from gpact.rights.optouts import AiTxt, UsageRules, vocabulary
+
+    vocab = vocabulary(aipref) if aipref is not None else None
+    ai = None
+    if ai_txt is not None:
+        body = read_prefix(ai_txt, limit, "--ai-txt")
+        ai = AiTxt(body.data, limit)
+    out: dict[tuple[str, str], list[tuple[bool, str]]] = {}
+    for token in tokens:
+        usage = UsageRules(policy.robots.select(token).usage if policy.robots else ())
+        from_ai = ai.reserved(urls, token) if ai is not None else [(None, None)] * len(urls)
+        for url, (ai_reserved, ai_where) in zip(urls, from_ai, strict=True):
+            said: list[tuple[bool, str]] = []
+            split = split_url(url)
+            if usage and split is not None:
+                said += usage.training_signals(split.path, vocab)
+            if ai_reserved is not None and ai_where is not None:
+                said.append((ai_reserved, ai_where))
+            out[token, url] = said
+    return out
 
 
 def _tdm_verdicts(path: Path, urls: list[str]) -> dict[str, dict[str, str | None]]:

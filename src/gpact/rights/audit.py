@@ -183,6 +183,10 @@ class Policies:
         return self._by_id[snapshot_id]
 
 
+_SCHEME = "lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))"
+_AUTHORITY = "regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)"
+
+
 def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
              infringing: set[str]) -> tuple[int, int]:
     log = _reader(con, options.crawl_log, "--log")
@@ -203,25 +207,24 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
             {_timestamp(log, "fetched_at")} AS fetched_at,
             CAST(user_agent AS VARCHAR) AS user_agent,
             {headers} AS http_headers,
-            lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))
-                AS scheme,
-            regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)
-                AS authority
+            {_SCHEME} AS scheme, {_AUTHORITY} AS authority
         FROM log_raw""")
     # Canonical origins, product tokens and the infringing flag are computed once per
     # distinct value in Python and joined back.
-    origins = origin_rows(con.execute("SELECT DISTINCT scheme, authority FROM log").fetchall(),
-                          infringing)
+    # (over the raw log, so the row numbering window is not evaluated for these passes)
+    origins = origin_rows(con.execute(f"SELECT DISTINCT {_SCHEME}, {_AUTHORITY} "
+                                      "FROM log_raw").fetchall(), infringing)
     con.execute("CREATE TABLE origin_map (scheme VARCHAR, authority VARCHAR, "
                 "origin VARCHAR, infringing BOOLEAN)")
     if origins:
         con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)", origins)
-    agents = agent_rows(con.execute("SELECT DISTINCT user_agent FROM log").fetchall(),
-                        options.agent)
+    agents = agent_rows(con.execute("SELECT DISTINCT CAST(user_agent AS VARCHAR) "
+                                    "FROM log_raw").fetchall(), options.agent)
     con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
     if agents:
         con.executemany("INSERT INTO agent_map VALUES (?, ?)", agents)
-    return _one(con, "SELECT count(*) FROM log")[0], _one(con, "SELECT count(*) FROM snaps")[0]
+    return (_one(con, "SELECT count(*) FROM log_raw")[0],
+            _one(con, "SELECT count(*) FROM snaps")[0])
 
 
 def origin_rows(pairs: list[tuple[Any, ...]], infringing: set[str],
@@ -357,18 +360,21 @@ class Outcomes:
 
 def _evaluate(batch: pa.RecordBatch, policies: Policies,
               outcomes: Outcomes) -> dict[str, pa.Array]:
-    """robots/TDM verdict columns for one batch, sorted by snapshot and token."""
-    policies.prefetch(pc.unique(batch.column("snapshot_id")).drop_null().to_pylist())
-    urls = pc.fill_null(batch.column("url"), "")
+    """robots/TDM verdict columns for one batch whose rows come in runs of one snapshot and
+    token (each run is one matcher call)."""
     snap_ids = batch.column("snapshot_id")
     tokens = batch.column("agent_token")
+    policies.prefetch(pc.unique(snap_ids).drop_null().to_pylist())
     keys = pc.binary_join_element_wise(pc.cast(snap_ids, pa.string()),
                                        pc.fill_null(tokens, ""), "|")
+    ends = pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist()
+    starts = [0, *ends[:-1]]
+    run_snaps = pc.take(snap_ids, pa.array(starts, pa.int64())).to_pylist()
+    run_tokens = pc.take(tokens, pa.array(starts, pa.int64())).to_pylist()
+    urls: list[str] = pc.fill_null(batch.column("url"), "").to_pylist()
     ids: list[int] = []
-    start = 0
-    for end in pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist():
-        snapshot_id = snap_ids[start].as_py()
-        token = tokens[start].as_py()
+    for start, end, snapshot_id, token in zip(starts, ends, run_snaps, run_tokens,
+                                              strict=True):
         if snapshot_id is None:
             ids.extend([outcomes.NONE_BEFORE] * (end - start))
         elif token is None:
@@ -376,10 +382,8 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
         else:
             policy = policies.get(snapshot_id)
             index_map = outcomes.index_map(policy, token)
-            found = policy.compiled(token).decide_urls(
-                urls.slice(start, end - start).to_pylist(), policy.origin)
+            found = policy.compiled(token).decide_urls(urls[start:end], policy.origin)
             ids.extend(map(index_map.__getitem__, found))
-        start = end
     valid = pc.and_(pc.is_valid(batch.column("origin")), pc.is_valid(batch.column("fetched_at")))
     chosen = pc.if_else(valid, pc.if_else(pc.fill_null(batch.column("stale"), False),
                                           outcomes.STALE, pa.array(ids, pa.int64())),
@@ -390,13 +394,25 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
             "tdm_policy": pa.array(tdm_policy, pa.string())}
 
 
+GROUPED_RUNS = 16  # mean rows per (snapshot, token) run below which a batch is sorted first
+
+
 def verdict_table(joined: pa.RecordBatch, policies: Policies,
                   outcomes: Outcomes) -> pa.Table:
-    """The output rows (``OUTPUT_COLUMNS``) for one batch of the as-of join."""
-    # group the batch's rows by snapshot and token: each group is one matcher call
-    batch = pa.Table.from_batches([joined]).sort_by(
-        [("snapshot_id", "ascending"), ("agent_token", "ascending"),
-         ("row_id", "ascending")]).combine_chunks().to_batches()[0]
+    """The output rows (``OUTPUT_COLUMNS``) for one batch of the as-of join.
+
+    The as-of join already emits each snapshot's fetches together, so the batch is matched in
+    arrival order, one matcher call per run of rows with the same snapshot and token; a
+    batch that is not grouped that way (short runs) is sorted first.
+    """
+    batch = joined
+    keys = pc.binary_join_element_wise(pc.cast(batch.column("snapshot_id"), pa.string()),
+                                       pc.fill_null(batch.column("agent_token"), ""), "|")
+    runs = len(pc.run_end_encode(pc.fill_null(keys, "")).run_ends)
+    if runs * GROUPED_RUNS > batch.num_rows:
+        batch = pa.Table.from_batches([joined]).sort_by(
+            [("snapshot_id", "ascending"), ("agent_token", "ascending"),
+             ("row_id", "ascending")]).combine_chunks().to_batches()[0]
     columns = _evaluate(batch, policies, outcomes)
     table = pa.Table.from_batches([batch]).drop_columns(["http_headers", "snapshot_id", "stale"])
     for name, values in columns.items():
@@ -424,6 +440,13 @@ OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "o
                   "infringing_domain")
 
 
+# Columns with few distinct values; the others (URLs, times, row ids) would only fill a
+# dictionary page and fall back to plain encoding, at a cost on every batch.
+DICTIONARY_COLUMNS = ["user_agent", "agent_token", "origin", "snapshot_status",
+                      "robots_verdict", "robots_rule", "robots_detail", "tdm_verdict",
+                      "tdm_source", "tdm_policy"]
+
+
 class Writer:
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -433,7 +456,8 @@ class Writer:
     def write(self, table: pa.Table) -> None:
         if self._writer is None:
             self._writer = (pacsv.CSVWriter(str(self.path), table.schema) if self.csv
-                            else pq.ParquetWriter(str(self.path), table.schema))
+                            else pq.ParquetWriter(str(self.path), table.schema,
+                                                  use_dictionary=DICTIONARY_COLUMNS))
         self._writer.write_table(table)
 
     def close(self, schema: pa.Schema) -> None:

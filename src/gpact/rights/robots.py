@@ -41,6 +41,16 @@ class Rule(NamedTuple):
         return (-len(self.pattern), 0 if self.allow else 1, self.line)
 
 
+class UsageLine(NamedTuple):
+    """A ``Content-Usage`` (IETF aipref draft) or ``Content-Signal`` line of a group: the path
+    it applies to (canonical pattern; ``/`` when none is given) and its preference text."""
+
+    key: str
+    pattern: str
+    value: str
+    line: int
+
+
 @dataclass(frozen=True)
 class Group:
     """A group: its user-agent product tokens (lower case; ``*`` for all) and its rules."""
@@ -48,6 +58,7 @@ class Group:
     agents: tuple[str, ...]
     rules: tuple[Rule, ...]
     line: int
+    usage: tuple[UsageLine, ...] = ()  # Content-Usage / Content-Signal lines (opt-out signals)
 
 
 @dataclass(frozen=True)
@@ -66,6 +77,7 @@ class Selection:
     matched: str  # "token", "*" or "none"
     rules: tuple[Rule, ...]
     group_lines: tuple[int, ...]
+    usage: tuple[UsageLine, ...] = ()
 
 
 @dataclass
@@ -91,7 +103,8 @@ class RobotsTxt:
             chosen = [g for g in self.groups if "*" in g.agents]
             matched = "*" if chosen else "none"
         rules = tuple(r for g in chosen for r in g.rules)
-        selection = Selection(token, matched, rules, tuple(g.line for g in chosen))
+        selection = Selection(token, matched, rules, tuple(g.line for g in chosen),
+                              tuple(u for g in chosen for u in g.usage))
         self._selections[key] = selection
         return selection
 
@@ -141,12 +154,13 @@ def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT, *, cut: bool = Fa
     sitemaps: list[str] = []
     agents: list[str] = []
     rules: list[Rule] = []
+    usage: list[UsageLine] = []
     group_line = 0
     in_rules = False  # True once the current group has seen a rule line
 
     def close() -> None:
         if group_line:
-            groups.append(Group(tuple(agents), tuple(rules), group_line))
+            groups.append(Group(tuple(agents), tuple(rules), group_line, tuple(usage)))
 
     for number, line in enumerate(_LINES.split(text), start=1):
         if "#" in line:
@@ -173,7 +187,7 @@ def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT, *, cut: bool = Fa
         elif key == "user-agent":
             if in_rules or not group_line:
                 close()
-                agents, rules, group_line, in_rules = [], [], number, False
+                agents, rules, usage, group_line, in_rules = [], [], [], number, False
             token = _agent_token(value)
             if token is None:
                 notes.append(Note(number, f"user-agent {value!r} is not a product token; "
@@ -182,6 +196,10 @@ def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT, *, cut: bool = Fa
                 agents.append(token)
         elif key == "sitemap":
             sitemaps.append(value)
+        elif key in ("content-usage", "content-signal") and group_line:
+            in_rules = True
+            path, _, prefs = value.partition(" ") if value.startswith("/") else ("/", "", value)
+            usage.append(UsageLine(key, normalize_pattern(path), prefs.strip(" \t"), number))
         elif key in _TYPOS:
             notes.append(Note(number, f"unknown key {key!r} ignored (Google reads it as "
                                       f"{_TYPOS[key]!r}; RFC 9309 does not)"))
