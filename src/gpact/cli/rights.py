@@ -157,6 +157,12 @@ def audit(
                                            "persistently infringing, one per line."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark "
                                "(extra gpact[spark], needs Java)."),
+    tdmrep: list[str] = typer.Option(None, "--tdmrep", help="Snapshots of "
+                                     "/.well-known/tdmrep.json (origin, fetched_at, status, "
+                                     "body), applied like the robots.txt snapshots."),
+    aipref: str | None = typer.Option(None, "--aipref", help="Also read IETF aipref "
+                                      "Content-Usage (headers, robots.txt) per this draft "
+                                      "version (e.g. vocab-08)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Was each fetched URL allowed by the robots.txt in force when it was fetched?
@@ -167,6 +173,12 @@ def audit(
 
     if engine not in ("duckdb", "spark"):
         raise InputError(None, "--engine", f"unknown engine {engine!r}; use duckdb or spark")
+    if engine == "spark" and (tdmrep or aipref):
+        raise InputError(None, "--engine", "--tdmrep and --aipref need the duckdb engine")
+    if aipref is not None:
+        from gpact.rights.optouts import vocabulary
+
+        vocabulary(aipref)  # an unknown draft is one clear line before any work
     if engine == "spark":
         from gpact.rights.audit_spark import run_audit_spark as runner
     else:
@@ -183,7 +195,8 @@ def audit(
         cache_hours = float(used[-1].value)
     options = AuditOptions(crawl_log=log, snapshots=snapshots, out=out, agent=token,
                            cache_hours=cache_hours, parse_limit=int(used[0].value),
-                           infringing=infringing, engine=engine)
+                           infringing=infringing, engine=engine, tdmrep=tdmrep or None,
+                           aipref=aipref)
     if sys.stderr.isatty():
         with Progress(transient=True) as bar:
             task = bar.add_task("auditing", total=None)

@@ -35,10 +35,11 @@ import pyarrow.parquet as pq
 from gpact.errors import InputError
 from gpact.rights.bounded import INFRINGING_LIMIT, read_text_limited
 from gpact.rights.matcher import ROBOTS_TXT
-from gpact.rights.normalize import normalize_origin, origin_of, product_token
+from gpact.rights.normalize import normalize_origin, origin_of, product_token, split_url
 from gpact.rights.policy import Access, RobotsPolicy, parse_status
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT
-from gpact.rights.tdmrep import from_headers
+from gpact.rights.optouts import UsageRules, Vocabulary, vocabulary
+from gpact.rights.tdmrep import TdmRepFile, TdmVerdict, combine, from_headers, from_html
 
 LOG_COLUMNS = ("url", "fetched_at", "user_agent")
 SNAPSHOT_COLUMNS = ("origin", "fetched_at", "status", "body")
@@ -57,6 +58,8 @@ class AuditOptions:
     memory_limit: str = "1GB"
     threads: int = 2
     engine: str = "duckdb"
+    tdmrep: list[str] | None = None     # snapshots of /.well-known/tdmrep.json (as robots.txt)
+    aipref: str | None = None           # IETF aipref draft whose Content-Usage is read
 
 
 @dataclass
@@ -142,12 +145,46 @@ class Policies:
     (robots.txt files rarely change) share one compiled policy."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None, parse_limit: int,
-                 capacity: int = 4096) -> None:
+                 capacity: int = 4096, aipref: Vocabulary | None = None) -> None:
         self.con = con
         self.parse_limit = parse_limit
         self.capacity = capacity
+        self.aipref = aipref
+        self._tdmrep: OrderedDict[int, TdmRepFile | None] = OrderedDict()
+        self._usage: dict[tuple[int, str], UsageRules] = {}
         self._by_id: OrderedDict[int, RobotsPolicy] = OrderedDict()
         self._by_content: OrderedDict[tuple[str, str, bytes], RobotsPolicy] = OrderedDict()
+
+    def tdmrep(self, snapshot_id: int) -> TdmRepFile | None:
+        """The tdmrep.json snapshot in force (``None`` unless fetched with 2xx and valid)."""
+        if snapshot_id in self._tdmrep:
+            return self._tdmrep[snapshot_id]
+        assert self.con is not None
+        status, body = self.con.execute("SELECT status, body FROM tdm_snaps WHERE "
+                                        "snapshot_id = ?", [snapshot_id]).fetchall()[0]
+        code = parse_status(status)
+        found: TdmRepFile | None = None
+        if code is not None and 200 <= code < 300:
+            try:
+                found = TdmRepFile(body if body is not None else b"")
+            except ValueError:
+                found = None  # an invalid file states no reservation
+        self._tdmrep[snapshot_id] = found
+        while len(self._tdmrep) > self.capacity:
+            self._tdmrep.popitem(last=False)
+        return found
+
+    def usage(self, snapshot_id: int, token: str) -> UsageRules:
+        """The Content-Signal / Content-Usage lines of the group ``token`` selects."""
+        key = (snapshot_id, token.lower())
+        found = self._usage.get(key)
+        if found is None:
+            robots = self.get(snapshot_id).robots
+            found = UsageRules(robots.select(token).usage if robots is not None else ())
+            if len(self._usage) > self.capacity:
+                self._usage.clear()
+            self._usage[key] = found
+        return found
 
     def _fetch(self, ids: list[int]) -> list[tuple[Any, ...]]:
         """(snapshot_id, origin, status, body) for each id."""
@@ -200,6 +237,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
         headers = ("CAST(to_json(http_headers) AS VARCHAR)" if nested
                    else "CAST(http_headers AS VARCHAR)")
 
+    html = "CAST(html AS VARCHAR)" if "html" in types else "NULL::VARCHAR"
+    if options.tdmrep:
+        load_snapshots(con, options.tdmrep, "tdm_snaps", "--tdmrep")
     con.execute(f"""
         CREATE VIEW log AS SELECT
             row_number() OVER () AS row_id,
@@ -207,6 +247,7 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
             {_timestamp(log, "fetched_at")} AS fetched_at,
             CAST(user_agent AS VARCHAR) AS user_agent,
             {headers} AS http_headers,
+            {html} AS html,
             {_SCHEME} AS scheme, {_AUTHORITY} AS authority
         FROM log_raw""")
     # Canonical origins, product tokens and the infringing flag are computed once per
@@ -244,63 +285,76 @@ def agent_rows(user_agents: list[tuple[Any, ...]], agent: str | None,
     return [(ua, agent or (product_token(ua) if ua else None)) for (ua,) in user_agents]
 
 
-def load_snapshots(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
-    """Read and validate the snapshots into table ``snaps`` (snapshot_id, raw_origin,
-    fetched_at, status, body, origin)."""
-    snaps = _reader(con, paths, "--snapshots")
+def load_snapshots(con: duckdb.DuckDBPyConnection, paths: list[str], table: str = "snaps",
+                   option: str = "--snapshots") -> None:
+    """Read and validate the snapshots into table ``table`` (snapshot_id, raw_origin,
+    fetched_at, status, body, origin); robots.txt by default, tdmrep.json with
+    ``table="tdm_snaps"``."""
+    snaps = _reader(con, paths, option)
     _require(snaps, SNAPSHOT_COLUMNS, paths[0])
-    snaps.create_view("snaps_raw")
+    snaps.create_view(f"{table}_raw")
     con.execute(f"""
-        CREATE TABLE snaps_typed AS SELECT
+        CREATE TABLE {table}_typed AS SELECT
             row_number() OVER () AS snapshot_id,
             CAST(origin AS VARCHAR) AS raw_origin,
             {_timestamp(snaps, "fetched_at")} AS fetched_at,
             trim(CAST(status AS VARCHAR), '"') AS status,
             body
-        FROM snaps_raw""")
-    _validate_snapshots(con, paths[0])
+        FROM {table}_raw""")
+    _validate_snapshots(con, paths[0], table)
 
 
-def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str) -> None:
+def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str, table: str) -> None:
     """Reject unreadable snapshots up front (their verdicts would be guesses)."""
-    bad_time = _one(con, "SELECT min(snapshot_id) FROM snaps_typed WHERE fetched_at IS NULL")[0]
+    typed = f"{table}_typed"
+    bad_time = _one(con, f"SELECT min(snapshot_id) FROM {typed} WHERE fetched_at IS NULL")[0]
     if bad_time is not None:
         raise InputError(path, f"row {bad_time}.fetched_at", "not a timestamp")
-    for status, first in con.execute("SELECT status, min(snapshot_id) FROM snaps_typed "
+    for status, first in con.execute(f"SELECT status, min(snapshot_id) FROM {typed} "
                                      "GROUP BY status").fetchall():
         try:
             parse_status(status)
         except ValueError as exc:
             raise InputError(path, f"row {first}.status", str(exc)) from None
     mapping = []
-    for raw, first in con.execute("SELECT raw_origin, min(snapshot_id) FROM snaps_typed "
+    for raw, first in con.execute(f"SELECT raw_origin, min(snapshot_id) FROM {typed} "
                                   "GROUP BY raw_origin").fetchall():
         origin = normalize_origin(raw or "")
         if origin is None:
             raise InputError(path, f"row {first}.origin",
                              f"not an origin (scheme://host[:port]): {raw!r}")
         mapping.append((raw, origin))
-    con.execute("CREATE TABLE snap_origin (raw_origin VARCHAR, origin VARCHAR)")
-    con.executemany("INSERT INTO snap_origin VALUES (?, ?)", mapping)
-    con.execute("CREATE TABLE snaps AS SELECT s.*, m.origin FROM snaps_typed s "
-                "JOIN snap_origin m USING (raw_origin)")
+    con.execute(f"CREATE TABLE {table}_origin (raw_origin VARCHAR, origin VARCHAR)")
+    if mapping:
+        con.executemany(f"INSERT INTO {table}_origin VALUES (?, ?)", mapping)
+    con.execute(f"CREATE TABLE {table} AS SELECT s.*, m.origin FROM {typed} s "
+                f"JOIN {table}_origin m USING (raw_origin)")
 
 
-def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float) -> duckdb.DuckDBPyRelation:
+def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float,
+            tdmrep: bool = False) -> duckdb.DuckDBPyRelation:
     seconds = int(cache_hours * 3600)
-    return con.sql(f"""
+    query = f"""
         WITH l AS (
             SELECT log.*, m.origin, m.infringing, a.agent_token
             FROM log LEFT JOIN origin_map m USING (scheme, authority)
                      LEFT JOIN agent_map a USING (user_agent)
         )
         SELECT l.row_id, l.url, l.fetched_at, l.user_agent, l.agent_token, l.origin,
-               coalesce(l.infringing, false) AS infringing_domain, l.http_headers,
+               coalesce(l.infringing, false) AS infringing_domain, l.http_headers, l.html,
                s.snapshot_id, s.fetched_at AS snapshot_fetched_at, s.status AS snapshot_status,
                (s.snapshot_id IS NOT NULL AND
                 l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale
         FROM l ASOF LEFT JOIN snaps s
-            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at""")
+            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at"""
+    if not tdmrep:
+        return con.sql(query)
+    # the tdmrep.json in force, found like the robots.txt in force
+    return con.sql(f"""
+        SELECT j.*, CASE WHEN j.fetched_at - t.fetched_at <= INTERVAL {seconds} SECOND
+                    THEN t.snapshot_id END AS tdm_snapshot_id
+        FROM ({query}) j ASOF LEFT JOIN tdm_snaps t
+            ON j.origin = t.origin AND j.fetched_at >= t.fetched_at""")
 
 
 class Outcomes:
@@ -388,7 +442,8 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
     chosen = pc.if_else(valid, pc.if_else(pc.fill_null(batch.column("stale"), False),
                                           outcomes.STALE, pa.array(ids, pa.int64())),
                         outcomes.INVALID)
-    tdm, tdm_source, tdm_policy = _tdm(batch.column("http_headers"))
+    runs = list(zip(starts, ends, run_snaps, run_tokens, strict=True))
+    tdm, tdm_source, tdm_policy = _tdm(batch, policies, runs, urls)
     return {**outcomes.columns(chosen), "tdm_verdict": pa.array(tdm, pa.string()),
             "tdm_source": pa.array(tdm_source, pa.string()),
             "tdm_policy": pa.array(tdm_policy, pa.string())}
@@ -414,24 +469,55 @@ def verdict_table(joined: pa.RecordBatch, policies: Policies,
             [("snapshot_id", "ascending"), ("agent_token", "ascending"),
              ("row_id", "ascending")]).combine_chunks().to_batches()[0]
     columns = _evaluate(batch, policies, outcomes)
-    table = pa.Table.from_batches([batch]).drop_columns(["http_headers", "snapshot_id", "stale"])
+    table = pa.Table.from_batches([batch])
     for name, values in columns.items():
         table = table.append_column(name, values)
     return table.select(list(OUTPUT_COLUMNS))
 
 
-def _tdm(headers: pa.ChunkedArray | pa.Array,
-         ) -> tuple[list[str], list[str | None], list[str | None]]:
-    """TDMRep / noai verdicts; only rows whose headers mention them are parsed in Python."""
-    n = len(headers)
+def _tdm(batch: pa.RecordBatch, policies: Policies, runs: list[tuple[int, int, Any, Any]],
+         urls: list[str]) -> tuple[list[str], list[str | None], list[str | None]]:
+    """Opt-out verdicts for AI training per row, from every source the inputs carry: response
+    headers (TDMRep, agent-scoped noai, aipref Content-Usage with ``--aipref``), the page's HTML
+    meta (optional ``html`` column), the tdmrep.json in force (``--tdmrep``) and the robots.txt
+    group's Content-Signal / Content-Usage lines. Only rows that something speaks about cost
+    Python work; reserved if any source reserves."""
+    n = batch.num_rows
+    said: dict[int, list[TdmVerdict]] = {}
+    names = set(batch.schema.names)
+    tokens = batch.column("agent_token")
+    words = "(?i)tdm-|noai" + ("|content-usage" if policies.aipref else "")
+    for column, read in (("http_headers", lambda v, t: from_headers(v, t, policies.aipref)),
+                         ("html", from_html)):
+        if column not in names:
+            continue
+        values = batch.column(column)
+        mentions = pc.fill_null(pc.match_substring_regex(values, words), False)
+        for i in pc.indices_nonzero(mentions).to_pylist():
+            said.setdefault(i, []).append(read(values[i].as_py(), tokens[i].as_py()))
+    if "tdm_snapshot_id" in names:
+        ids = batch.column("tdm_snapshot_id")
+        for i in pc.indices_nonzero(pc.is_valid(ids)).to_pylist():
+            rules = policies.tdmrep(ids[i].as_py())
+            split = split_url(urls[i]) if rules is not None else None
+            if rules is not None and split is not None:
+                said.setdefault(i, []).append(rules.lookup(split.path))
+    for start, end, snapshot_id, token in runs:
+        usage = policies.usage(snapshot_id, token) if snapshot_id is not None and token else None
+        if not usage:
+            continue
+        for i in range(start, end):
+            split = split_url(urls[i])
+            for reserved, where in usage.training_signals(split.path, policies.aipref) \
+                    if split is not None else ():
+                said.setdefault(i, []).append(TdmVerdict(reserved, "robots.txt", None, where))
     labels: list[str] = ["unknown"] * n
     sources: list[str | None] = [None] * n
-    policies: list[str | None] = [None] * n
-    mentions = pc.fill_null(pc.match_substring_regex(headers, "(?i)tdm-|noai"), False)
-    for i in pc.indices_nonzero(mentions).to_pylist():
-        found = from_headers(headers[i].as_py())
-        labels[i], sources[i], policies[i] = found.label, found.source, found.policy
-    return labels, sources, policies
+    found_policies: list[str | None] = [None] * n
+    for i, verdicts in said.items():
+        found = combine(*verdicts)
+        labels[i], sources[i], found_policies[i] = found.label, found.source, found.policy
+    return labels, sources, found_policies
 
 
 OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
@@ -496,12 +582,14 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     con.execute("SET preserve_insertion_order=false")
     try:
         rows, snapshots = _prepare(con, options, infringing)
-        policies = Policies(con.cursor(), options.parse_limit)
+        policies = Policies(con.cursor(), options.parse_limit,
+                            aipref=vocabulary(options.aipref) if options.aipref else None)
         outcomes = Outcomes()
         writer = Writer(options.out)
         schema: pa.Schema | None = None
         agents: dict[str, int] = {}
-        for unsorted in _batches(_joined(con, options.cache_hours), options.batch_rows):
+        for unsorted in _batches(_joined(con, options.cache_hours, bool(options.tdmrep)),
+                                 options.batch_rows):
             if not unsorted.num_rows:
                 continue
             table = verdict_table(unsorted, policies, outcomes)
@@ -579,9 +667,11 @@ def summarize(result: AuditResult, options: AuditOptions, top_domains: int = 100
         "inputs": {"crawl_log": options.crawl_log, "snapshots": options.snapshots,
                    "infringing_domains": str(options.infringing) if options.infringing else None,
                    "infringing_domains_listed": result.infringing_domains,
+                   "tdmrep_snapshots": options.tdmrep,
                    "verdicts_file": str(result.out)},
         "settings": {"agent_override": options.agent, "cache_max_hours": options.cache_hours,
-                     "parse_limit_bytes": options.parse_limit, "engine": options.engine},
+                     "parse_limit_bytes": options.parse_limit, "engine": options.engine,
+                     "aipref_draft": options.aipref},
         "period": {"first_fetch": first.isoformat() if first else None,
                    "last_fetch": last.isoformat() if last else None},
         "totals": {"rows": rows, "snapshots": result.snapshots, "origins": origins,
