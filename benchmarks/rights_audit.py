@@ -144,12 +144,11 @@ def run_child(src: str, log: Path, snaps: Path, out: Path, limit: str,
     env = {**os.environ, "PYTHONPATH": src}
     done = subprocess.run([sys.executable, "-c", _CHILD, str(log), str(snaps), str(out), limit,
                            engine], env=env, capture_output=True, text=True, check=True)
-    found = [x for x in done.stdout.splitlines() if x.startswith("RESULT ")]
-    if not found:
+    if "RESULT " not in done.stdout:  # (older trees print DuckDB's progress bar on stdout)
         raise SystemExit(f"audit from {src} printed no result:\n{done.stdout[-2000:]}\n"
                          f"{done.stderr[-2000:]}")
-    line = found[-1]
-    result: dict[str, Any] = json.loads(line.removeprefix("RESULT "))
+    line = done.stdout.rsplit("RESULT ", 1)[1].splitlines()[0]
+    result: dict[str, Any] = json.loads(line)
     return result
 
 

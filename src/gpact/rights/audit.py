@@ -36,9 +36,9 @@ from gpact.errors import InputError
 from gpact.rights.bounded import INFRINGING_LIMIT, read_text_limited
 from gpact.rights.matcher import ROBOTS_TXT
 from gpact.rights.normalize import normalize_origin, origin_of, product_token, split_url
+from gpact.rights.optouts import UsageRules, Vocabulary, vocabulary
 from gpact.rights.policy import Access, RobotsPolicy, parse_status
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT
-from gpact.rights.optouts import UsageRules, Vocabulary, vocabulary
 from gpact.rights.tdmrep import TdmRepFile, TdmVerdict, combine, from_headers, from_html
 
 LOG_COLUMNS = ("url", "fetched_at", "user_agent")
@@ -580,6 +580,7 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     con.execute(f"SET memory_limit='{options.memory_limit}'")
     con.execute(f"SET threads={int(options.threads)}")
     con.execute("SET preserve_insertion_order=false")
+    con.execute("SET enable_progress_bar=false")  # stdout may be the JSON summary
     try:
         rows, snapshots = _prepare(con, options, infringing)
         policies = Policies(con.cursor(), options.parse_limit,
