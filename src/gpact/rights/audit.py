@@ -54,8 +54,8 @@ class AuditOptions:
     cache_hours: float = 24.0
     parse_limit: int = DEFAULT_PARSE_LIMIT
     infringing: Path | None = None
-    batch_rows: int = 262_144
-    memory_limit: str = "1GB"
+    batch_rows: int = 131_072
+    memory_limit: str = "512MB"  # DuckDB; with the Python side the audit stays under 1 GiB
     threads: int = 2
     engine: str = "duckdb"
     tdmrep: list[str] | None = None     # snapshots of /.well-known/tdmrep.json (as robots.txt)
