@@ -372,6 +372,7 @@ class Outcomes:
         self._ids: dict[tuple[str, str | None, int | None, str | None], int] = {}
         self._maps: weakref.WeakKeyDictionary[RobotsPolicy, dict[str, list[int]]] = (
             weakref.WeakKeyDictionary())
+        self._arrays: tuple[pa.Array, pa.Array, pa.Array, pa.Array] | None = None
 
     def _id(self, row: tuple[str, str | None, int | None, str | None]) -> int:
         found = self._ids.get(row)
@@ -405,11 +406,14 @@ class Outcomes:
         return ids
 
     def columns(self, ids: pa.Array) -> dict[str, pa.Array]:
-        verdict, rule, line, detail = zip(*self.rows, strict=True)
-        return {"robots_verdict": pc.take(pa.array(verdict, pa.string()), ids),
-                "robots_rule": pc.take(pa.array(rule, pa.string()), ids),
-                "robots_line": pc.take(pa.array(line, pa.int64()), ids),
-                "robots_detail": pc.take(pa.array(detail, pa.string()), ids)}
+        # the outcome table only grows: rebuild its Arrow columns only when it has grown
+        if self._arrays is None or len(self._arrays[0]) != len(self.rows):
+            verdict, rule, line, detail = zip(*self.rows, strict=True)
+            self._arrays = (pa.array(verdict, pa.string()), pa.array(rule, pa.string()),
+                            pa.array(line, pa.int64()), pa.array(detail, pa.string()))
+        verdicts, rules, lines, details = self._arrays
+        return {"robots_verdict": pc.take(verdicts, ids), "robots_rule": pc.take(rules, ids),
+                "robots_line": pc.take(lines, ids), "robots_detail": pc.take(details, ids)}
 
 
 def _evaluate(batch: pa.RecordBatch, policies: Policies,
