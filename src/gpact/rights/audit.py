@@ -18,9 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import queue
 import tempfile
-import threading
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -595,8 +593,8 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
         writer = Writer(options.out)
         schema: pa.Schema | None = None
         agents: dict[str, int] = {}
-        for unsorted in prefetched(_batches(_joined(con, options.cache_hours,
-                                                    bool(options.tdmrep)), options.batch_rows)):
+        for unsorted in _batches(_joined(con, options.cache_hours, bool(options.tdmrep)),
+                                 options.batch_rows):
             if not unsorted.num_rows:
                 continue
             table = verdict_table(unsorted, policies, outcomes)
@@ -629,50 +627,6 @@ def value_counts(column: pa.ChunkedArray) -> tuple[list[str], list[int]]:
 
 def _batches(rel: duckdb.DuckDBPyRelation, rows: int) -> Iterator[pa.RecordBatch]:
     yield from rel.to_arrow_reader(rows)
-
-
-def prefetched(batches: Iterator[pa.RecordBatch], depth: int = 2) -> Iterator[pa.RecordBatch]:
-    """The same batches, produced by a second thread while this one matches the previous
-    batch: DuckDB releases the GIL while it joins and reads, so the as-of join and the Python
-    matching overlap on two cores. At most ``depth`` batches wait (bounded memory); an error
-    in the producer is raised here."""
-    done = object()
-    slots: queue.Queue[object] = queue.Queue(maxsize=depth)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for batch in batches:
-                while not stop.is_set():
-                    try:
-                        slots.put(batch, timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            slots.put(done)
-        except BaseException as exc:  # handed to the consumer, which raises it
-            slots.put(exc)
-
-    worker = threading.Thread(target=produce, name="gpact-audit-reader", daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = slots.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            assert isinstance(item, pa.RecordBatch)
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():  # let a blocked producer finish before the connection closes
-            try:
-                slots.get_nowait()
-            except queue.Empty:
-                worker.join(0.05)
 
 
 SUMMARY_SCHEMA = "gpact.rights.audit/v1"
