@@ -10,10 +10,10 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from gpact import NOT_LEGAL_ADVICE, __version__
+from gpact import NOT_LEGAL_ADVICE, __version__, safeio
 from gpact.cli.common import FORMAT_OPTION, Format, print_json
 from gpact.errors import InputError
-from gpact.rights.bounded import TDMREP_LIMIT, read_limited, read_prefix
+from gpact.rights.bounded import TDMREP_LIMIT, read_prefix
 from gpact.rights.catalogue import ai_crawler_tokens
 from gpact.rights.normalize import product_token
 from gpact.rights.policy import RobotsPolicy, Verdict, parse_status
@@ -129,7 +129,7 @@ def _tdm_verdicts(path: Path, urls: list[str]) -> dict[str, dict[str, str | None
     from gpact.rights.tdmrep import UNKNOWN, TdmRepFile
 
     try:
-        rules = TdmRepFile(read_limited(path, TDMREP_LIMIT, "--tdmrep"))
+        rules = TdmRepFile(safeio.read_bytes(path, TDMREP_LIMIT, "tdmrep.json"))
     except ValueError as exc:
         raise InputError(str(path), "--tdmrep", str(exc)) from None
     out: dict[str, dict[str, str | None]] = {}

@@ -32,8 +32,9 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from gpact import safeio
 from gpact.errors import InputError
-from gpact.rights.bounded import INFRINGING_LIMIT, read_text_limited
+from gpact.rights.bounded import INFRINGING_LIMIT
 from gpact.rights.matcher import ROBOTS_TXT
 from gpact.rights.normalize import normalize_origin, origin_of, product_token, split_url
 from gpact.rights.optouts import UsageRules, Vocabulary, vocabulary
@@ -117,7 +118,11 @@ def _require(rel: duckdb.DuckDBPyRelation, columns: tuple[str, ...], path: str) 
 
 def load_infringing(path: Path) -> set[str]:
     """Domains, one per line (``#`` comments); a domain also covers its subdomains."""
-    lines = read_text_limited(path, INFRINGING_LIMIT, "--infringing").splitlines()
+    data = safeio.read_bytes(path, INFRINGING_LIMIT, "list of infringing domains")
+    try:
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"byte {exc.start}", "not UTF-8 text") from None
     domains = set()
     for number, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip().lower().rstrip(".")

@@ -1,9 +1,9 @@
 """Bounded reads of the files `gpact rights` is given: never more than a stated number of octets.
 
-A robots.txt is read only up to the parse limit (RFC 9309 §2.5) plus one octet, so that
-``--robots /dev/zero`` or a multi-gigabyte file costs at most the limit; the other inputs
-(tdmrep.json, the crawler description, the infringing-domains list) have fixed size limits
-documented in docs/rights.md and are rejected with one clear line beyond them.
+A robots.txt (or ai.txt) is read only up to the parse limit (RFC 9309 §2.5) plus one octet:
+the rest of the file is ignored, not refused, so ``--robots /dev/zero`` or a multi-gigabyte
+file costs at most the limit. The other inputs are refused beyond the size limits below
+(documented in docs/rights.md), read with :func:`gpact.safeio.read_bytes`.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from pathlib import Path
 from gpact.errors import InputError
 
 TDMREP_LIMIT = 1 << 20          # /.well-known/tdmrep.json: a short list of rules
-CRAWLER_PAGE_LIMIT = 1 << 20     # crawlers.yaml / .json describing one provider's crawlers
 INFRINGING_LIMIT = 64 << 20      # domain list, one per line
 FEED_LIMIT = 16 << 20            # the Atom feed of crawler-page versions gpact wrote before
 
@@ -43,22 +42,3 @@ def read_prefix(path: Path, limit: int, option: str | None) -> Prefix:
     if not truncated:
         size = len(data)
     return Prefix(data[:limit], truncated, size)
-
-
-def read_limited(path: Path, limit: int, option: str | None) -> bytes:
-    """The whole file, or one clear error line if it is larger than ``limit`` octets."""
-    prefix = read_prefix(path, limit, option)
-    if prefix.truncated:
-        size = f" ({prefix.size} octets)" if prefix.size else ""
-        raise InputError(str(path), option, f"file is larger than the limit of {limit} "
-                         f"octets{size}")
-    return prefix.data
-
-
-def read_text_limited(path: Path, limit: int, option: str | None) -> str:
-    """Like :func:`read_limited`, decoded as UTF-8 (a decoding error is one clear line)."""
-    data = read_limited(path, limit, option)
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise InputError(str(path), option, f"not UTF-8 text (octet {exc.start})") from None
