@@ -25,7 +25,7 @@ NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 def test_import_model_card() -> None:
     record, found = import_model_card(DATA / "hf-model")
     assert found == ["README.md", "config.json"]
-    assert record.distribution.licence == "apache-2.0"
+    assert record.distribution.licence == "Apache-2.0"  # hub id → SPDX id
     assert record.model.dependencies == "Fine-tune of meta-llama/Llama-3.1-8B."
     assert record.use.intended_uses == "Chat assistant for French and English customer support."
     assert record.data.scope is None  # "[More Information Needed]" is not imported
@@ -51,7 +51,7 @@ def test_import_cli_writes_a_loadable_record(capsys: pytest.CaptureFixture[str],
 @pytest.mark.parametrize(("files", "expected"), [
     ({}, "no README.md or config.json"),
     ({"README.md": "---\nlicense: [unclosed\n---\n"}, "front matter: invalid YAML"),
-    ({"config.json": "{nope"}, "config.json: line 1: invalid JSON"),
+    ({"config.json": "{nope"}, "config.json: line 1: not JSON"),
 ])
 def test_import_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                           files: dict[str, str], expected: str) -> None:

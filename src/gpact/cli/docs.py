@@ -41,6 +41,7 @@ AUDIENCE_OPTION = typer.Option(None, "--audience", "-a", help="aio | nca | downs
 class ExportFormat(StrEnum):
     spdx = "spdx"
     cyclonedx = "cyclonedx"
+    hf = "hf"
 
 
 def _context(profile: Path, record: Path | None, as_of: str | None) -> Context:
@@ -248,15 +249,27 @@ def import_cmd(
 @app.command("export")
 def export_cmd(
     profile: Path = typer.Argument(..., help="Model profile (gpact: 1)."),
-    fmt: ExportFormat = typer.Option(..., "--format", "-f", help="spdx | cyclonedx."),
+    fmt: ExportFormat = typer.Option(..., "--format", "-f", help="spdx | cyclonedx | hf "
+                                     "(Hugging Face model card README.md)."),
     record: Path | None = RECORD_OPTION,
     out: Path | None = typer.Option(None, "--output", "-o", help="Write here (default stdout)."),
     as_of: str | None = AS_OF_OPTION,
+    risk_dir: Path | None = typer.Option(None, "--risk-dir", help="hf: folder of the "
+                                         "evaluation log (default: risk/ beside the profile)."),
 ) -> None:
-    """Export the model's facts as SPDX 3.0 (AI, Dataset) or CycloneDX 1.6 (ML-BOM) JSON."""
+    """Export the model's facts as SPDX 3.0 (AI, Dataset), CycloneDX 1.6 (ML-BOM) or a Hugging
+    Face model card (see docs/interop.md)."""
     from gpact.documents.export import ExportInvalid, export_bom
 
     ctx = _context(profile, record, as_of)
+    if fmt is ExportFormat.hf:
+        from gpact.interop.commands import hf_card_text
+
+        text, skipped = hf_card_text(ctx, risk_dir)
+        _write(text.encode("utf-8"), out, binary=False)
+        for line in skipped:
+            typer.echo(f"not in the card metadata: {line}", err=True)
+        return
     try:
         data = export_bom(ctx, fmt.value)
     except ExportInvalid as exc:

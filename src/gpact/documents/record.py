@@ -143,8 +143,11 @@ class Energy(_Strict):
     methodology: str | None = None
     unknown_reason: str | None = None
     inference_compute_flop: Number | None = None
+    emissions_kg_co2eq: Number | None = None  # measured or reported (codecarbon, model cards)
+    emissions_location: str | None = None
 
-    _check = field_validator("training_mwh", "inference_compute_flop")(_number_text)
+    _check = field_validator("training_mwh", "inference_compute_flop",
+                             "emissions_kg_co2eq")(_number_text)
 
 
 class ModalitySize(_Strict):
@@ -166,6 +169,8 @@ class PublicDataset(_Strict):
     share: float | None = Field(default=None, ge=0, le=1)
     subset: str | None = None
     collected: str | None = None
+    licence: str | None = None
+    languages: list[str] = Field(default_factory=list)
 
 
 class PublicDatasets(_Strict):

@@ -1,0 +1,61 @@
+"""Bounded reads of the files other tools write, with one-line errors naming the file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from gpact.errors import InputError
+
+MAX_FILE_BYTES = 64 * 1024 * 1024  # cards, logs, CSVs and JSON-LD we read whole
+
+
+def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The file's bytes, refusing anything larger than ``limit``."""
+    file = str(path)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except FileNotFoundError:
+        raise InputError(file, None, "no such file") from None
+    except IsADirectoryError:
+        raise InputError(file, None, "is a folder, expected a file") from None
+    except OSError as exc:
+        raise InputError(file, None, f"cannot read: {exc.strerror}") from None
+    if len(data) > limit:
+        raise InputError(file, None, f"larger than {limit // (1024 * 1024)} MB: refusing to "
+                         "read it whole")
+    return data
+
+
+def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    try:
+        return read_bytes(path, limit).decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise InputError(str(path), None, "not UTF-8 text") from None
+
+
+def parse_json(text: str | bytes, file: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(file, f"line {exc.lineno}", f"not JSON: {exc.msg}") from None
+    except UnicodeDecodeError:
+        raise InputError(file, None, "not UTF-8 JSON text") from None
+
+
+def read_json(path: Path, limit: int = MAX_FILE_BYTES) -> Any:
+    return parse_json(read_bytes(path, limit), str(path))
+
+
+def parse_yaml(text: str, file: str, field: str | None = None) -> Any:
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else field
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise InputError(file, where, f"invalid YAML: {problem}") from None
