@@ -68,19 +68,19 @@ def test_card_sections_skip_comments_and_placeholders() -> None:
 
 def test_cyclonedx_export_validates(frontier: Context) -> None:
     bom = export.export_bom(frontier, "cyclonedx", NOW)
-    model = bom["components"][0]
+    model = bom["metadata"]["component"]
     assert model["type"] == "machine-learning-model"
     assert {"ref": "dataset-0"} in model["modelCard"]["modelParameters"]["datasets"]
     props = {p["name"]: p["value"] for p in model["properties"]}
     assert props["gpact:training_compute_flop"] == "3.2e+25"
-    assert props["gpact:eu_ai_act_systemic_risk"] == "true"
+    assert props["gpact:eu-ai-act:systemic-risk"].startswith("general-purpose AI model with")
     assert "not legal advice" in bom["metadata"]["properties"][0]["value"]
     export.validate_cyclonedx(bom)  # idempotent
 
 
 def test_cyclonedx_validator_rejects_a_broken_bom(frontier: Context) -> None:
     bom = copy.deepcopy(export.export_bom(frontier, "cyclonedx", NOW))
-    bom["components"][0]["type"] = "large-language-thing"
+    bom["metadata"]["component"]["type"] = "large-language-thing"
     with pytest.raises(export.ExportInvalid, match=r"CycloneDX 1\.6 schema"):
         export.validate_cyclonedx(bom)
 

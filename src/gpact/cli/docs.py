@@ -254,8 +254,10 @@ def export_cmd(
     record: Path | None = RECORD_OPTION,
     out: Path | None = typer.Option(None, "--output", "-o", help="Write here (default stdout)."),
     as_of: str | None = AS_OF_OPTION,
-    risk_dir: Path | None = typer.Option(None, "--risk-dir", help="hf: folder of the "
-                                         "evaluation log (default: risk/ beside the profile)."),
+    risk_dir: Path | None = typer.Option(None, "--risk-dir", help="Folder of the evaluation "
+                                         "log (default: risk/ beside the profile)."),
+    namespace: str | None = typer.Option(None, "--namespace", help="spdx: IRI prefix for the "
+                                         "document's ids (default: the provider's website)."),
 ) -> None:
     """Export the model's facts as SPDX 3.0 (AI, Dataset), CycloneDX 1.6 (ML-BOM) or a Hugging
     Face model card (see docs/interop.md)."""
@@ -270,8 +272,11 @@ def export_cmd(
         for line in skipped:
             typer.echo(f"not in the card metadata: {line}", err=True)
         return
+    from gpact.interop.commands import evaluation_runs
+
     try:
-        data = export_bom(ctx, fmt.value)
+        data = export_bom(ctx, fmt.value, runs=evaluation_runs(profile, risk_dir),
+                          namespace=namespace)
     except ExportInvalid as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
