@@ -232,18 +232,28 @@ def init_cmd(
 
 @app.command("import")
 def import_cmd(
-    folder: Path = typer.Argument(..., help="Local Hugging Face model folder (README.md, "
-                                  "config.json)."),
+    sources: list[Path] = typer.Argument(..., help="Hugging Face model folders (README.md, "
+                                         "config.json, *.safetensors), codecarbon "
+                                         "emissions.csv / JSON, Croissant JSON-LD files."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="auto | hf | codecarbon | "
+                            "croissant."),
+    into: Path | None = typer.Option(None, "--into", help="Existing record to add to: its own "
+                                     "values are kept, conflicts are listed."),
     out: Path | None = typer.Option(None, "--output", "-o", help="Record file to write "
                                     "(default stdout)."),
 ) -> None:
-    """Start a documentation record from a Hugging Face model card and config.json."""
-    from gpact.documents.hf_import import import_model_card, record_yaml
+    """Draft or extend a documentation record from other tools' files (see docs/interop.md)."""
+    from gpact.interop.importing import import_into, record_yaml
 
-    record, found = import_model_card(folder)
-    text = record_yaml(record, folder)
-    _write(text.encode("utf-8"), out, binary=False)
-    typer.echo(f"imported from {folder}: {', '.join(found) or 'nothing usable'}", err=True)
+    result = import_into(sources, fmt, into)
+    origin = ", ".join(str(s) for s in sources)
+    _write(record_yaml(result.record, origin).encode("utf-8"), out, binary=False)
+    typer.echo(f"imported from {origin}: {', '.join(result.sources) or 'nothing usable'}",
+               err=True)
+    for line in result.skipped:
+        typer.echo(f"note: {line}", err=True)
+    for line in result.conflicts:
+        typer.echo(f"kept the record's value: {line}", err=True)
 
 
 @app.command("export")

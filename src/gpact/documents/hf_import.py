@@ -10,7 +10,6 @@ record says where it came from, and ``gpact docs check`` still judges it.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -334,13 +333,3 @@ def _from_config(record: dict[str, Any], config: dict[str, Any]) -> None:
     if isinstance(context, int):
         _set(record, "architecture.max_input_size", {"value": context, "unit": "tokens",
                                                      "note": "max_position_embeddings"})
-
-
-def record_yaml(record: DocumentationRecord, folder: Path) -> str:
-    data = record.model_dump(mode="json", exclude_defaults=True)
-    header = (f"# Documentation record drafted by gpact from {folder} on "
-              f"{dt.date.today().isoformat()}.\n# Review every field; then run "
-              "'gpact docs check PROFILE --record THIS_FILE'.\n")
-    body = yaml.safe_dump({"gpact_record": 1, **data}, sort_keys=False, allow_unicode=True,
-                          width=100)
-    return header + body

@@ -55,3 +55,9 @@ def _merge_list(have: list[Any], new: list[Any], where: str) -> list[str]:
 
 def _key(item: Any) -> Any:
     return item.get("name") if isinstance(item, dict) and "name" in item else repr(item)
+
+
+def significant(value: float, digits: int = 3) -> str:
+    """A number as text with ``digits`` significant figures kept (``2.00``, ``0.114``)."""
+    text = f"{value:#.{digits}g}"
+    return text.rstrip(".") if "e" not in text else text
