@@ -292,3 +292,26 @@ def export_cmd(
         raise typer.Exit(1) from None
     _write((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), out,
            binary=False)
+
+
+@app.command("receive")
+def receive_cmd(
+    package: Path = typer.Argument(..., help="Documentation package received from the model's "
+                                   "provider: a gpact document JSON (downstream-package, "
+                                   "annex-xii, MDF for downstream providers) or a folder."),
+    store_dir: Path = typer.Option(Path("."), "--store", help="Folder under which the package "
+                                   "is kept in .gpact/received/<sha256>/."),
+    system: str | None = typer.Option(None, "--system", help="Your AI system the model is "
+                                      "integrated into (recorded in the receipt)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text | json | md."),
+    as_of: str | None = AS_OF_OPTION,
+) -> None:
+    """Check a received documentation package against Annex XII and keep it as evidence;
+    exit 1 when a required item is missing."""
+    from gpact.interop.commands import receive_report
+
+    text, complete = receive_report(package, store_dir, parse_date(as_of) if as_of else None,
+                                    system, fmt.value)
+    typer.echo(text)
+    if not complete:
+        raise typer.Exit(1)
