@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,8 +106,9 @@ def _number(record: dict[str, Any], key: str, where: str, file: str,
         number = float(value if isinstance(value, int | float) else str(value))
     except (TypeError, ValueError):
         raise InputError(file, f"{where}: {key}", f"not a number: {value!r}") from None
-    if number < 0 or number != number:
-        raise InputError(file, f"{where}: {key}", f"must be a non-negative number, got {value!r}")
+    if not math.isfinite(number) or number < 0:
+        raise InputError(file, f"{where}: {key}", f"must be a finite non-negative number, got "
+                         f"{value!r}")
     return number
 
 
