@@ -103,3 +103,21 @@ def test_cyclonedx_model_card(frontier: Context) -> None:
     assert classes == {"text data", "image data"}
     values = [p["value"] for p in root["properties"]]
     assert "true" not in values and "false" not in values
+
+
+def test_fine_tune_energy_is_fine_tuning(tmp_path: Path) -> None:
+    import yaml
+
+    profile = yaml.safe_load((DOCS / "opensmall.yaml").read_text())
+    profile["model"]["base_model"] = {"name": "meta-llama/Llama-3.1-8B"}
+    (tmp_path / "ft.yaml").write_text(yaml.safe_dump(profile))
+    (tmp_path / "ft.record.yaml").write_text(yaml.safe_dump(
+        {"gpact_record": 1, "energy": {"training_mwh": "1.5", "emissions_kg_co2eq": "400"}}))
+    ctx = make_context(load_sources(tmp_path / "ft.yaml"), dt.date(2026, 11, 22))
+    energy = _model(export.export_bom(ctx, "spdx", NOW))["ai_energyConsumption"]
+    assert isinstance(energy, dict) and "ai_trainingEnergyConsumption" not in energy
+    assert float(energy["ai_finetuningEnergyConsumption"][0]["ai_energyQuantity"]) == 1500.0
+    use = export.export_bom(ctx, "cyclonedx", NOW)["metadata"]["component"]["modelCard"][
+        "considerations"]["environmentalConsiderations"]["energyConsumptions"][0]
+    assert use["activity"] == "fine-tuning" and use["co2CostEquivalent"] == {
+        "value": 0.4, "unit": "tCO2eq"}

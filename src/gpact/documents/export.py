@@ -167,10 +167,13 @@ def spdx_document(ctx: Context, now: dt.datetime, runs: list[EvaluationRun] | No
     model.ai_hyperparameter = [spdx.DictionaryEntry(key=k, value=f"{v:.3g}")
                                for k, v in hyper if v is not None]
     if f["energy_mwh"] is not None:
-        model.ai_energyConsumption = spdx.ai_EnergyConsumption(ai_trainingEnergyConsumption=[
-            spdx.ai_EnergyConsumptionDescription(
-                ai_energyQuantity=f["energy_mwh"] * MWH_TO_KWH,
-                ai_energyUnit=spdx.ai_EnergyUnitType.kilowattHour)])
+        used = [spdx.ai_EnergyConsumptionDescription(
+            ai_energyQuantity=f["energy_mwh"] * MWH_TO_KWH,
+            ai_energyUnit=spdx.ai_EnergyUnitType.kilowattHour)]
+        # a modification's recorded energy is that of its own (fine-)tuning, not pre-training
+        model.ai_energyConsumption = spdx.ai_EnergyConsumption(
+            ai_finetuningEnergyConsumption=used) if f["base_model"] else \
+            spdx.ai_EnergyConsumption(ai_trainingEnergyConsumption=used)
     if f["systemic_risk"] is not None:
         model.ai_safetyRiskAssessment = (spdx.ai_SafetyRiskAssessmentType.serious
                                          if f["systemic_risk"] else

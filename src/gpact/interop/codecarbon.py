@@ -16,6 +16,7 @@ import csv
 import datetime as dt
 import io
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,11 +27,12 @@ from gpact.interop.merge import Imported, significant
 
 REQUIRED = ("timestamp", "run_id", "duration", "emissions", "energy_consumed")
 SAME_READING = 0.005  # relative difference below which two node readings are the same reading
+META = ("region", "country_name", "codecarbon_version", "pue", "gpu_model")
 HARDWARE = ("cpu_model", "gpu_model", "gpu_count", "cpu_count", "ram_total_size", "os",
             "region", "country_name")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Row:
     line: int
     run_id: str
@@ -41,7 +43,7 @@ class Row:
     mode: str
     hardware: tuple[str, ...]
     parts: tuple[float, float, float]  # cpu, gpu, ram kWh
-    raw: dict[str, Any]
+    raw: dict[str, str]  # only the META columns the methodology sentence names
 
 
 def read_codecarbon(path: Path) -> Imported:
@@ -49,10 +51,11 @@ def read_codecarbon(path: Path) -> Imported:
     file = str(path)
     text = read_text(path)
     is_csv = path.suffix.lower() == ".csv" or not text.lstrip().startswith(("{", "["))
-    records = _csv_rows(text, file) if is_csv else json_records(parse_json(text, file), file)
-    if not records:
-        raise InputError(file, None, "no emissions rows")
+    records = _csv_rows(text, file) if is_csv else iter(json_records(parse_json(text, file),
+                                                                     file))
     rows = [_row(r, line, file, is_csv) for line, r in records]
+    if not rows:
+        raise InputError(file, None, "no emissions rows")
     latest: dict[str, Row] = {}
     skipped: list[str] = []
     for row in rows:
@@ -84,7 +87,8 @@ def json_records(data: Any, file: str) -> list[tuple[int, dict[str, Any]]]:
     return list(enumerate(data))
 
 
-def _csv_rows(text: str, file: str) -> list[tuple[int, dict[str, Any]]]:
+def _csv_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows one at a time (each becomes a small Row; the dicts are not kept)."""
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     missing = [c for c in REQUIRED if c not in header]
@@ -92,7 +96,8 @@ def _csv_rows(text: str, file: str) -> list[tuple[int, dict[str, Any]]]:
         raise InputError(file, "header", f"not a codecarbon emissions.csv: missing column(s) "
                          f"{', '.join(missing)}")
     try:
-        return [(reader.line_num, dict(r)) for r in reader]
+        for r in reader:
+            yield reader.line_num, r
     except csv.Error as exc:
         raise InputError(file, f"line {reader.line_num}", f"malformed CSV: {exc}") from None
 
@@ -130,7 +135,7 @@ def _row(record: dict[str, Any], line: int, file: str, csv_lines: bool) -> Row:
         parts=(_number(record, "cpu_energy", where, file, 0.0),
                _number(record, "gpu_energy", where, file, 0.0),
                _number(record, "ram_energy", where, file, 0.0)),
-        raw=record,
+        raw={k: str(record[k]) for k in META if record.get(k) not in (None, "")},
     )
 
 
@@ -147,13 +152,18 @@ def _same_reading(a: Row, b: Row) -> bool:
 def _nodes(rows: list[Row], skipped: list[str]) -> list[list[Row]]:
     """Group rows that are one node's reading taken by several processes."""
     groups: list[list[Row]] = []
+    active: dict[tuple[str, tuple[str, ...]], list[list[Row]]] = {}  # still-open groups
     for row in sorted(rows, key=lambda r: (r.start, r.line)):
-        for group in groups:
+        open_groups = [g for g in active.get((row.mode, row.hardware), [])
+                       if g[0].end > row.start]  # rows are sorted by start: prune the rest
+        for group in open_groups:
             if _same_reading(group[0], row):
                 group.append(row)
                 break
         else:
             groups.append([row])
+            open_groups.append(groups[-1])
+        active[(row.mode, row.hardware)] = open_groups
     for group in groups:
         if len(group) > 1:
             lines = ", ".join(str(r.line) for r in group)

@@ -11,6 +11,7 @@ import yaml
 from gpact.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # cards, logs, CSVs and JSON-LD we read whole
+CHUNK = 1024 * 1024
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -18,7 +19,14 @@ def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
     file = str(path)
     try:
         with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+            chunks, size = [], 0
+            while size <= limit:  # in chunks: read(limit) would allocate the whole limit
+                chunk = fh.read(min(CHUNK, limit + 1 - size))
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            data = b"".join(chunks)
     except FileNotFoundError:
         raise InputError(file, None, "no such file") from None
     except IsADirectoryError:
