@@ -53,7 +53,8 @@ def read_codecarbon(path: Path) -> Imported:
     is_csv = path.suffix.lower() == ".csv" or not text.lstrip().startswith(("{", "["))
     records = _csv_rows(text, file) if is_csv else iter(json_records(parse_json(text, file),
                                                                      file))
-    rows = [_row(r, line, file, is_csv) for line, r in records]
+    shared: dict[Any, Any] = {}  # one copy of each hardware tuple and metadata dict
+    rows = [_row(r, line, file, is_csv, shared) for line, r in records]
     if not rows:
         raise InputError(file, None, "no emissions rows")
     latest: dict[str, Row] = {}
@@ -117,7 +118,8 @@ def _number(record: dict[str, Any], key: str, where: str, file: str,
     return number
 
 
-def _row(record: dict[str, Any], line: int, file: str, csv_lines: bool) -> Row:
+def _row(record: dict[str, Any], line: int, file: str, csv_lines: bool,
+         shared: dict[Any, Any]) -> Row:
     where = f"line {line}" if csv_lines else f"[{line}]"
     try:
         end = dt.datetime.fromisoformat(str(record.get("timestamp")).replace("Z", "+00:00"))
@@ -131,11 +133,12 @@ def _row(record: dict[str, Any], line: int, file: str, csv_lines: bool) -> Row:
         kwh=_number(record, "energy_consumed", where, file),
         kg=_number(record, "emissions", where, file),
         mode=str(record.get("tracking_mode") or "machine"),
-        hardware=tuple(str(record.get(k, "")) for k in HARDWARE),
+        hardware=shared.setdefault(hw := tuple(str(record.get(k, "")) for k in HARDWARE), hw),
         parts=(_number(record, "cpu_energy", where, file, 0.0),
                _number(record, "gpu_energy", where, file, 0.0),
                _number(record, "ram_energy", where, file, 0.0)),
-        raw={k: str(record[k]) for k in META if record.get(k) not in (None, "")},
+        raw=shared.setdefault(meta := tuple((k, str(record[k])) for k in META
+                                            if record.get(k) not in (None, "")), dict(meta)),
     )
 
 
