@@ -153,3 +153,14 @@ def test_helm_folder_copy_without_stats(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no evaluation results here"):
         import_evaluations(target)
 
+
+
+def test_every_eval_ever_inspect_converter_output() -> None:
+    """Written by every-eval-ever 0.3.0's Inspect converter from the .eval sample above."""
+    [run] = import_evaluations(DATA / "eee" / "inspect_converter.json")
+    assert run.benchmark == "inspect_evals/gdm_intercode_ctf"
+    assert run.model == "mistral/mistral-small-latest"
+    [metric] = run.results
+    assert metric.name == "accuracy" and round(metric.value, 4) == 0.3544
+    assert metric.stderr is not None and round(metric.stderr, 4) == 0.0542
+    assert run.notes == "evaluator: first_party"

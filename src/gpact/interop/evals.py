@@ -176,32 +176,34 @@ def read_eee(data: dict[str, Any], path: Path) -> list[EvaluationRun]:
     results = data.get("evaluation_results")
     if not isinstance(results, list):
         raise InputError(file, "evaluation_results", "expected a list")
-    runs = []
+    grouped: dict[str, list[Metric]] = {}  # one run per evaluation, its metrics together
     for i, result in enumerate(results):
         where = f"evaluation_results[{i}]"
         if not isinstance(result, dict) or not result.get("evaluation_name"):
             raise InputError(file, f"{where}.evaluation_name", "missing")
-        score = (result.get("score_details") or {}).get("score")
+        details = result.get("score_details") or {}
+        score = details.get("score")
         if isinstance(score, bool) or not isinstance(score, int | float):
             raise InputError(file, f"{where}.score_details.score", f"not a number: {score!r}")
         config = result.get("metric_config") or {}
-        metric = str(config.get("metric_name") or config.get("evaluation_description")
-                     or "score")
-        name = str(result["evaluation_name"])
-        runs.append(EvaluationRun(
-            id=_slug(f"eee-{name}-{model.get('id') or model.get('name') or ''}-"
-                     f"{run_on.isoformat()}"),
-            benchmark=name, run_on=run_on,
-            model=str(model.get("id") or model.get("name")) if model else None,
-            results=[Metric(name=metric, value=float(score))],
-            source=f"Every Eval Ever {version}"
-            + (f" from {source['source_name']}" if source.get("source_name") else "")
-            + (f" ({library['name']} {library.get('version', '')})".rstrip()
-               if library.get("name") else "") + f": {path.name}",
-            notes=f"evaluator: {source['evaluator_relationship']}"
-            if source.get("evaluator_relationship") else None,
-        ))
-    return runs
+        metric = str(config.get("metric_name") or config.get("metric_id")
+                     or config.get("evaluation_description") or "score")
+        stderr = ((details.get("uncertainty") or {}).get("standard_error") or {}).get("value")
+        grouped.setdefault(str(result["evaluation_name"]), []).append(Metric(
+            name=metric, value=float(score),
+            stderr=float(stderr) if isinstance(stderr, int | float)
+            and not isinstance(stderr, bool) else None))
+    model_id = str(model.get("id") or model.get("name") or "") if model else ""
+    return [EvaluationRun(
+        id=_slug(f"eee-{name}-{model_id}-{run_on.isoformat()}"),
+        benchmark=name, run_on=run_on, model=model_id or None, results=metrics,
+        source=f"Every Eval Ever {version}"
+        + (f" from {source['source_name']}" if source.get("source_name") else "")
+        + (f" ({library['name']} {library.get('version', '')})".rstrip()
+           if library.get("name") else "") + f": {path.name}",
+        notes=f"evaluator: {source['evaluator_relationship']}"
+        if source.get("evaluator_relationship") else None,
+    ) for name, metrics in grouped.items()]
 
 
 # --- Hugging Face Hub .eval_results/ --------------------------------------------------------
