@@ -23,6 +23,7 @@ from gpact.interop.merge import Imported
 
 HF_PLACEHOLDER = "[More Information Needed]"
 MAX_CARD_BYTES = 8 * 1024 * 1024
+MAX_FRONT_MATTER = 512 * 1024
 # Phrases gpact writes into cards (interop.hf_card) and reads back here, as the hub template does.
 LANGUAGES_PHRASE = "Languages declared in the model card: "
 DEVELOPED_BY = "**Developed by:**"
@@ -70,6 +71,9 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     match = re.match(r"^---\s*\n(.*?)\n---\s*(?:\n|$)", text, re.DOTALL)
     if not match:
         return {}, text
+    if len(match.group(1)) > MAX_FRONT_MATTER:
+        raise InputError(str(path), "front matter", f"larger than {MAX_FRONT_MATTER // 1024} KB: "
+                         "not a model card's metadata")
     try:
         meta = yaml.safe_load(match.group(1)) or {}
     except yaml.YAMLError as exc:
