@@ -31,7 +31,7 @@ def check_contract(d: dict[str, Any]) -> None:
         for reason in d[key]["reasons"]:
             assert reason["text"] and reason["source"]
     assert d["role"]["value"] in ("provider", "modifier_provider", "not_provider",
-                                  "not_in_scope", None)
+                                  "not_in_scope", "not_gpai_model", None)
     for e in d["exemptions"]:
         assert set(e) >= {"id", "source", "waives"}
     assert {o["id"] for o in d["obligations"]} == OBLIGATION_IDS
@@ -60,7 +60,8 @@ EXPECTED = {
     "non_eu_provider.yaml": (True, False, "provider"),
     "legacy_2024.yaml": (True, False, "provider"),
     "internal_use_only.yaml": (True, False, "not_in_scope"),
-    "narrow_speech_recognition.yaml": (False, False, "provider"),
+    # not a GPAI model: no GPAI provider role (Art. 3(63); Chapter V does not apply)
+    "narrow_speech_recognition.yaml": (False, False, "not_gpai_model"),
     "in_training_threshold_known.yaml": (True, True, "not_in_scope"),
 }
 
@@ -77,8 +78,8 @@ def test_each_example(cli: Cli, name: str) -> None:
 def test_text_report_for_one_model(cli: Cli) -> None:
     r = cli("assess", str(EXAMPLES / "non_eu_provider.yaml"), "--as-of", "2026-11-22")
     assert r.code == 0
-    assert "Sakura-13B" in r.out and "authorised_representative" in r.out
-    assert "rulebook 2026.11.1" in r.out and "not legal advice" in r.out
+    assert "Sakura-13B" in r.out and "Authorised representative" in r.out
+    assert "rulebook 2026.12.1" in r.out and "not legal advice" in r.out
 
 
 def test_portfolio_sorted_by_next_due(cli: Cli) -> None:
@@ -93,7 +94,7 @@ def test_portfolio_sorted_by_next_due(cli: Cli) -> None:
 
 def test_markdown_single(cli: Cli) -> None:
     r = cli("assess", str(EXAMPLES / "open_weights_7b.yaml"), "--as-of", "2026-11-22", "-f", "md")
-    assert "## GPAI model: **yes**" in r.out and "open_source" in r.out
+    assert "## GPAI model: **yes**" in r.out and "Free and open-source exemption" in r.out
 
 
 @pytest.mark.parametrize(("args", "needle"), [
@@ -140,7 +141,10 @@ def test_rulebook_list_and_show(cli: Cli) -> None:
     assert r.code == 0
     rules = {v["key"]: v for v in json.loads(r.out)["rules"]}
     assert rules["ai_act.art51.presumption_threshold_flop"]["value"] == 1e25
-    assert rules["ai_act.art51.presumption_threshold_flop"]["source"] == "AI Act Art. 51(2)"
+    # Regulation (EU) 2026/1744 left the threshold unchanged: a restated entry from 2026-07-27
+    assert rules["ai_act.art51.presumption_threshold_flop"]["source"] == (
+        "AI Act Art. 51(2), unchanged by Regulation (EU) 2026/1744")
+    assert rules["ai_act.art51.presumption_threshold_flop"]["confidence"] == "secondary"
     r = cli("rulebook", "show", "ai_act.art52.notification_period_days")
     assert r.code == 0 and "14 days" in r.out and "Art. 52(1)" in r.out
     r = cli("rulebook", "--as-of", "2024-01-01", "-f", "json")
@@ -154,3 +158,64 @@ def test_console_script_runs() -> None:
     assert proc.returncode == 2
     assert "error: missing.yaml: no such file" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_compare_to_shows_what_differs(cli: Cli, tmp_path: Path) -> None:
+    profile = tmp_path / "designated.yaml"
+    profile.write_text(
+        "gpact: 1\nprovider: {name: Open Frontier Inc., established_in_eu: false}\nmodel:\n"
+        "  name: Open-Big\n  training_compute_flop: 8.0e24\n  generates: [text]\n"
+        "  licence: {free_and_open_source: true, monetised: false}\n"
+        "  public: {weights: true, architecture: true, usage_information: true}\n"
+        "  release: {status: placed_on_market, placed_on_market_on: 2025-10-01, "
+        "eu_market: true}\n"
+        "  systemic_risk_designation: {designated_on: 2026-09-01, informed_on: 2026-09-03}\n")
+    r = cli("assess", str(profile), "--as-of", "2026-08-01", "--compare-to", "2026-12-01",
+            "-f", "json")
+    assert r.code == 0, r.err
+    diffs = {d["key"]: d for d in json.loads(r.out)["differences"]}
+    assert diffs["systemic_risk"]["before"] == "no" and diffs["systemic_risk"]["after"] == "yes"
+    assert diffs["obligations.technical_documentation.due"]["after"] == "2026-09-03"
+    assert diffs["obligations.technical_documentation.status"]["what"] == (
+        "Technical documentation (Art. 53(1)(a), Annex XI): status")
+    assert "obligations.copyright_policy.due" not in diffs
+    r = cli("assess", str(profile), "--as-of", "2026-08-01", "--compare-to", "2026-12-01")
+    assert r.code == 0 and "Authorised representative (Art. 54): status" in r.out
+    r = cli("assess", str(profile), "--as-of", "2026-12-01", "--compare-to", "2026-12-02",
+            "-f", "md")
+    assert "No differences." in r.out
+    r = cli("assess", str(profile), "--compare-to", "someday")
+    assert r.code == 2 and "--compare-to: not a date" in r.err
+
+
+def test_as_of_before_the_guidelines_answers_and_marks(cli: Cli) -> None:
+    r = cli("assess", str(EXAMPLES / "frontier_systemic.yaml"), "--as-of", "2025-01-01")
+    assert r.code == 0, r.err
+    assert "not yet published on 2025-01-01; from 2025-07-18" in r.out
+    assert "Chapter V does not yet apply" in r.out
+    r = cli("assess", str(EXAMPLES / "frontier_systemic.yaml"), "--as-of", "2024-07-31")
+    assert r.code == 2 and "before the AI Act entered into force" in r.err
+    assert r.err.count("\n") == 1
+
+
+def test_contradicting_profile_facts_exit_2(cli: Cli, tmp_path: Path) -> None:
+    profile = tmp_path / "contradiction.yaml"
+    profile.write_text(
+        "gpact: 1\nprovider: {name: P}\nmodel:\n  name: M\n  training_compute_flop: 4e23\n"
+        "  generates: [text]\n  licence: {free_and_open_source: true, monetised: false,\n"
+        "            monetisation: {price: true}}\n  release: {status: placed_on_market}\n")
+    r = cli("assess", str(profile))
+    assert r.code == 2 and r.err.count("\n") == 1 and "Traceback" not in r.err
+    assert f"{profile}: model.licence.monetised: says false" in r.err
+
+
+def test_text_report_names_secondary_sources_and_the_amendment(cli: Cli) -> None:
+    r = cli("assess", str(EXAMPLES / "open_weights_7b.yaml"), "--as-of", "2026-11-22")
+    assert r.code == 0
+    flat = " ".join(r.out.split())
+    assert "Rules known from secondary sources only:" in flat
+    assert flat.count("(unchanged by Regulation (EU) 2026/1744)") == 1
+    assert "Amended by: Regulation (EU) 2026/1744 (Digital Omnibus on AI), in force 2026-07-27" \
+        in flat
+    before = cli("assess", str(EXAMPLES / "open_weights_7b.yaml"), "--as-of", "2026-07-26")
+    assert "Amended by" not in before.out

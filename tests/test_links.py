@@ -31,7 +31,7 @@ def test_mentioned_pages_exist(page: Path) -> None:
     names = {p.name for p in (ROOT / "docs").glob("*.md")} | {"README.md", "CHANGELOG.md"}
     text = page.read_text(encoding="utf-8")
     missing = sorted({m for m in MENTION.findall(text) if m not in names})
-    assert not missing, f"{page.relative_to(ROOT)} mentions pages that are not in the repo: {missing}"
+    assert not missing, f"{page.relative_to(ROOT)} mentions pages not in the repo: {missing}"
 
 
 def test_the_link_check_sees_a_broken_link(tmp_path: Path) -> None:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gpact.errors import InputError
 from gpact.profile import parse_profile
@@ -109,3 +113,202 @@ def test_bad_rulebook_file_is_reported(tmp_path: Path) -> None:
         "    confidence: maybe\n")
     with pytest.raises(InputError, match=r"broken.yaml: values\[0\].confidence"):
         Rulebook.load(root)
+
+
+# --- the schema of rulebook files -----------------------------------------------------------
+
+GOOD_ENTRY = ("description: x\nunit: days\nvalues:\n  - from: 2025-01-01\n    value: 1\n"
+              "    source: s\n    confidence: verified\n")
+
+
+@pytest.mark.parametrize(("relpath", "text", "where", "problem"), [
+    ("ai_act/broken.yaml", GOOD_ENTRY.replace("    source: s\n", ""), "values[0].source",
+     "missing"),
+    ("ai_act/broken.yaml", GOOD_ENTRY.replace("verified", "maybe"), "values[0].confidence",
+     "must be one of"),
+    ("ai_act/broken.yaml", GOOD_ENTRY.replace("2025-01-01", "soon"), "values[0].from",
+     "not a date"),
+    ("ai_act/broken.yaml", GOOD_ENTRY + "    colour: red\n", "values[0].colour", "unknown field"),
+    ("ai_act/broken.yaml", GOOD_ENTRY + "    ended: 2024-01-01\n", "values[0].ended",
+     "must be after 'from'"),
+    ("ai_act/broken.yaml", "description: x\nvalues: []\n", "values", "at least 1"),
+    ("ai_act/broken.yaml", "- just a list\n", None, "a rulebook file is a mapping"),
+    ("ai_act/broken.yaml", GOOD_ENTRY.replace("value: 1", "value: {label: A, or B, x: 1}"),
+     "values[0].value.or B", "unquoted comma"),
+    ("ai_act/broken.yaml", GOOD_ENTRY.replace("    value: 1\n", "    value: [{a: 1, b}]\n"),
+     "values[0].value[0].b", "has no value"),
+])
+def test_malformed_entries_are_rejected(tmp_path: Path, relpath: str, text: str,
+                                        where: str | None, problem: str) -> None:
+    root = tmp_path / "rb"
+    shutil.copytree(DEFAULT_ROOT, root)
+    (root / relpath).write_text(text)
+    with pytest.raises(InputError) as info:
+        Rulebook.load(root)
+    assert info.value.file == str(root / relpath)
+    assert info.value.field == where
+    assert problem in info.value.problem
+
+
+def _catalogue_broken(root: Path, rel: str, old: str, new: str) -> None:
+    path = root / rel
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+@pytest.mark.parametrize(("rel", "old", "new", "field"), [
+    ("ai_act/obligations.yaml", "applies_to: gpai", "applies_to: everyone",
+     "values[0].value[0].applies_to"),
+    ("ai_act/obligations.yaml", "        label: Technical documentation\n", "",
+     "values[0].value[0].label"),
+    ("code_of_practice/safety_security/systemic_risk_taxonomy.yaml", "group: specified_risk",
+     "group: scary", "values[0].value[0].group"),
+    ("guidelines/open_source/monetisation.yaml", "{fact: price, ", "{",
+     "values[0].value.forms[0].fact"),
+])
+def test_engine_catalogues_have_item_schemas(tmp_path: Path, rel: str, old: str, new: str,
+                                             field: str) -> None:
+    root = tmp_path / "rb"
+    shutil.copytree(DEFAULT_ROOT, root)
+    _catalogue_broken(root, rel, old, new)
+    with pytest.raises(InputError) as info:
+        Rulebook.load(root)
+    assert info.value.field == field, info.value.message()
+
+
+def test_no_label_lost_to_an_unquoted_comma() -> None:
+    """Every text field of the bundled catalogues is a string (the six cut labels are fixed)."""
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            for k, v in value.items():
+                assert v is not None, k
+                if k in ("label", "title", "source"):
+                    assert isinstance(v, str) and v.strip(), (k, v)
+                walk(v)
+        elif isinstance(value, list):
+            for v in value:
+                walk(v)
+
+    book = Rulebook.load()
+    for key in book.keys():
+        for v in book.parameter(key).history:
+            walk(v.value)
+
+
+def test_malformed_rulebook_folder_is_one_line_exit_2(tmp_path: Path, cli: Any,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "rb"
+    shutil.copytree(DEFAULT_ROOT, root)
+    _catalogue_broken(root, "documents/annex_xi.yaml",
+                      'label: "Methods for detecting identifiable biases, where applicable",',
+                      "label: Methods for detecting identifiable biases, where applicable,")
+    monkeypatch.setenv("GPACT_RULEBOOK", str(root))
+    for args in (("rulebook", "list"), ("assess", "examples/open_weights_7b.yaml")):
+        r = cli(*args)
+        assert r.code == 2
+        assert r.err.count("\n") == 1 and "Traceback" not in r.err
+        assert "annex_xi.yaml: values[0].value.sections[1].fields[9].where applicable" in r.err
+
+
+def test_ended_entry_is_not_in_force_after_its_end(tmp_path: Path) -> None:
+    root = tmp_path / "rb"
+    shutil.copytree(DEFAULT_ROOT, root)
+    (root / "ai_act" / "temporary.yaml").write_text(
+        GOOD_ENTRY + "    ended: 2025-06-01\n")
+    book = Rulebook.load(root)
+    assert book.at(dt.date(2025, 5, 31)).value("ai_act.temporary") == 1
+    with pytest.raises(RuleNotInForce):
+        book.at(dt.date(2025, 6, 1)).value("ai_act.temporary")
+
+
+def test_lookahead_marks_rules_not_yet_published() -> None:
+    rules = Rulebook.load().at(dt.date(2025, 1, 1), lookahead=True)
+    rule = rules.rule("guidelines.gpai.indicative_compute_flop")
+    assert rule.value == 1e23 and rule.pending_on == dt.date(2025, 1, 1)
+    assert "not yet published on 2025-01-01; from 2025-07-18" in rule.source
+    assert [v.key for v in rules.pending_used()] == ["guidelines.gpai.indicative_compute_flop"]
+    with pytest.raises(RuleNotInForce):
+        Rulebook.load().at(dt.date(2025, 1, 1)).rule("guidelines.gpai.indicative_compute_flop")
+
+
+# --- what changed between two dates -----------------------------------------------------------
+
+def test_diff_lists_added_changed_restated_and_ended(amended: Rulebook) -> None:
+    from gpact.rulebook.diff import diff
+    changes = {(c.parameter.key, c.kind): c for c in diff(amended, dt.date(2025, 11, 1),
+                                                          dt.date(2027, 1, 1))}
+    assert changes[("guidelines.document", "changed")].on == dt.date(2025, 11, 19)
+    restated = changes[("guidelines.gpai.indicative_compute_flop", "restated")]
+    assert "7719" in (restated.after.source if restated.after else "")
+    assert changes[("ai_act.amendments", "changed")].on == dt.date(2026, 7, 27)
+    assert changes[("ai_act.art51.presumption_threshold_flop", "restated")].on == dt.date(
+        2026, 7, 27)
+    raised = changes[("ai_act.art51.presumption_threshold_flop", "changed")]
+    assert raised.before is not None and raised.after is not None
+    assert (raised.before.value, raised.after.value) == (1e25, 1e26)
+    # catalogues that only re-cite their items are restatements, not changes
+    assert ("guidelines.compute.phase_counting", "restated") in changes
+    assert ("guidelines.compute.phase_counting", "changed") not in changes
+
+
+def test_diff_from_before_the_act_adds_everything() -> None:
+    from gpact.rulebook.diff import diff
+    book = Rulebook.load()
+    added = {c.parameter.key for c in diff(book, dt.date(2024, 1, 1), dt.date(2024, 8, 1))
+             if c.kind == "added"}
+    assert "ai_act.art51.presumption_threshold_flop" in added
+    assert "guidelines.document" not in added
+
+
+def test_diff_cli(cli: Any) -> None:
+    r = cli("rulebook", "diff", "2026-07-01", "2026-08-01", "-f", "json")
+    assert r.code == 0, r.err
+    data = json.loads(r.out)
+    kinds = {(c["key"], c["kind"]) for c in data["changes"]}
+    assert ("ai_act.art56.code_approval", "changed") in kinds
+    assert ("ai_act.art101.fine_fixed_eur", "restated") in kinds
+    labels = [c["label"] for c in data["changes"]]
+    assert all(label and "." not in label.split()[0] for label in labels)
+    r = cli("rulebook", "diff", "2026-07-01", "2026-08-01")
+    assert r.code == 0 and "same value, new source" in r.out and "secondary" in r.out
+    r = cli("rulebook", "diff", "2026-07-01", "2026-08-01", "-f", "md")
+    assert r.out.startswith("# What changed in the rulebook from 2026-07-01 to 2026-08-01")
+
+
+@pytest.mark.parametrize(("args", "needle"), [
+    (("rulebook", "diff", "2026-08-01", "2026-07-01"), "TO: 2026-07-01 is before FROM"),
+    (("rulebook", "diff", "2026-08-01"), "needs two dates"),
+    (("rulebook", "diff", "yesterday", "2026-07-01"), "FROM: not a date"),
+])
+def test_diff_bad_input(cli: Any, args: tuple[str, ...], needle: str) -> None:
+    r = cli(*args)
+    assert r.code == 2 and needle in r.err and r.err.count("\n") == 1
+
+
+# --- property tests: any rulebook file loads or fails with one InputError ------------------
+
+SCALARS = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False),
+                    st.text(max_size=8), st.dates())
+VALUES = st.recursive(SCALARS, lambda inner: st.one_of(
+    st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=5) | st.none(), inner,
+                                                 max_size=3)), max_leaves=8)
+ENTRIES = st.dictionaries(
+    st.sampled_from(["from", "value", "source", "confidence", "note", "ended", "colour"]),
+    VALUES | st.sampled_from(["verified", "secondary", "maybe"]), max_size=6)
+FILES = st.one_of(VALUES, st.fixed_dictionaries(
+    {"description": st.text(max_size=10) | st.none(), "values": st.lists(ENTRIES, max_size=3)},
+    optional={"unit": st.text(max_size=5) | st.integers()}))
+
+
+@settings(max_examples=300, deadline=None)
+@given(FILES, st.sampled_from(["ai_act.x", "ai_act.obligations",
+                               "guidelines.open_source.monetisation"]))
+def test_any_file_loads_or_is_one_input_error(doc: Any, key: str) -> None:
+    from gpact.rulebook.schema import parse_file
+    try:
+        parsed = parse_file(doc, "f.yaml", key)
+    except InputError as exc:
+        assert exc.file == "f.yaml" and exc.problem
+        return
+    assert parsed.values and all(v.source for v in parsed.values)

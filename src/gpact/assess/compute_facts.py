@@ -1,9 +1,17 @@
-"""Training-compute figures as the assessment sees them: a central value, a range and its origin."""
+"""Training-compute figures as the assessment sees them: a central value, a range and its origin.
+
+A ledger gives a range; a single figure gets the Guidelines' tolerance (an estimate is accepted
+within 30 % of the true figure), so a finding can say when the range crosses a threshold.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+
+from gpact.assess.findings import flop
+
+TOLERANCE_KEY = "guidelines.compute.estimate_tolerance"
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,13 @@ class ComputeFigure:
     def known(self) -> bool:
         return self.value is not None
 
+    def bounds(self, tolerance: float) -> tuple[float, float, bool]:
+        """(low, high, from_tolerance): the stated range, or the value ± the tolerance."""
+        assert self.value is not None
+        if self.low is not None and self.high is not None:
+            return self.low, self.high, False
+        return self.value * (1 - tolerance), self.value * (1 + tolerance), True
+
 
 class Side(Enum):
     ABOVE = "above"
@@ -31,25 +46,30 @@ class Comparison:
 
     side: Side
     straddles: bool
+    low: float
+    high: float
+    from_tolerance: bool
 
     @property
     def above(self) -> bool:
         return self.side is Side.ABOVE
 
 
-def compare(figure: ComputeFigure, threshold: float) -> Comparison | None:
+def compare(figure: ComputeFigure, threshold: float, tolerance: float) -> Comparison | None:
     """Compare with ``> threshold``; report when the figure's range lies on both sides."""
     if figure.value is None:
         return None
     side = Side.ABOVE if figure.value > threshold else Side.AT_OR_BELOW
-    low = figure.low if figure.low is not None else figure.value
-    high = figure.high if figure.high is not None else figure.value
-    straddles = low <= threshold < high
-    return Comparison(side, straddles)
+    low, high, assumed = figure.bounds(tolerance)
+    return Comparison(side, low <= threshold < high, low, high, assumed)
 
 
-def range_note(figure: ComputeFigure, threshold: float) -> str:
-    """A sentence for findings whose compute range straddles the threshold."""
-    return (f"the estimate's range ({figure.low:.2g}–{figure.high:.2g} FLOP) straddles "
-            f"{threshold:.2g} FLOP; the central estimate ({figure.value:.2g} FLOP) decides, "
-            "so document the estimate carefully (Guidelines: within 30 %)")
+def range_note(figure: ComputeFigure, cmp: Comparison, threshold: float, what: str,
+               advice: str) -> str:
+    """The near-threshold finding: the range crosses, the point estimate decides, what to do."""
+    basis = ("the Guidelines' 30 % tolerance for estimates" if cmp.from_tolerance
+             else "the range of the estimate")
+    return (f"Near the threshold: by {basis} the figure lies between {cmp.low:.2g} and "
+            f"{cmp.high:.2g} FLOP, which straddles {what} ({threshold:.2g} FLOP). The verdict "
+            f"follows the central estimate ({flop(figure.value or 0, threshold)}); document the "
+            f"estimate, its method and assumptions carefully, and {advice}.")

@@ -11,6 +11,7 @@ from gpact.profile.schema import Profile
 from gpact.rulebook import RulesInForce
 
 POWERS_KEY = "ai_act.dates.enforcement_powers"
+CHAPTER_V_KEY = "ai_act.dates.chapter_v_application"
 SHARE_KEY = "ai_act.art101.fine_turnover_share"
 FIXED_KEY = "ai_act.art101.fine_fixed_eur"
 
@@ -33,14 +34,19 @@ class Enforcement:
 def enforcement(profile: Profile, rules: RulesInForce, as_of: dt.date,
                 owes_obligations: bool) -> Enforcement:
     powers_from = rules.value(POWERS_KEY)
+    chapter_v = rules.value(CHAPTER_V_KEY)
     can = as_of >= powers_from
     result = Enforcement(can, powers_from, None)
-    result.reasons.append(Reason(
-        (f"On {as_of} the Commission can request information, evaluate the model, order "
-         "measures and impose fines." if can else
-         f"Until {powers_from} the Commission cannot yet fine or order measures; the AI Office "
-         "works collaboratively, but the obligations already apply."),
-        rules.rule(POWERS_KEY).source))
+    if can:
+        text = (f"On {as_of} the Commission can request information, evaluate the model, order "
+                "measures and impose fines.")
+    elif as_of < chapter_v:
+        text = (f"On {as_of} Chapter V does not yet apply (it applies from {chapter_v}); the "
+                f"Commission's enforcement powers and fines apply from {powers_from}.")
+    else:
+        text = (f"Until {powers_from} the Commission cannot yet fine or order measures; the AI "
+                "Office works collaboratively, but the obligations already apply.")
+    result.reasons.append(Reason(text, rules.rule(POWERS_KEY).source))
     if not owes_obligations:
         return result
     share, fixed = float(rules.value(SHARE_KEY)), float(rules.value(FIXED_KEY))

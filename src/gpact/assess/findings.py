@@ -27,6 +27,7 @@ class Finding(Generic[T]):
     value: T | None
     reasons: list[Reason] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    near_threshold: bool = False  # an estimate's range straddles the threshold that decided it
 
     def because(self, text: str, source: str) -> Finding[T]:
         self.reasons.append(Reason(text, source))
@@ -37,6 +38,8 @@ class Finding(Generic[T]):
                                "reasons": [r.as_dict() for r in self.reasons]}
         if self.missing:
             out["missing"] = list(self.missing)
+        if self.near_threshold:
+            out["near_threshold"] = True
         return out
 
 

@@ -12,7 +12,8 @@ from typing import Any
 
 from gpact.assess.exemptions import APPLIES, Exemption
 from gpact.assess.findings import Finding, Reason, iso
-from gpact.assess.role import MODIFIER_PROVIDER, NOT_IN_SCOPE, NOT_PROVIDER, PROVIDER
+from gpact.assess.role import MODIFIER_PROVIDER, NOT_GPAI, NOT_IN_SCOPE, NOT_PROVIDER, PROVIDER
+from gpact.assess.sources import guidelines
 from gpact.assess.systemic import SystemicRisk
 from gpact.profile.schema import Profile
 from gpact.rulebook import RulesInForce
@@ -35,18 +36,25 @@ class Obligation:
     title: str
     source: str
     status: str
+    label: str = ""
     applies_from: dt.date | None = None
     due: dt.date | None = None
     scope: str = "full"
     reasons: list[Reason] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
 
+    @property
+    def name(self) -> str:
+        """The human label: the obligation's short name and its article."""
+        return f"{self.label or self.title} ({self.source})"
+
     def days_left(self, as_of: dt.date) -> int | None:
         return (self.due - as_of).days if self.due and self.status == APPLIES_STATUS else None
 
     def as_dict(self, as_of: dt.date) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "id": self.id, "title": self.title, "source": self.source, "status": self.status,
+            "id": self.id, "label": self.label, "title": self.title, "source": self.source,
+            "status": self.status,
             "applies_from": iso(self.applies_from), "due": iso(self.due),
             "days_left": self.days_left(as_of), "scope": self.scope,
             "reasons": [r.as_dict() for r in self.reasons],
@@ -72,7 +80,8 @@ def obligations(ctx: Context) -> list[Obligation]:
 
 
 def _one(entry: dict[str, Any], ctx: Context) -> Obligation:
-    ob = Obligation(entry["id"], entry["title"], entry["source"], UNDETERMINED)
+    ob = Obligation(entry["id"], entry["title"], entry["source"], UNDETERMINED,
+                    label=entry["label"])
     _status(ob, entry["applies_to"], ctx)
     if ob.status == APPLIES_STATUS and ctx.open_source.status == APPLIES \
             and ob.id in ctx.open_source.waives:
@@ -87,6 +96,11 @@ def _one(entry: dict[str, Any], ctx: Context) -> Obligation:
 
 def _status(ob: Obligation, applies_to: str, ctx: Context) -> None:
     role, gpai = ctx.role.value, ctx.gpai.value
+    if role == NOT_GPAI:
+        ob.status = NOT_APPLICABLE
+        ob.reasons.append(Reason("Not a GPAI model: Chapter V does not apply.",
+                                 "AI Act Art. 3(63)"))
+        return
     excluded = ctx.exclusion is not None and ob.id in ctx.exclusion.waives
     if excluded and ctx.exclusion is not None:
         ob.status = NOT_APPLICABLE
@@ -96,7 +110,7 @@ def _status(ob: Obligation, applies_to: str, ctx: Context) -> None:
         ob.status = NOT_APPLICABLE
         ob.reasons.append(Reason("The modifier did not become the provider; the original "
                                  "provider keeps this obligation.",
-                                 "Commission Guidelines C(2025) 5045, points 59-62"))
+                                 guidelines(ctx.rules, "points 59-62")))
         return
     if role not in (PROVIDER, MODIFIER_PROVIDER, NOT_IN_SCOPE):
         ob.reasons.append(Reason("Cannot decide whether the profile's provider is the model's "
@@ -143,7 +157,7 @@ def _for_presumed(ob: Obligation, ctx: Context) -> None:
                                  "the Commission without delay and within two weeks, with the "
                                  "information demonstrating it (compute in FLOP to two "
                                  "significant figures and the estimation method).",
-                                 f"{ob.source}; Guidelines point 31"))
+                                 f"{ob.source}; {guidelines(ctx.rules, 'point 31')}"))
     elif sr.finding.value is True:
         ob.status = NOT_APPLICABLE
         ob.reasons.append(Reason("The model's systemic risk rests on a Commission designation, "
@@ -218,6 +232,15 @@ def _dates(ob: Obligation, rule: str, ctx: Context) -> None:
         ob.applies_from = ob.due = start
         ob.reasons.append(Reason(f"The model became a systemic-risk model on {start}, after it "
                                  "was placed on the market: owed from then.", "AI Act Art. 55(1)"))
+    ended = ctx.open_source.ended_on
+    if ended is not None and ob.id in ctx.open_source.waives and ob.due is not None \
+            and ended > ob.due:
+        ob.applies_from = ob.due = ended
+        ob.reasons.append(Reason(f"Waived by the free and open-source exemption until the "
+                                 f"designation; owed from {ended}.", ctx.open_source.source))
+    if ob.applies_from is not None and ctx.rules.as_of < chapter_v:
+        ob.reasons.append(Reason(f"On {ctx.rules.as_of} Chapter V did not yet apply; it applies "
+                                 f"from {chapter_v}.", rules.rule(CHAPTER_V_KEY).source))
 
 
 def _systemic_ids(ctx: Context) -> set[str]:
@@ -227,7 +250,7 @@ def _systemic_ids(ctx: Context) -> set[str]:
 def _systemic_start(ctx: Context) -> dt.date | None:
     designation = ctx.profile.model.systemic_risk_designation
     if designation and designation.designated_on and not ctx.systemic.presumed:
-        return designation.designated_on
+        return designation.informed_on or designation.designated_on
     return ctx.systemic.known_on
 
 
@@ -237,10 +260,10 @@ def _scope(ob: Obligation, limited: bool, ctx: Context) -> None:
     if ctx.systemic.finding.value is True:
         ob.reasons.append(Reason("The modified model is a systemic-risk model: the obligation is "
                                  "owed in full, not only for the modification.",
-                                 "Commission Guidelines C(2025) 5045, point 67"))
+                                 guidelines(ctx.rules, "point 67")))
     elif limited:
         ob.scope = "modification_only"
         ob.reasons.append(Reason("Limited to the modification: document the modification and the "
                                  "data used for it, and refer to the base model's documentation.",
-                                 "AI Act Recital 109; Commission Guidelines C(2025) 5045, "
-                                 "points 65-66"))
+                                 "AI Act Recital 109; "
+                                 + guidelines(ctx.rules, "points 65-66")))

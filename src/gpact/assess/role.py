@@ -10,7 +10,9 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from gpact.assess.compute_facts import TOLERANCE_KEY, ComputeFigure, compare, range_note
 from gpact.assess.findings import Finding, flop
+from gpact.assess.sources import guidelines
 from gpact.profile.schema import Profile
 from gpact.rulebook import RulesInForce
 
@@ -18,6 +20,14 @@ PROVIDER = "provider"
 MODIFIER_PROVIDER = "modifier_provider"
 NOT_PROVIDER = "not_provider"
 NOT_IN_SCOPE = "not_in_scope"
+NOT_GPAI = "not_gpai_model"
+ROLE_LABELS = {
+    PROVIDER: "provider",
+    MODIFIER_PROVIDER: "provider of the modified model (modifier)",
+    NOT_PROVIDER: "not the provider (the original provider keeps the obligations)",
+    NOT_IN_SCOPE: "not in scope (not placed on the Union market)",
+    NOT_GPAI: "not a GPAI model: Chapter V does not apply",
+}
 
 FRACTION_KEY = "guidelines.modification.compute_fraction"
 FALLBACK_SR_KEY = "guidelines.modification.fallback_original_systemic_flop"
@@ -27,7 +37,7 @@ FALLBACK_KEY = "guidelines.modification.fallback_original_other_flop"
 def provider_role(profile: Profile, rules: RulesInForce) -> Finding[str]:
     """Decide the role: market placement first, then whether a modifier became the provider."""
     finding: Finding[str] = Finding(None)
-    if not _placed(profile, finding):
+    if not _placed(profile, rules, finding):
         return finding
     base = profile.model.base_model
     if base is None or base.same_provider:
@@ -35,7 +45,7 @@ def provider_role(profile: Profile, rules: RulesInForce) -> Finding[str]:
             finding.because("The model builds on the provider's own earlier model; later "
                             "development by the same provider is part of the same model's "
                             "lifecycle and keeps its obligations.",
-                            "Commission Guidelines C(2025) 5045, point 23")
+                            guidelines(rules, "point 23"))
         finding.value = PROVIDER
         return finding.because(
             f"{profile.provider.name} develops the model and places it on the market under its "
@@ -43,7 +53,7 @@ def provider_role(profile: Profile, rules: RulesInForce) -> Finding[str]:
     return _modification_test(profile, rules, finding)
 
 
-def _placed(profile: Profile, finding: Finding[str]) -> bool:
+def _placed(profile: Profile, rules: RulesInForce, finding: Finding[str]) -> bool:
     """True when the model is (or will be) placed on the Union market by this provider."""
     release = profile.model.release
     status = release.status if release else None
@@ -69,7 +79,7 @@ def _placed(profile: Profile, finding: Finding[str]) -> bool:
             finding.because("The model is used internally, but that use is essential to a "
                             "product or service for third parties or affects people's rights, so "
                             "it counts as placed on the market.",
-                            "AI Act Recital 97; Commission Guidelines C(2025) 5045, §3.1")
+                            f"AI Act Recital 97; {guidelines(rules, '§3.1')}")
             return True
         if essential is None or rights is None:
             for name, value in (("internal_use_essential_to_third_parties", essential),
@@ -91,7 +101,7 @@ def _placed(profile: Profile, finding: Finding[str]) -> bool:
         finding.because("Distribution and use in the Union, including integration into systems "
                         "intended for the Union, are clearly and unequivocally excluded: the "
                         "model is not placed on the Union market.",
-                        "Commission Guidelines C(2025) 5045, §3.1.3")
+                        guidelines(rules, "§3.1.3"))
         return False
     if status == "withdrawn":
         finding.because("The model has been withdrawn; it was placed on the market, so "
@@ -111,7 +121,7 @@ def _modification_test(profile: Profile, rules: RulesInForce,
         finding.missing.append("model.base_model.modification_compute_flop")
         return finding.because(f"The model modifies {base_name}, but the compute used for the "
                                "modification is not given: cannot apply the one-third test.",
-                               "Commission Guidelines C(2025) 5045, points 59-60")
+                               guidelines(rules, "points 59-60"))
     mod = base.modification_compute_flop
     fraction = Fraction(str(rules.value(FRACTION_KEY)))
     if base.training_compute_flop is not None:
@@ -130,19 +140,75 @@ def _modification_test(profile: Profile, rules: RulesInForce,
                             "model.base_model.systemic_risk"]
         return finding.because(f"Neither {base_name}'s training compute nor whether it is a "
                                "systemic-risk model is given: cannot choose the threshold.",
-                               "Commission Guidelines C(2025) 5045, points 60-61")
+                               guidelines(rules, "points 60-61"))
     used = flop(mod, float(original * fraction))
     if exceeds_fraction(mod, original, fraction):
         finding.value = MODIFIER_PROVIDER
-        return finding.because(f"The modification used {used}, more than {basis}: "
-                               f"{profile.provider.name} becomes the provider of the modified "
-                               "model.", source)
-    finding.value = NOT_PROVIDER
-    return finding.because(f"The modification used {used}, not more than {basis}: the "
-                           f"modified model stays {base_name}'s and its original provider keeps "
-                           "the obligations.", source)
+        finding.because(f"The modification used {used}, more than {basis}: "
+                        f"{profile.provider.name} becomes the provider of the modified model.",
+                        source)
+    else:
+        finding.value = NOT_PROVIDER
+        finding.because(f"The modification used {used}, not more than {basis}: the modified "
+                        f"model stays {base_name}'s and its original provider keeps the "
+                        "obligations.", source)
+    _near_fraction(rules, finding, mod, float(original * fraction), source)
+    return finding
+
+
+def _near_fraction(rules: RulesInForce, finding: Finding[str], mod: float, threshold: float,
+                   source: str) -> None:
+    tolerance = rules.rule(TOLERANCE_KEY)
+    figure = ComputeFigure(mod, "model.base_model.modification_compute_flop")
+    cmp = compare(figure, threshold, float(tolerance.value))
+    if cmp is not None and cmp.straddles:
+        finding.near_threshold = True
+        finding.because(range_note(figure, cmp, threshold, "one third of the original model's "
+                                   "compute", "keep the evidence for both compute figures"),
+                        f"{tolerance.source}; {source}")
 
 
 def exceeds_fraction(part: float, whole: float, fraction: Fraction) -> bool:
     """``part > fraction * whole``, computed on the decimal figures as written (no rounding)."""
     return Decimal(repr(part)) * fraction.denominator > Decimal(repr(whole)) * fraction.numerator
+
+
+INTERNAL_USE_KEY = "ai_act.recitals.internal_use_carve_out"
+
+
+def settle_role(profile: Profile, rules: RulesInForce, role: Finding[str], gpai: bool | None,
+                systemic: bool | None) -> Finding[str]:
+    """Finish the role once GPAI status and systemic risk are known.
+
+    A model that is not a GPAI model has no GPAI provider role. The internal-use carve-out of
+    Recital 97 has three cumulative conditions, the last being that the model is not a GPAI
+    model with systemic risk, so this part of the role test needs the systemic-risk verdict.
+    """
+    if gpai is False:
+        settled: Finding[str] = Finding(NOT_GPAI)
+        settled.because("Not a GPAI model: Chapter V does not apply, so there is no GPAI "
+                        "provider role.", "AI Act Art. 3(63), Arts 51-55")
+        settled.reasons += role.reasons
+        return settled
+    release = profile.model.release
+    if release is None or release.status != "internal_use" or role.value not in (NOT_IN_SCOPE,
+                                                                                  None):
+        return role
+    rule = rules.rule(INTERNAL_USE_KEY)
+    if not rule.value["requires_not_systemic_risk"]:
+        return role
+    if systemic is True:
+        settled = Finding(PROVIDER)
+        settled.because("The model is a GPAI model with systemic risk: such models are always "
+                        "subject to the obligations, so even purely internal use counts as "
+                        "placing on the market (the carve-out's three conditions are cumulative)."
+                        f" {profile.provider.name} is its provider.", rule.source)
+        return settled
+    if systemic is None and role.value == NOT_IN_SCOPE:
+        role.value = None
+        role.because("Purely internal use is outside Chapter V only if the model is not a GPAI "
+                     "model with systemic risk, which cannot be decided here.", rule.source)
+    elif systemic is False and role.value == NOT_IN_SCOPE:
+        role.because("The model is not a GPAI model with systemic risk, the carve-out's third "
+                     "condition.", rule.source)
+    return role

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import typer
@@ -10,19 +11,29 @@ from rich.table import Table
 
 from gpact.cli.common import FORMAT_OPTION, Format, parse_date, print_json
 from gpact.errors import InputError
-from gpact.rulebook import RuleNotInForce, RuleValue, default_rulebook
+from gpact.rulebook import Rulebook, RuleNotInForce, RuleValue, default_rulebook
+from gpact.rulebook.diff import KIND_LABELS, diff
 
 
 def rulebook(
-    action: str = typer.Argument("list", help="'list' (default) or 'show'."),
+    action: str = typer.Argument("list", help="'list' (default), 'show KEY' or "
+                                 "'diff FROM TO'."),
     key: str | None = typer.Argument(None, help="With 'show': the rule key, e.g. "
-                                     "ai_act.art51.presumption_threshold_flop."),
+                                     "ai_act.art51.presumption_threshold_flop; with 'diff': "
+                                     "the first date (YYYY-MM-DD)."),
+    to: str | None = typer.Argument(None, help="With 'diff': the second date (YYYY-MM-DD)."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date (YYYY-MM-DD); default today."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """List the rulebook's values in force on a date, or show one rule and its history."""
+    """List the rulebook's values in force on a date, show one rule and its history, or show
+    what changed in the law between two dates."""
     book = default_rulebook()
     date = parse_date(as_of)
+    if action == "diff":
+        if not key or not to:
+            raise InputError(None, "FROM TO", "'gpact rulebook diff' needs two dates")
+        _diff(book, parse_date(key, "FROM"), parse_date(to, "TO"), fmt)
+        return
     if action == "show":
         if not key:
             raise InputError(None, "KEY", "'gpact rulebook show' needs a rule key")
@@ -41,14 +52,17 @@ def rulebook(
         typer.echo(f"{key}\n  {param.description}")
         for v in param.history:
             marker = "*" if v is current else " "
-            typer.echo(f" {marker} from {v.since}: {_show(v)}  [{v.confidence}] {v.source}")
+            until = f" until {v.ended}" if v.ended else ""
+            typer.echo(f" {marker} from {v.since}{until}: {_show(v)}  [{v.confidence}] "
+                       f"{v.source}")
             if v.note:
                 typer.echo(f"     note: {v.note}")
         if current is None:
             typer.echo(f"  (no value in force on {date})")
         return
     if action != "list":
-        raise InputError(None, "ACTION", f"unknown action {action!r}; use 'list' or 'show KEY'")
+        raise InputError(None, "ACTION", f"unknown action {action!r}; use 'list', 'show KEY' "
+                         "or 'diff FROM TO'")
     values = list(book.at(date))
     if fmt is Format.json:
         print_json({"rulebook_version": book.version, "published": book.published.isoformat(),
@@ -69,8 +83,40 @@ def rulebook(
     Console(width=160).print(table)
 
 
+def _diff(book: Rulebook, start: dt.date, end: dt.date, fmt: Format) -> None:
+    changes = diff(book, start, end)
+    if fmt is Format.json:
+        print_json({"rulebook_version": book.version, "from": start.isoformat(),
+                    "to": end.isoformat(), "changes": [c.as_dict() for c in changes]})
+        return
+    rows = [(str(c.on), KIND_LABELS[c.kind], c.label,
+             _show(c.before) if c.before else "—", _show(c.after) if c.after else "—",
+             c.entry.source, c.entry.confidence) for c in changes]
+    title = f"What changed in the rulebook from {start} to {end} · rulebook {book.label()}"
+    if fmt is Format.md:
+        typer.echo(f"# {title}\n")
+        typer.echo("| date | change | rule | before | after | source | confidence |\n"
+                   "|---|---|---|---|---|---|---|")
+        for row in rows:
+            typer.echo("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
+        if not rows:
+            typer.echo("\nNo changes.")
+        return
+    table = Table(title=title)
+    for col in ("date", "change", "rule", "before", "after", "source", "confidence"):
+        table.add_column(col, overflow="fold")
+    for row in rows:
+        table.add_row(*row, style="yellow" if row[6] != "verified" else None)
+    console = Console(width=180)
+    console.print(table)
+    if not rows:
+        console.print("No changes.")
+
+
 def _show(v: RuleValue) -> str:
     value: Any = v.value
+    if value is None:
+        return "none"
     if isinstance(value, float) and (value >= 1e6 or 0 < value < 1e-3):
         text = f"{value:.3g}"
     elif isinstance(value, dict):

@@ -53,10 +53,27 @@ class BaseModelRef(_Strict):
     modification_compute_flop: Flop | None = FlopField
 
 
+class Monetisation(_Strict):
+    """Facts from which gpact decides monetisation (Guidelines §4.2; Recital 103).
+
+    Each field names one form of monetisation, or an exception, from the rulebook catalogue
+    ``guidelines.open_source.monetisation``; leave out what is not known.
+    """
+
+    price: bool | None = None
+    dual_licensing: bool | None = None
+    paid_support_required: bool | None = None
+    exclusive_paid_hosting: bool | None = None
+    personal_data_required: bool | None = None
+    optional_paid_services: bool | None = None
+    microenterprise_transactions_only: bool | None = None
+
+
 class Licence(_Strict):
     spdx: str | None = None
     free_and_open_source: bool | None = None
-    monetised: bool | None = None
+    monetised: bool | None = None  # an override; with `monetisation` facts they must agree
+    monetisation: Monetisation | None = None
 
 
 class Public(_Strict):
@@ -78,6 +95,7 @@ class Designation(_Strict):
     """A Commission decision designating the model as systemic-risk (Art. 51(1)(b), 52(4))."""
 
     designated_on: dt.date | None = None
+    informed_on: dt.date | None = None  # when the provider was informed of the decision
     decision: str | None = None
 
 
@@ -100,6 +118,7 @@ class Model(_Strict):
     parameters: float | None = Field(default=None, ge=0, le=MAX_PARAMETERS)
     training_compute_flop: Flop | None = FlopField
     parameter_update_compute_flop: Flop | None = FlopField
+    planned_training_compute_flop: Flop | None = FlopField  # planned or forecast, cumulative
     compute_ledger: str | None = None
     training_started_on: dt.date | None = None
     generates: list[Modality] = Field(default_factory=list)

@@ -4,26 +4,30 @@ Each YAML file below ``data/`` holds one legal parameter or catalogue. Its key i
 (``ai_act/art51/presumption_threshold_flop.yaml`` -> ``ai_act.art51.presumption_threshold_flop``)
 and it lists the values the parameter has taken, each with the date from which it applies, its
 source and a confidence flag. ``Rulebook.at(date)`` answers with the values in force that day,
-so a delegated act that moves a threshold is one more dated entry, not a code change.
+so a delegated act that moves a threshold is one more dated entry, not a code change. An
+entry may also end (``ended``) without a successor. The shape of each file is checked by
+``gpact.rulebook.schema``.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import yaml
 
 from gpact import yamlio
 from gpact.errors import InputError
+from gpact.rulebook.schema import CONFIDENCES, Confidence, parse_file
 
-Confidence = Literal["verified", "secondary", "unverified"]
-CONFIDENCES: tuple[Confidence, ...] = ("verified", "secondary", "unverified")
+__all__ = ["CONFIDENCES", "Confidence", "Parameter", "RuleNotInForce", "RuleValue", "Rulebook",
+           "RulesInForce", "default_rulebook"]
 
 DEFAULT_ROOT = Path(__file__).parent / "data"
 META_FILE = "rulebook.yaml"
@@ -41,10 +45,19 @@ class RuleValue:
     description: str
     unit: str | None = None
     note: str | None = None
+    ended: dt.date | None = None
+    pending_on: dt.date | None = None  # asked for on this earlier date, before it existed
 
     @property
     def unverified(self) -> bool:
         return self.confidence == "unverified"
+
+    @property
+    def secondary(self) -> bool:
+        return self.confidence == "secondary"
+
+    def in_force(self, as_of: dt.date) -> bool:
+        return self.since <= as_of and (self.ended is None or as_of < self.ended)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -56,6 +69,7 @@ class RuleValue:
             "description": self.description,
             "unit": self.unit,
             "note": self.note,
+            "ended": self.ended.isoformat() if self.ended else None,
         }
 
 
@@ -73,26 +87,55 @@ class Parameter:
         for entry in self.history:
             if entry.since <= as_of:
                 current = entry
-        return current
+        return current if current is not None and current.in_force(as_of) else None
+
+    def first_after(self, as_of: dt.date) -> RuleValue | None:
+        return next((e for e in self.history if e.since > as_of), None)
 
 
-class RuleNotInForce(KeyError):
-    """A rule was asked for on a date before its first value applies (or it does not exist)."""
+class RuleNotInForce(InputError, KeyError):
+    """A rule was asked for on a date before its first value applies (or it does not exist).
+
+    It is bad input, not a crash: every face reports it as one line (the date asked about is
+    outside what the rulebook answers), so a command that does not look ahead still exits 2.
+    """
+
+    def __init__(self, problem: str, field: str | None = None) -> None:
+        InputError.__init__(self, None, field, problem)
+
+    def __str__(self) -> str:
+        return self.message()
 
 
 @dataclass
 class RulesInForce:
-    """The rulebook's values on one date; remembers which values were used."""
+    """The rulebook's values on one date; remembers which values were used.
+
+    With ``lookahead`` a rule that has no value yet on the date (a text published later, such
+    as the Commission Guidelines before 18 July 2025) answers with its first later value,
+    marked in its source as not yet published on that date, so a question about the past is
+    answered from what was in force and says where it leans on later texts.
+    """
 
     rulebook: Rulebook
     as_of: dt.date
+    lookahead: bool = False
     used: dict[str, RuleValue] = field(default_factory=dict)
 
     def rule(self, key: str) -> RuleValue:
         param = self.rulebook.parameter(key)
         found = param.at(self.as_of)
+        if found is None and self.lookahead:
+            later = param.first_after(self.as_of)
+            if later is not None:
+                found = dataclasses.replace(
+                    later, pending_on=self.as_of,
+                    source=f"{later.source} [not yet published on {self.as_of}; from "
+                           f"{later.since}]")
         if found is None:
-            raise RuleNotInForce(f"rule {key!r} has no value in force on {self.as_of}")
+            raise RuleNotInForce(f"rule {key!r} has no value in force on {self.as_of}; the "
+                                 f"rulebook answers it from {param.history[0].since}",
+                                 "--as-of")
         self.used[key] = found
         return found
 
@@ -107,6 +150,13 @@ class RulesInForce:
 
     def unverified_used(self) -> list[RuleValue]:
         return [v for v in self.used.values() if v.unverified]
+
+    def secondary_used(self) -> list[RuleValue]:
+        return [v for v in self.used.values() if v.secondary]
+
+    def pending_used(self) -> list[RuleValue]:
+        """Values relied on that were not yet published on the date asked about."""
+        return [v for v in self.used.values() if v.pending_on is not None]
 
     def __iter__(self) -> Iterator[RuleValue]:
         for key in self.rulebook.keys():
@@ -153,8 +203,12 @@ class Rulebook:
         except KeyError:
             raise RuleNotInForce(f"no rule {key!r} in the rulebook") from None
 
-    def at(self, as_of: dt.date) -> RulesInForce:
-        return RulesInForce(self, as_of)
+    def at(self, as_of: dt.date, lookahead: bool = False) -> RulesInForce:
+        return RulesInForce(self, as_of, lookahead)
+
+    def earliest(self) -> dt.date:
+        """The first date on which any rule applies."""
+        return min(p.history[0].since for p in self._parameters.values())
 
     def label(self) -> str:
         return f"{self.version} ({self.published.isoformat()})"
@@ -195,37 +249,14 @@ def _as_date(value: Any, path: Path, field_name: str) -> dt.date:
 
 
 def _parse_parameter(path: Path, key: str) -> Parameter:
-    doc = _read_yaml(path)
-    if not isinstance(doc, dict) or not isinstance(doc.get("values"), list) or not doc["values"]:
-        raise InputError(str(path), "values", "a rulebook file needs a non-empty 'values' list")
-    description = str(doc.get("description", "")).strip()
-    if not description:
-        raise InputError(str(path), "description", "missing")
-    unit = doc.get("unit")
-    history: list[RuleValue] = []
-    for i, entry in enumerate(doc["values"]):
-        where = f"values[{i}]"
-        if not isinstance(entry, dict):
-            raise InputError(str(path), where, "each value needs from/value/source/confidence")
-        for required in ("from", "value", "source", "confidence"):
-            if required not in entry:
-                raise InputError(str(path), f"{where}.{required}", "missing")
-        confidence = entry["confidence"]
-        if confidence not in CONFIDENCES:
-            raise InputError(str(path), f"{where}.confidence",
-                             f"must be one of {', '.join(CONFIDENCES)}")
-        history.append(RuleValue(
-            key=key,
-            value=entry["value"],
-            since=_as_date(entry["from"], path, f"{where}.from"),
-            source=str(entry["source"]),
-            confidence=confidence,
-            description=description,
-            unit=str(unit) if unit is not None else None,
-            note=str(entry["note"]).strip() if entry.get("note") else None,
-        ))
-    history.sort(key=lambda v: v.since)
-    return Parameter(key, description, str(unit) if unit is not None else None, tuple(history))
+    parsed = parse_file(_read_yaml(path), str(path), key)
+    description = parsed.description.strip()
+    history = sorted((RuleValue(
+        key=key, value=entry.value, since=entry.since, source=entry.source.strip(),
+        confidence=entry.confidence, description=description, unit=parsed.unit,
+        note=entry.note.strip() if entry.note else None, ended=entry.ended)
+        for entry in parsed.values), key=lambda v: v.since)
+    return Parameter(key, description, parsed.unit, tuple(history))
 
 
 def _jsonable(value: Any) -> Any:

@@ -7,15 +7,26 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from gpact.assess import Assessment, assess
+from gpact.assess.engine import check_as_of
+from gpact.errors import InputError
 from gpact.profile import LoadedProfile, find_profiles, load_profile
 from gpact.rulebook import Rulebook, default_rulebook
-from gpact.services.compute_facts import compute_figures
+from gpact.services.compute_facts import all_figures
 
 
 def assess_profile(loaded: LoadedProfile, as_of: dt.date,
                    rulebook: Rulebook | None = None) -> Assessment:
-    cumulative, update = compute_figures(loaded, as_of, rulebook)
-    result = assess(loaded.profile, as_of, rulebook or default_rulebook(), cumulative, update)
+    """Assess one profile; bad input (including facts that contradict each other) names the
+    profile file."""
+    book = rulebook or default_rulebook()
+    check_as_of(book, as_of)
+    try:
+        cumulative, update, planned = all_figures(loaded, as_of, book)
+        result = assess(loaded.profile, as_of, book, cumulative, update, planned)
+    except InputError as exc:
+        if exc.file is None:
+            raise InputError(str(loaded.path), exc.field, exc.problem) from None
+        raise
     result.source = str(loaded.path)
     result.warnings = list(loaded.warnings)
     return result

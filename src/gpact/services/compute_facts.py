@@ -19,6 +19,13 @@ from gpact.rulebook import Rulebook, default_rulebook
 
 def compute_figures(loaded: LoadedProfile, as_of: dt.date | None = None,
                     rulebook: Rulebook | None = None) -> tuple[ComputeFigure, ComputeFigure]:
+    cumulative, update, _ = all_figures(loaded, as_of, rulebook)
+    return cumulative, update
+
+
+def all_figures(loaded: LoadedProfile, as_of: dt.date | None = None,
+                rulebook: Rulebook | None = None
+                ) -> tuple[ComputeFigure, ComputeFigure, ComputeFigure]:
     """(cumulative training compute, compute directly updating parameters).
 
     Parameter-update compute defaults to the cumulative figure (design.md §2). For a model
@@ -46,7 +53,17 @@ def compute_figures(loaded: LoadedProfile, as_of: dt.date | None = None,
                               "model.parameter_update_compute_flop", "parameter-update")
     if update.value is None:
         update = cumulative
-    return cumulative, update
+    planned = ComputeFigure(m.planned_training_compute_flop,
+                            "planned cumulative training compute (model.planned_training_"
+                            "compute_flop)")
+    if planned.value is None and ledger is not None and ledger.planned_total_flop is not None:
+        planned = ComputeFigure(ledger.planned_total_flop,
+                                f"planned total of the compute ledger {m.compute_ledger}")
+    if update.value is None and planned.value is not None:
+        # A model still in training: the plan is the only figure for the GPAI indicator.
+        update = ComputeFigure(planned.value, f"{planned.origin}, used because no actual "
+                               "figure is given")
+    return cumulative, update, planned
 
 
 def _ledger(loaded: LoadedProfile, as_of: dt.date | None, rulebook: Rulebook | None) -> Ledger:
@@ -55,7 +72,7 @@ def _ledger(loaded: LoadedProfile, as_of: dt.date | None, rulebook: Rulebook | N
     if not path.is_file():
         raise InputError(str(loaded.path), "model.compute_ledger",
                          f"no such ledger file: {path}")
-    rules = (rulebook or default_rulebook()).at(as_of or dt.date.today())
+    rules = (rulebook or default_rulebook()).at(as_of or dt.date.today(), lookahead=True)
     ledger = load_ledger(path, rules, progress=False)
     loaded.warnings.extend(f"{ref}: {w}" for w in ledger.warnings)
     threshold = rules.rule("ai_act.art51.presumption_threshold_flop")

@@ -167,7 +167,10 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
     profile = profile or latest_profile(session, model)
     loaded = loaded or parse(profile.text)
     day = as_of or dt.date.today()
-    result = assess_profile(loaded, day).to_dict()
+    try:
+        result = assess_profile(loaded, day).to_dict()
+    except InputError as exc:  # a date before the Act, facts that contradict each other
+        raise Invalid([exc.message()]) from None
     result["profile"] = f"profile version {profile.number} (sha256 {profile.sha256[:12]})"
     row = Assessment(model_id=model.id, profile_version_id=profile.id, as_of=day,
                      rulebook_version=result["rulebook_version"],
