@@ -130,7 +130,7 @@ def test_import_reads_a_card_written_by_huggingface_hub(tmp_path: Path) -> None:
     assert rec["model"]["dependencies"] == "Modification or fine-tune of Qwen/Qwen2.5-0.5B."
 
 
-def test_parameters_counted_from_safetensors_headers(tmp_path: Path) -> None:
+def test_parameters_counted_from_safetensors_headers() -> None:
     """The fixture was written with the safetensors library (see data/README.md)."""
     record, sources = import_model_card(DATA / "tiny-model")
     assert record.architecture.parameters == 32 * 8 * 2 + 8
