@@ -24,6 +24,7 @@ EEE = DATA / "eee" / "hfopenllm_v2.json"
 
 def _repack(tmp_path: Path, keep: tuple[str, ...] | None = None) -> Path:
     """The same log with deflate members, as Inspect wrote them before zstd."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     target = tmp_path / "deflate.eval"
     with zipfile.ZipFile(EVAL_LOG) as src, zipfile.ZipFile(target, "w",
                                                            zipfile.ZIP_DEFLATED) as out:
@@ -164,3 +165,10 @@ def test_every_eval_ever_inspect_converter_output() -> None:
     assert metric.name == "accuracy" and round(metric.value, 4) == 0.3544
     assert metric.stderr is not None and round(metric.stderr, 4) == 0.0542
     assert run.notes == "evaluator: first_party"
+
+
+def test_inspect_log_directory(tmp_path: Path) -> None:
+    shutil.copy(EVAL_LOG, tmp_path / "a.eval")
+    shutil.copy(_repack(tmp_path / "x"), tmp_path / "b.eval")
+    runs = import_evaluations(tmp_path)
+    assert len(runs) == 2 and {r.benchmark for r in runs} == {"inspect_evals/gdm_intercode_ctf"}

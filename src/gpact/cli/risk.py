@@ -215,7 +215,7 @@ def risk_model_report(profile: str = PROFILE_ARG, risk_dir: Path | None = RISK_D
 
 @risk_app.command("import-eval")
 def risk_import_eval(
-    files: list[Path] = typer.Argument(..., help="Inspect logs (.eval or JSON), "
+    files: list[Path] = typer.Argument(..., help="Inspect logs (.eval or JSON, or a log dir), "
                                        "lm-evaluation-harness results, HELM run folders, Every "
                                        "Eval Ever JSON, Hugging Face .eval_results/ files."),
     profile: str = typer.Option(..., "--profile", "-p", help="Model profile whose "

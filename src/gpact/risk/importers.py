@@ -64,12 +64,16 @@ def _read_runs(path: Path, fmt: str) -> list[EvaluationRun]:
     if fmt == "helm":
         raise InputError(str(path), None, "not a HELM run folder (needs run_spec.json and "
                          "stats.json)")
+    if path.is_dir() and fmt in ("auto", "inspect") and any(path.glob("*.eval")):
+        return [run for f in sorted(path.glob("*.eval"))  # an Inspect log directory
+                for run in _from_inspect(evals.read_inspect_eval(f), f)]
     if path.is_dir() or fmt == "hf-eval-results" or (
             fmt == "auto" and path.suffix in (".yaml", ".yml")):
         files = evals.eval_results_files(path) if path.is_dir() else [path]
         if not files:
             raise InputError(str(path), None, "no evaluation results here (expected a HELM run "
-                             "folder or a .eval_results/ folder of YAML files)")
+                             "folder, an Inspect log directory of .eval files or a "
+                             ".eval_results/ folder of YAML files)")
         return [run for f in files for run in evals.read_hub_eval_results(f)]
     if path.suffix == ".eval" and fmt in ("auto", "inspect"):
         return _from_inspect(evals.read_inspect_eval(path), path)
