@@ -172,3 +172,11 @@ def test_inspect_log_directory(tmp_path: Path) -> None:
     shutil.copy(_repack(tmp_path / "x"), tmp_path / "b.eval")
     runs = import_evaluations(tmp_path)
     assert len(runs) == 2 and {r.benchmark for r in runs} == {"inspect_evals/gdm_intercode_ctf"}
+
+
+def test_zstd_bomb_is_cut_at_the_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    zstandard = pytest.importorskip("zstandard")
+    bomb = zstandard.ZstdCompressor().compress(b"{" + b" " * 5_000_000 + b"}")
+    monkeypatch.setattr(evals, "MAX_FILE_BYTES", 1_000_000)
+    with pytest.raises(InputError, match="larger than the read limit"):
+        evals._zstd(bomb, 1_000_000, "x.eval")

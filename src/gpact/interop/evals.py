@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import re
 import struct
 import zipfile
@@ -35,15 +36,16 @@ HELM_BOOKKEEPING = ("num_", "finish_reason_", "batch_size", "inference_runtime",
 def _zstd(raw: bytes, limit: int, file: str) -> bytes:
     try:  # the standard library has zstd from Python 3.14
         zstd: Any = importlib.import_module("compression.zstd")
-        out: bytes = zstd.decompress(raw)
+        out: bytes = zstd.ZstdDecompressor().decompress(raw, max_length=limit + 1)
     except ImportError:
         try:
             import zstandard
         except ImportError:
             raise InputError(file, None, "zstd-compressed .eval log: needs the optional extra "
                              "gpact[interop] (zstandard)") from None
-        try:
-            out = zstandard.ZstdDecompressor().decompress(raw, max_output_size=limit)
+        try:  # streamed and cut at the limit: a frame's declared size is not trusted
+            with zstandard.ZstdDecompressor().stream_reader(io.BytesIO(raw)) as reader:
+                out = reader.read(limit + 1)
         except zstandard.ZstdError as exc:
             raise InputError(file, None, f"corrupt zstd data: {exc}") from None
     if len(out) > limit:
