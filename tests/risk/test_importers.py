@@ -123,7 +123,8 @@ _FILTER = st.sampled_from(["none", "strict-match", "flexible-extract"])
 _VALUE = st.floats(min_value=0, max_value=1, allow_nan=False)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(metrics=st.dictionaries(st.tuples(_METRIC, _FILTER), st.tuples(_VALUE, st.none() | _VALUE),
                                min_size=1, max_size=6))
 def test_lm_eval_metrics_property(tmp_path: Path,
