@@ -19,6 +19,7 @@ EVALS = {"gpact_risk": 1, "evaluations": [
      "results": [{"name": "accuracy", "value": 0.881}, {"name": "accuracy_stderr",
                                                        "value": 0.003}]},
     {"id": "gpqa-1", "benchmark": "GPQA", "run_on": "2026-02-02",
+     "source": "inspect 0.3.75: gpqa.eval",
      "results": [{"name": "accuracy", "value": 0.61}]}]}
 
 

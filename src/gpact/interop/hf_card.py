@@ -108,8 +108,7 @@ def _eval_results(runs: list[EvaluationRun], task: str, skipped: list[str]) -> l
             results.append(EvalResult(
                 task_type=task, dataset_type=run.benchmark, dataset_name=run.benchmark,
                 dataset_revision=run.benchmark_version, metric_type=metric.name,
-                metric_value=metric.value, source_name=run.source or "gpact evaluation log"
-                if run.source else None, source_url=None))
+                metric_value=metric.value))  # source_name needs a source_url gpact lacks
     return results
 
 
