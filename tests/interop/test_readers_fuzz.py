@@ -69,3 +69,20 @@ def test_binary_garbage(content: bytes) -> None:
 @pytest.mark.parametrize("cut", [10, 200, 1000, 3000])
 def test_truncated_eval_log(cut: int) -> None:
     _run(read_inspect_eval, ".eval", (DATA / "inspect" / "intercode_ctf.eval").read_bytes()[:cut])
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(JSON_VALUES, min_size=16, max_size=16))
+def test_received_values_of_any_shape(values: list[Any]) -> None:
+    import datetime as dt
+
+    from gpact.documents.fields import load_tree
+    from gpact.interop.receive import check_fields
+    from gpact.rulebook import default_rulebook
+
+    tree = load_tree(default_rulebook().at(dt.date(2026, 12, 1)), "documents.annex_xii")
+    specs = [f for s in tree.sections if s.number in ("1", "2") for f in s.fields]
+    doc = {"sections": [{"fields": [{"id": spec.id, "value": value}
+                                    for spec, value in zip(specs, values, strict=False)]}]}
+    results = check_fields(doc, specs)
+    assert {r.status for r in results} <= {"ok", "weak", "missing", "optional_empty"}
