@@ -9,12 +9,24 @@ may point at other gpact outputs (assessment, compute ledger, data summary, righ
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+
+from gpact import safeio
 
 RECORD_MARKER = "gpact_record"
-Number = int | float | str  # a string keeps the significant figures the author wrote ("7.0e10")
+# A string keeps the significant figures the author wrote ("7.0e10"); booleans are not numbers.
+Number = StrictInt | StrictFloat | str
 DataModality = Literal["text", "image", "audio", "video", "other"]
 MeasureStatus = Literal["implemented", "partial", "planned", "not_implemented", "not_applicable"]
 
@@ -26,9 +38,11 @@ class _Strict(BaseModel):
 def _number_text(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            float(value.replace("_", ""))
+            number = float(value.replace("_", ""))
         except ValueError:
             raise ValueError(f"not a number: {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"not a finite number: {value!r}")
     return value
 
 
@@ -166,7 +180,7 @@ class PublicDataset(_Strict):
     modality: DataModality = "text"
     size: Number | None = None
     unit: str | None = None
-    share: float | None = Field(default=None, ge=0, le=1)
+    share: safeio.Number | None = Field(default=None, ge=0, le=1)
     subset: str | None = None
     collected: str | None = None
     licence: str | None = None
@@ -313,7 +327,7 @@ class Measure(_Strict):
 
 
 class DocumentationRecord(_Strict):
-    gpact_record: Literal[1]
+    gpact_record: safeio.Version
     references: References = References()
     document: DocumentInfo = DocumentInfo()
     provider: RecordProvider = RecordProvider()

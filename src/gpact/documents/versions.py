@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gpact import safeio
 from gpact.documents.document import Document
 from gpact.documents.sources import read_data_file
 from gpact.errors import InputError
@@ -76,7 +77,7 @@ class Change:
 
 def load_version(path: str | Path) -> dict[str, Any]:
     path = Path(path)
-    data = read_data_file(path, "stored document (JSON)")
+    data = read_data_file(path, "stored document (JSON)", safeio.STORED_DOCUMENT)
     if not isinstance(data, dict) or "sections" not in data or "kind" not in data:
         raise InputError(str(path), None, "not a gpact document (JSON from 'gpact docs build "
                          "--format json' or a stored version)")

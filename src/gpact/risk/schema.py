@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gpact.safeio import Number, Version
+
 SCHEMA_VERSION = 1
 
 IncidentCategory = Literal["critical_infrastructure", "cybersecurity", "death",
@@ -47,7 +49,7 @@ class Tier(_Strict):
     name: str | None = None
     description: str | None = None
     metric: str | None = None
-    threshold: float | None = None
+    threshold: Number | None = None
     direction: Direction = "at_least"
 
     @property
@@ -64,7 +66,7 @@ class Estimate(_Strict):
 
     estimated_on: dt.date
     tier: str | None = Field(default=None, description="Highest tier reached; null: none reached.")
-    metrics: dict[str, float] = Field(default_factory=dict)
+    metrics: dict[str, Number] = Field(default_factory=dict)
     probability: str | None = None
     severity: str | None = None
     evidence: list[str] = Field(default_factory=list,
@@ -132,7 +134,7 @@ class ModelReportRecord(_Strict):
 class RiskRegister(_Strict):
     """``risk/register.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     risks: list[Risk] = Field(default_factory=list)
     mitigations: list[Mitigation] = Field(default_factory=list)
     framework: FrameworkRecord = Field(default_factory=FrameworkRecord)
@@ -163,8 +165,8 @@ class RiskRegister(_Strict):
 
 class Metric(_Strict):
     name: str = Field(min_length=1)
-    value: float
-    stderr: float | None = None
+    value: Number
+    stderr: Number | None = None
 
 
 class EvaluationRun(_Strict):
@@ -188,7 +190,7 @@ class EvaluationRun(_Strict):
 class EvaluationLog(_Strict):
     """``risk/evaluations.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     evaluations: list[EvaluationRun] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -252,7 +254,7 @@ class Incident(_Strict):
 class IncidentLog(_Strict):
     """``risk/incidents.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     incidents: list[Incident] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -301,7 +303,7 @@ class Request(_Strict):
 class RequestLog(_Strict):
     """``risk/requests.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     requests: list[Request] = Field(default_factory=list)
 
     @model_validator(mode="after")
