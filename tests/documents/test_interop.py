@@ -50,8 +50,8 @@ def test_import_cli_writes_a_loadable_record(capsys: pytest.CaptureFixture[str],
 
 @pytest.mark.parametrize(("files", "expected"), [
     ({}, "no README.md or config.json"),
-    ({"README.md": "---\nlicense: [unclosed\n---\n"}, "front matter: invalid YAML"),
-    ({"config.json": "{nope"}, "config.json: line 1: not JSON"),
+    ({"README.md": "---\nlicense: [unclosed\n---\n"}, "(front matter): line 2: invalid YAML"),
+    ({"config.json": "{nope"}, "config.json: line 1: invalid JSON"),
 ])
 def test_import_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path,
                           files: dict[str, str], expected: str) -> None:

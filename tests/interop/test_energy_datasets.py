@@ -135,7 +135,7 @@ def test_conflicts_are_reported_not_overwritten(tmp_path: Path,
                            "conformsTo": "http://mlcommons.org/croissant/9.9"}),
      "conformsTo: unknown Croissant version '9.9'"),
     ("c.json", json.dumps({"@context": {}, "@type": "sc:Person"}), "no sc:Dataset"),
-    ("c.json", "{not json", "line 1: not JSON"),
+    ("c.json", "{not json", "line 1: invalid JSON"),
     ("c.txt", "hello", "unknown format"),
 ])
 def test_bad_input_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str,

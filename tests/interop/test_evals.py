@@ -134,7 +134,7 @@ def test_cli_links_tasks_to_risks(model_dir: Path, capsys: pytest.CaptureFixture
 
 @pytest.mark.parametrize(("name", "content", "expected"), [
     ("x.eval", b"not a zip", "not a zip archive"),
-    ("x.json", b"{broken", "line 1: not JSON"),
+    ("x.json", b"{broken", "line 1: invalid JSON"),
     ("x.yaml", b"- {dataset: {}, value: 1}\n", "[0].dataset.id: missing"),
     ("x.yaml", b"- {dataset: {id: a/b}, value: high}\n", "[0].value: not a number"),
 ])

@@ -74,7 +74,7 @@ def test_package_without_a_gpact_document(tmp_path: Path,
 
 
 @pytest.mark.parametrize(("content", "expected"), [
-    ("{broken", "line 1: not JSON"),
+    ("{broken", "line 1: invalid JSON"),
 ])
 def test_bad_package(tmp_path: Path, capsys: pytest.CaptureFixture[str], content: str,
                      expected: str) -> None:

@@ -14,8 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from gpact import safeio
 from gpact.documents.record import DocumentationRecord
 from gpact.documents.sources import parse_record
 from gpact.errors import InputError
@@ -74,10 +73,10 @@ def _front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
     if len(match.group(1)) > MAX_FRONT_MATTER:
         raise InputError(str(path), "front matter", f"larger than {MAX_FRONT_MATTER // 1024} KB: "
                          "not a model card's metadata")
-    try:
-        meta = yaml.safe_load(match.group(1)) or {}
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), "front matter", f"invalid YAML: {exc}") from None
+    from gpact.interop.files import IMPORTED
+
+    # through gpact.safeio: bounded, duplicate keys refused; lines count from the front matter
+    meta = safeio.parse_yaml(match.group(1), f"{path} (front matter)", IMPORTED).data or {}
     if not isinstance(meta, dict):
         raise InputError(str(path), "front matter", "expected a YAML mapping")
     return meta, text[match.end():]

@@ -1,17 +1,21 @@
-"""Bounded reads of the files other tools write, with one-line errors naming the file."""
+"""Bounded reads of the files other tools write, with one-line errors naming the file.
+
+Parsing goes through :mod:`gpact.safeio` with the ``IMPORTED`` limits; bytes are read here in
+chunks, so a 64 MB limit does not cost a 64 MB buffer for every small file."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from gpact import safeio
 from gpact.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # cards, logs, CSVs and JSON-LD we read whole
 CHUNK = 1024 * 1024
+# other tools' files: codecarbon JSON and HELM statistics hold long lists
+IMPORTED = safeio.Limits("imported file", MAX_FILE_BYTES, max_items=1_000_000,
+                         max_nodes=5_000_000)
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
@@ -47,23 +51,19 @@ def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
 
 
 def parse_json(text: str | bytes, file: str) -> Any:
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(file, f"line {exc.lineno}", f"not JSON: {exc.msg}") from None
-    except UnicodeDecodeError:
-        raise InputError(file, None, "not UTF-8 JSON text") from None
+    """JSON through gpact.safeio (duplicate keys, NaN, depth and breadth are refused)."""
+    if isinstance(text, bytes):
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise InputError(file, None, "not UTF-8 JSON text") from None
+    return safeio.parse_json(text, file, IMPORTED)
 
 
 def read_json(path: Path, limit: int = MAX_FILE_BYTES) -> Any:
     return parse_json(read_bytes(path, limit), str(path))
 
 
-def parse_yaml(text: str, file: str, field: str | None = None) -> Any:
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else field
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise InputError(file, where, f"invalid YAML: {problem}") from None
+def parse_yaml(text: str, file: str) -> Any:
+    """YAML through gpact.safeio (bounded composition, no duplicate keys)."""
+    return safeio.parse_yaml(text, file, IMPORTED).data

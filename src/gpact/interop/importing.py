@@ -11,7 +11,7 @@ import yaml
 
 from gpact.documents.record import DocumentationRecord
 from gpact.errors import InputError
-from gpact.interop.files import parse_json, parse_yaml, read_bytes, read_text
+from gpact.interop.files import parse_json, read_bytes
 from gpact.interop.merge import Imported, merge
 
 FORMATS = ("auto", "hf", "codecarbon", "croissant")
@@ -68,11 +68,11 @@ def read_one(path: Path, fmt: str = "auto") -> Imported:
 
 def import_into(paths: list[Path], fmt: str = "auto", into: Path | None = None) -> Result:
     """Read every source and merge it into ``into`` (or an empty record); validate the result."""
-    from gpact.documents.sources import parse_record
+    from gpact.documents.sources import parse_record, read_data_file
 
     base: dict[str, Any] = {"gpact_record": 1}
     if into is not None:
-        loaded = parse_yaml(read_text(into), str(into))
+        loaded = read_data_file(into, "documentation record")  # as gpact docs reads it
         if not isinstance(loaded, dict):
             raise InputError(str(into), None, "expected a documentation record (a mapping)")
         parse_record(loaded, str(into))  # the record itself must be valid before we add to it
