@@ -14,7 +14,7 @@ from gpact.cli.common import Format, parse_date, print_json
 from gpact.documents import api
 from gpact.documents.builders import KINDS
 from gpact.documents.context import Context
-from gpact.documents.document import STATUS_LABELS
+from gpact.documents.document import STATUS_LABELS, Presentation
 from gpact.documents.fields import AUDIENCE_NAMES, Audience
 from gpact.documents.render import FORMATS, render
 from gpact.documents.sources import load_sources
@@ -35,7 +35,9 @@ RECORD_OPTION = typer.Option(None, "--record", "-r", help="Documentation record 
                              "default: NAME.record.yaml beside the profile or in records/.")
 AS_OF_OPTION = typer.Option(None, "--as-of", help="Date the rules are applied on (YYYY-MM-DD).")
 AUDIENCE_OPTION = typer.Option(None, "--audience", "-a", help="aio | nca | downstream: only the "
-                               "fields that audience receives (Model Documentation Form).")
+                               "fields that audience receives (Model Documentation Form); "
+                               "public: the training summary or copyright policy as published "
+                               "(no rule ids, sources or review notes).")
 
 
 class ExportFormat(StrEnum):
@@ -54,13 +56,17 @@ def _context(profile: Path, record: Path | None, as_of: str | None) -> Context:
 
 
 def _audience(value: str | None) -> Audience | None:
-    if value is None:
+    if value is None or value.lower() == "public":
         return None
     try:
         return AUDIENCE_ALIASES[value.lower()]
     except KeyError:
         raise InputError(None, "--audience", f"unknown audience {value!r}; choose from "
-                         f"{', '.join(AUDIENCE_ALIASES)}") from None
+                         f"{', '.join(AUDIENCE_ALIASES)}, public") from None
+
+
+def _presentation(value: str | None) -> Presentation:
+    return "public" if value is not None and value.lower() == "public" else "review"
 
 
 def _write(data: bytes, out: Path | None, binary: bool) -> None:
@@ -99,7 +105,7 @@ def build_cmd(
         raise InputError(None, "--kind", f"unknown document kind {kind!r}; choose from "
                          f"{', '.join(KINDS)}")
     ctx = _context(profile, record, as_of)
-    doc = api.build(ctx, kind, _audience(audience))
+    doc = api.build(ctx, kind, _audience(audience), presentation=_presentation(audience))
     _write(render(doc, fmt), out, binary=fmt == "pdf")
     if not no_store:
         kept = store(doc, store_dir or profile.parent)
@@ -119,10 +125,12 @@ def check_cmd(
                                    "(repeatable); default: every document the model owes."),
     audience: str | None = AUDIENCE_OPTION,
     fmt: Format = typer.Option(Format.text, "--format", "-f", help="text | json | md."),
-    strict: bool = typer.Option(False, "--strict", help="Exit 1 on weak fields too."),
+    strict: bool = typer.Option(False, "--strict", help="Exit 1 on weak fields and on "
+                                "contradictions between the documents too."),
     as_of: str | None = AS_OF_OPTION,
 ) -> None:
-    """List missing and weak fields per document; exit 1 when a required field is missing."""
+    """List missing and weak fields per document and the contradictions between documents,
+    profile and data summary; exit 1 when a required field is missing."""
     for k in kind:
         if k not in KINDS:
             raise InputError(None, "--kind", f"unknown document kind {k!r}; choose from "
@@ -130,12 +138,12 @@ def check_cmd(
     ctx = _context(profile, record, as_of)
     report = api.check(ctx, kind or None, _audience(audience))
     data = report.to_dict()
+    data["strict"] = strict
     if fmt == Format.json:
         print_json(data)
     else:
         typer.echo(_check_text(data, markdown=fmt == Format.md))
-    weak = any(d["weak"] for d in data["documents"])
-    if report.failed or (strict and weak):
+    if report.failed or (strict and report.failed_strict()):
         raise typer.Exit(1)
 
 
@@ -162,9 +170,23 @@ def _check_text(data: dict[str, Any], markdown: bool) -> str:
         lines.append("")
     for k, why in data["not_required"].items():
         lines.append(f"{bullet}not required: {k} — {why}")
+    found = data["contradictions"]
+    severity = "ERROR" if data["strict"] else "WARNING"
+    lines += ["", f"{head}consistency: " + (f"{len(found)} contradiction(s)" if found
+                                             else "no contradiction found")]
+    for c in found:
+        lines.append(f"{bullet}{severity} {c['subject']} — {c['text']} "
+                     f"[{'; '.join(c['where'])}]")
     lines.append("")
-    lines.append("result: " + ("OK — no required field missing" if data["ok"]
-                               else "FAIL — required fields missing"))
+    if not data["ok"]:
+        result = "FAIL — required fields missing"
+    elif data["strict"] and found:
+        result = "FAIL — the documents contradict each other"
+    elif data["strict"] and any(d["weak"] for d in data["documents"]):
+        result = "FAIL — weak fields (--strict)"
+    else:
+        result = "OK — no required field missing"
+    lines.append(f"result: {result}")
     return "\n".join(lines)
 
 

@@ -103,8 +103,25 @@ class Mitigation(_Strict):
     since: dt.date | None = None
 
 
+class EvaluationTrigger(_Strict):
+    """A point in the model's lifecycle at which evaluations are run (Framework, Commitment 1)."""
+
+    point: str = Field(min_length=1, description="E.g. 'before placing on the market'.")
+    evaluations: str = Field(min_length=1, description="What is evaluated at that point.")
+
+
+class Responsibilities(_Strict):
+    """Who holds each systemic-risk responsibility (Commitment 8)."""
+
+    oversight: str | None = None
+    ownership: str | None = None
+    support_monitoring: str | None = None
+    assurance: str | None = None
+    resources: str | None = Field(default=None, description="Resources and risk culture.")
+
+
 class FrameworkRecord(_Strict):
-    """Dates of the Safety & Security Framework (Commitment 1)."""
+    """Dates and contents of the Safety & Security Framework (Commitments 1, 8, 9)."""
 
     version: str | None = None
     notified_on: dt.date | None = Field(default=None,
@@ -114,10 +131,33 @@ class FrameworkRecord(_Strict):
     last_assessed_on: dt.date | None = None
     security_goal: str | None = None
     changelog: list[str] = Field(default_factory=list)
+    evaluation_triggers: list[EvaluationTrigger] = Field(default_factory=list)
+    responsibilities: Responsibilities = Field(default_factory=Responsibilities)
+    incident_process: str | None = Field(default=None, description="How serious incidents "
+                                         "are tracked, reported and documented (Commitment 9).")
+    external_evaluators: str | None = Field(default=None, description="When and how external "
+                                            "evaluators are involved.")
+
+
+class ModelDescription(_Strict):
+    """The model description of the Model Report (Measure 7.1)."""
+
+    capabilities: str | None = None
+    propensities: str | None = None
+    affordances: str | None = None
+    intended_uses: str | None = None
+    behaviour: str | None = None
+
+
+class SimilarlySafe(_Strict):
+    """A "similarly safe or safer" comparison with a reference model (Appendix 2)."""
+
+    reference_model: str = Field(min_length=1)
+    comparison: str = Field(min_length=1)
 
 
 class ModelReportRecord(_Strict):
-    """Dates of the Safety & Security Model Report (Commitment 7)."""
+    """Dates and contents of the Safety & Security Model Report (Commitment 7)."""
 
     version: str | None = None
     sent_on: dt.date | None = None
@@ -129,6 +169,14 @@ class ModelReportRecord(_Strict):
         "(six-monthly updates, Measure 7.6).")
     justification: str | None = None
     justification_limits: str | None = None
+    description: ModelDescription = Field(default_factory=ModelDescription)
+    similarly_safe: SimilarlySafe | None = None
+    external_evaluation_reports: list[str] = Field(default_factory=list)
+    no_external_evaluation_reason: str | None = None
+    security_review_reports: list[str] = Field(default_factory=list)
+    no_security_review_reason: str | None = None
+    landscape_changes: str | None = Field(default=None, description="Material changes to the "
+                                          "systemic-risk landscape (Measure 7.5).")
 
 
 class RiskRegister(_Strict):
