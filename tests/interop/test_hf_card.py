@@ -53,7 +53,11 @@ def test_card_loads_with_huggingface_hub(frontier: Path, tmp_path: Path,
     assert data.model_name == "Frontier-1"
     assert data.license == "other" and data.license_name == "frontier-commercial"
     assert data.license_link == "https://frontier.example/terms"
-    assert data.datasets == ["bigcode/the-stack-v2"]
+    record = yaml.safe_load((frontier.parent / "frontier.record.yaml").read_text())
+    hub_ids = [d["url"].removeprefix("https://huggingface.co/datasets/")
+               for d in record["data"]["public_datasets"]["datasets"]
+               if d.get("url", "").startswith("https://huggingface.co/datasets/")]
+    assert "bigcode/the-stack-v2" in hub_ids and data.datasets == hub_ids
     assert data.pipeline_tag == "image-text-to-text"
     assert data.co2_eq_emissions == {"emissions": 8.6e9, "source": pytest.approx(
         "Metered facility energy for the training cluster, including cooling (PUE 1.2)."),
@@ -85,8 +89,10 @@ def test_card_round_trips_through_import(frontier: Path, tmp_path: Path) -> None
     assert float(back.energy.emissions_kg_co2eq or 0) == 8.6e6
     assert back.energy.emissions_location == "US-West"
     assert back.training.wall_clock_days == "95"
-    names = {d.name for d in back.data.public_datasets.datasets}
-    assert {"Common Crawl CC-MAIN-2025-05", "Tiny Corpus", "LAION-COCO subset"} <= names
+    sent = {(d["name"], str(d.get("version")), d.get("url"))
+            for d in original["data"]["public_datasets"]["datasets"]}
+    back_sets = {(d.name, str(d.version), d.url) for d in back.data.public_datasets.datasets}
+    assert back_sets == sent
     assert back.architecture.input_modalities == ["text", "image"]
 
 

@@ -190,10 +190,15 @@ def _body_lists(sections: dict[str, str], record: dict[str, Any]) -> None:
                                                ("url", m.group(3))) if v})
     if datasets:
         public = record.setdefault("data", {}).setdefault("public_datasets", {"used": True})
-        known = {d["name"] for d in public.setdefault("datasets", [])}
-        known |= {d.get("url") for d in public["datasets"]}
-        public["datasets"] += [d for d in datasets if d["name"] not in known
-                               and d.get("url") not in known]
+        have = public.setdefault("datasets", [])
+        by_url = {d.get("url"): d for d in have if d.get("url")}
+        names = {d["name"] for d in have}
+        for d in datasets:
+            same = by_url.get(d.get("url"))
+            if same is not None:  # the hub id from the metadata: keep the body's fuller entry
+                same.update(d)
+            elif d["name"] not in names:
+                have.append(d)
 
 
 def import_model_card(folder: Path) -> tuple[DocumentationRecord, list[str]]:
