@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, BinaryIO, Literal, Protocol
 
 import yaml
 from pydantic import BeforeValidator
@@ -85,7 +85,7 @@ def read_bytes(path: Path, max_bytes: int, what: str) -> bytes:
     file = str(path)
     try:
         with path.open("rb") as fh:
-            data = fh.read(max_bytes + 1)
+            data = _read_at_most(fh, max_bytes + 1)
     except FileNotFoundError:
         raise InputError(file, None, f"no such file (expected a {what})") from None
     except IsADirectoryError:
@@ -96,6 +96,20 @@ def read_bytes(path: Path, max_bytes: int, what: str) -> bytes:
         raise InputError(file, None, f"larger than the {_size(max_bytes)} limit for a {what} "
                          "(see docs/limits.md)")
     return data
+
+
+def _read_at_most(fh: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` bytes in 256 KiB steps: ``read(limit)`` would allocate the whole limit
+    up front for every small file."""
+    chunks: list[bytes] = []
+    total = 0
+    while total < limit:
+        chunk = fh.read(min(256 * KiB, limit - total))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        total += len(chunk)
+    return b"".join(chunks)
 
 
 def read_text(path: Path, limits: Limits) -> str:
