@@ -16,3 +16,7 @@ class InputError(Exception):
         parts = [p for p in (self.file, self.field) if p]
         where = ": ".join(parts)
         return f"{where}: {self.problem}" if where else self.problem
+
+    def lines(self) -> list[str]:
+        """The error as printed: one line per problem (a single problem here)."""
+        return [self.message()]

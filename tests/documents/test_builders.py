@@ -54,16 +54,16 @@ def test_annex_xi_section_2_follows_systemic_risk(frontier: Context,
 def test_profile_fallbacks_are_labelled(opensmall: Context) -> None:
     doc = build(opensmall, "mdf")
     size = next(e for e in doc.entries if e.spec.id == "total_model_size")
-    assert size.value == Num("3e9", "parameters")  # the record's text wins over the profile
+    assert size.value == Num("3e9", "parameters", "1 to 10 billion parameters")  # record wins
     assert size.status == "weak" and "significant figure" in size.problems[0]
     placed = next(e for e in doc.entries if e.spec.id == "union_release_date")
     assert "From the profile" in placed.notes[0]
 
 
-def test_placeholder_in_record_is_weak(opensmall: Context) -> None:
+def test_placeholder_in_required_field_is_missing(opensmall: Context) -> None:
     doc = build(opensmall, "mdf")
     arch = next(e for e in doc.entries if e.spec.id == "architecture")
-    assert arch.status == "weak" and "placeholder" in arch.problems[0]
+    assert arch.status == "missing" and "placeholder" in arch.problems[0]
 
 
 def test_required_kinds_follow_assessment(opensmall: Context, frontier: Context) -> None:

@@ -43,11 +43,12 @@ def test_written_figures_survive_scientific_notation(figures: int, mantissa: flo
 @pytest.mark.parametrize(("check", "value", "status", "problem"), [
     ("text", None, "missing", "no value given"),
     ("text", "   ", "missing", "no value given"),
-    ("text", "TODO", "weak", "placeholder"),
-    ("text", "tbd", "weak", "placeholder"),
-    ("text", "<describe the architecture>", "weak", "placeholder"),
-    ("text", "Lorem ipsum dolor", "weak", "placeholder"),
-    ("text", "Dense transformer; details TBD later", "weak", "placeholder"),
+    ("text", "TODO", "missing", "placeholder"),
+    ("text", "tbd", "missing", "placeholder"),
+    ("text", "<describe the architecture>", "missing", "placeholder"),
+    ("text", "Lorem ipsum dolor", "missing", "placeholder"),
+    ("text", "Dense transformer; details TBD later", "missing", "placeholder"),
+    ("text", "Write to <email> for details", "missing", "placeholder"),
     ("text", "N/A", "ok", None),
     ("text", "Decoder-only transformer", "ok", None),
     ("sig2", Num("7e10", "parameters"), "weak", "significant figure"),
@@ -63,7 +64,7 @@ def test_written_figures_survive_scientific_notation(figures: int, mantissa: flo
     ("yes_no", False, "ok", None),
     ("yes_no", "maybe", "weak", "Yes or No"),
     ("list", [], "missing", "no value given"),
-    ("list", ["xxx"], "weak", "placeholder"),
+    ("list", ["xxx"], "missing", "placeholder"),
 ])
 def test_judge(check: str, value: object, status: str, problem: str | None) -> None:
     got_status, problems = judge(spec(check), value)  # type: ignore[arg-type]
@@ -72,6 +73,11 @@ def test_judge(check: str, value: object, status: str, problem: str | None) -> N
         assert any(problem in p for p in problems), problems
     else:
         assert problems == []
+
+
+def test_placeholder_in_optional_field_is_weak() -> None:
+    status, problems = judge(spec(required=False), "TODO")
+    assert status == "weak" and "placeholder" in problems[0]
 
 
 def test_optional_empty_is_not_a_gap() -> None:

@@ -106,7 +106,11 @@ def test_large_dataset_rule(frontier: object) -> None:
     assert isinstance(e.value, Table)
     names = [r[0] for r in e.value.rows]
     # 900/990 and 80/990 of text reach 3 %; 10/990 does not; the image set is 100 %
-    assert names == ["Common Crawl CC-MAIN-2025-05", "The Stack v2", "LAION-COCO subset"]
+    assert [n.split("\n")[0] for n in names] == [
+        "Common Crawl CC-MAIN-2025-05, version CC-MAIN-2025-05", "The Stack v2, version 2.0",
+        "LAION-COCO subset, version 2023"]
+    other = entry(doc, "public_other_description")
+    assert "Tiny Corpus (version 1; 10 GB; https://example.org/tiny)" in str(other.value)
     assert "large_dataset_share" in " ".join(e.notes)
     assert "UNVERIFIED" in " ".join(e.notes)
 

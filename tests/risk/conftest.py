@@ -42,10 +42,24 @@ REGISTER: dict[str, Any] = {
     ],
     "framework": {"version": "1.0", "notified_on": "2026-01-20", "confirmed_on": "2026-02-13",
                   "sent_to_ai_office_on": "2026-02-18", "security_goal": "Resist non-state "
-                  "external threats"},
+                  "external threats",
+                  "evaluation_triggers": [{"point": "before placement",
+                                           "evaluations": "full suite"}],
+                  "responsibilities": {"oversight": "Board", "ownership": "CTO",
+                                       "support_monitoring": "Risk office",
+                                       "assurance": "Internal audit",
+                                       "resources": "Dedicated risk budget"},
+                  "incident_process": "Tracked in the incident register.",
+                  "external_evaluators": "Pre-deployment access for two evaluators."},
     "model_report": {"sent_on": "2026-06-01", "among_most_capable": True,
                      "justification": "All risks below tier 1 with margin.",
-                     "justification_limits": "Any tier 1 threshold crossed."},
+                     "justification_limits": "Any tier 1 threshold crossed.",
+                     "description": {"capabilities": "General text", "propensities": "Low",
+                                     "affordances": "API only", "intended_uses": "Chat",
+                                     "behaviour": "Refuses harmful requests"},
+                     "no_external_evaluation_reason": "Not required: similarly safe.",
+                     "security_review_reports": ["Audit 2026-05"],
+                     "landscape_changes": "None since the last report."},
 }
 
 EVALUATIONS: dict[str, Any] = {"evaluations": [

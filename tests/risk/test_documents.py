@@ -87,8 +87,8 @@ def test_framework_from_register() -> None:
     _check_colophon(out)
     data = json.loads(out["json"])
     headings = [s["heading"] for s in data["sections"]]
-    assert len(headings) == 6 and headings[1].startswith("Systemic-risk tiers")
-    tiers = data["sections"][1]["table"]
+    assert len(headings) == 10 and headings[2].startswith("Systemic-risk tiers")
+    tiers = data["sections"][2]["table"]
     assert ["cbrn", "t1", "cbrn_score >= 0.5", "not yet"] in tiers
     assert doc.gaps == []
 

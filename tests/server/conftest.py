@@ -39,6 +39,13 @@ def pg_admin_url() -> Iterator[str]:
         pytest.fail(str(exc))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _checkpoints_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """PostgreSQL databases' audit checkpoint files go under the state folder: a temporary
+    one, not ~/.local/state (SQLite files keep theirs next to the database)."""
+    os.environ["GPACT_STATE_DIR"] = str(tmp_path_factory.mktemp("state"))
+
+
 @pytest.fixture(autouse=True)
 def _fast_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests hash many passwords: use argon2id with minimal cost (production keeps the default)."""

@@ -7,6 +7,8 @@ input (4xx with the problem named), never a server error.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.server.conftest import World, profile_text
@@ -45,7 +47,10 @@ def test_api_date_before_the_act_is_bad_input(api_model: tuple[World, str]) -> N
 
 
 def test_api_contradicting_facts_are_bad_input(sqlite_world: World) -> None:
-    text = profile_text() + CONTRADICTION.replace("\n  licence", "  licence", 1)
+    # the profile's own licence line replaced: a second `licence:` key is refused (#14)
+    text = re.sub(r"^  licence: .*$", CONTRADICTION.strip("\n"), profile_text(), count=1,
+                  flags=re.M)
+    assert text != profile_text()
     r = sqlite_world.client.post("/api/orgs/acme/models", json={"profile": text},
                                  headers=sqlite_world.auth("editor"))
     assert 400 <= r.status_code < 500, r.text

@@ -16,6 +16,12 @@ class JsonLines(logging.Formatter):
             body = None
         if not isinstance(body, dict):
             body = {"event": "log", "message": message}
+        if record.exc_info:  # a 500 without its traceback cannot be diagnosed
+            body["traceback"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            body["traceback"] = record.exc_text
+        if record.stack_info:
+            body["stack"] = record.stack_info
         return json.dumps({"time": self.formatTime(record), "level": record.levelname.lower(),
                            "logger": record.name, **body})
 

@@ -24,6 +24,7 @@ from gpact.api.read_cache import ReadCache
 from gpact.services import accounts, calendar, org_transfer, registry, server_documents
 from gpact.services import server_ledgers as ledgers_service
 from gpact.services.accounts import Actor
+from gpact.services.input_limits import safe_filename
 from gpact.services.server_errors import Forbidden, Invalid, NotFound, ServiceError
 from gpact.store.db import Database
 from gpact.store.models import (
@@ -132,7 +133,7 @@ def _if_match(header: str | None, body_version: int | None) -> int:
         return body_version
     if header:
         value = header.strip().removeprefix("W/").strip('"')
-        if value.isdigit():
+        if value.isascii() and value.isdigit() and len(value) < 10:  # versions fit 32 bits
             return int(value)
         raise Invalid([f"If-Match: expected a model version such as '\"3\"', got {header!r}"])
     raise PreconditionRequired("send the version you edited (If-Match header or 'version')")
@@ -440,7 +441,7 @@ def download_document(request: Request, actor: ActorDep, doc_id: Id) -> Response
         doc = server_documents.get_document(session, actor, doc_id)
     return Response(doc.content, media_type=doc.media_type, headers={
         "ETag": f'"{doc.sha256}"',
-        "Content-Disposition": f'attachment; filename="{doc.filename}"'})
+        "Content-Disposition": f'attachment; filename="{safe_filename(doc.filename)}"'})
 
 
 @router.get("/orgs/{org}/audit", response_model=list[s.AuditEventOut], responses=ERRORS,
@@ -516,7 +517,9 @@ def list_members(request: Request, actor: ActorDep) -> list[s.MemberOut]:
 @router.put("/orgs/{org}/members", response_model=s.MemberOut, responses=ERRORS,
             dependencies=JSON_BODY, tags=["access"])
 def set_member(request: Request, actor: ActorDep, body: s.MemberIn) -> s.MemberOut:
-    """Add a user to the organisation or change their role (admins only)."""
+    """Change a member's role, or invite someone (admins only): the answer is the same
+    whether or not the address has an account elsewhere."""
     with db_of(request).write() as session:
-        user = accounts.add_member(session, actor, body.email, body.role, body.password)
-        return s.MemberOut(email=user.email, role=body.role)
+        done = accounts.add_member(session, actor, body.email, body.role)
+    return s.MemberOut(email=done.email, role=done.role, status=done.status,
+                       invitation=done.secret, expires_at=done.expires_at)

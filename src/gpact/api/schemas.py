@@ -19,7 +19,8 @@ class ProfileIn(_In):
 
 
 class ProfileUpdate(ProfileIn):
-    version: int | None = Field(None, ge=1, description="The model version you edited; "
+    version: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="The model version you edited; "
                                 "alternatively send it as `If-Match: \"<version>\"`.")
 
 
@@ -42,7 +43,8 @@ class DocumentIn(_In):
 class RecordIn(_In):
     record: str = Field(description="The documentation record (gpact_record: 1) as YAML or "
                         "JSON text.", max_length=1048576)
-    version: int | None = Field(None, ge=1, description="The model version you edited; "
+    version: int | None = Field(None, ge=1, le=2**31 - 1,
+                                description="The model version you edited; "
                                 "alternatively send `If-Match`.")
 
 
@@ -54,16 +56,24 @@ class RecordOut(BaseModel):
     text: str
 
 
+# No control characters (NUL, CR, LF …) in names that end up in headers, logs and pages.
+PRINTABLE = r"^[^\x00-\x1f\x7f]*$"
+EMAIL = r"^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+$"
+
+
 class TokenIn(_In):
-    name: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200, pattern=PRINTABLE)
     scopes: list[Literal["read", "write", "admin"]] = Field(min_length=1)
 
 
 class MemberIn(_In):
-    email: str = Field(min_length=3, max_length=320)
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL)
     role: Literal["viewer", "editor", "admin"]
-    password: str | None = Field(None, description="Needed only when the user is new.",
-                                 max_length=1000)
+
+
+class AcceptIn(_In):
+    invitation: str = Field(min_length=10, max_length=200, pattern=r"^[A-Za-z0-9_-]+$",
+                            description="The secret of the invitation link.")
 
 
 class Summary(BaseModel):
@@ -172,6 +182,11 @@ class TokenOut(BaseModel):
 class MemberOut(BaseModel):
     email: str
     role: str
+    status: Literal["member", "invited"] = "member"
+    invitation: str | None = Field(None, description="For someone not yet a member: the "
+                                   "invitation's secret, shown only now; they accept it at "
+                                   "`/invite/<secret>` or `POST /api/invitations/accept`.")
+    expires_at: dt.datetime | None = None
 
 
 class AuditEventOut(BaseModel):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sys
 from enum import StrEnum
 from typing import Any
@@ -11,6 +12,7 @@ from typing import Any
 import typer
 
 from gpact.errors import InputError
+from gpact.safeio import check_date_text
 
 
 class Format(StrEnum):
@@ -23,13 +25,12 @@ FORMAT_OPTION = typer.Option(Format.text, "--format", "-f", help="Output format.
 
 
 def parse_date(value: str | None, option: str = "--as-of") -> dt.date:
-    """A date option (YYYY-MM-DD); today when not given."""
+    """A date option (YYYY-MM-DD, within safeio.DATE_RANGE); today when not given."""
     if value is None:
         return dt.date.today()
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise InputError(None, option, f"not a date (YYYY-MM-DD): {value!r}") from None
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+        raise InputError(None, option, f"not a date (YYYY-MM-DD): {value!r}")
+    return check_date_text(value.strip(), None, option)
 
 
 def print_json(data: Any) -> None:

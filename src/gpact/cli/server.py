@@ -19,10 +19,14 @@ if TYPE_CHECKING:
 
 DB_OPTION = typer.Option(None, "--db", help="Database: a SQLite file or a postgresql:// URL "
                          "(default: $GPACT_DATABASE_URL, else ./gpact.db).")
+CHECKPOINTS_OPTION = typer.Option(
+    None, "--audit-checkpoints", help="The audit checkpoint file (default: "
+    "$GPACT_AUDIT_CHECKPOINTS, else next to a SQLite file, else under $GPACT_STATE_DIR).")
 audit_app = typer.Typer(help="Check the tamper-evident audit trail.", no_args_is_help=True)
 
 
-def _open(db_url: str | None, *, migrate: bool = True) -> Database:
+def _open(db_url: str | None, *, migrate: bool = True,
+          checkpoints: Path | None = None) -> Database:
     try:
         from gpact.store import Database, upgrade
     except ImportError:
@@ -32,7 +36,7 @@ def _open(db_url: str | None, *, migrate: bool = True) -> Database:
 
     from gpact.store.migrate import current_revision
 
-    db = Database(db_url)
+    db = Database(db_url, checkpoints=checkpoints)
     where = db.engine.url.render_as_string()
     if db.is_sqlite and not migrate and not Path(db.engine.url.database or "").is_file():
         raise InputError(where, None, "no such database file")
@@ -88,13 +92,18 @@ def serve(
                                         help="Mark session cookies Secure (behind HTTPS)."),
     workers: int = typer.Option(1, "--workers", min=1, max=64,
                                 help="Server processes (each with its own login rate limit)."),
+    checkpoints: Path | None = CHECKPOINTS_OPTION,
+    forwarded_allow_ips: str | None = typer.Option(
+        None, "--forwarded-allow-ips",
+        help="Reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For "
+        "and X-Forwarded-Proto are believed; default: none, the connecting address counts."),
 ) -> None:
     """Run the web app and REST API (creates and migrates the database when needed)."""
     import uvicorn
 
     from gpact.api.app import create_app
 
-    db = _open(db_url)
+    db = _open(db_url, checkpoints=checkpoints)
     _bootstrap(db, org)
     from gpact.api.logs import configure_logging
 
@@ -102,15 +111,23 @@ def serve(
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     typer.echo(f"gpact serving on http://{shown}:{port}/ (API: /api, OpenAPI: "
                f"/api/openapi.json; database {db.engine.url.render_as_string()})")
+    # uvicorn's own proxy-header handling is off: it would believe X-Forwarded-For from
+    # 127.0.0.1 by default; the app applies --forwarded-allow-ips itself (tested there).
     if workers == 1:
-        uvicorn.run(create_app(db, secure_cookies=secure_cookies), host=host, port=port,
-                    log_config=None, access_log=False, timeout_keep_alive=30)
+        uvicorn.run(create_app(db, secure_cookies=secure_cookies,
+                               forwarded_allow_ips=forwarded_allow_ips), host=host, port=port,
+                    log_config=None, access_log=False, timeout_keep_alive=30,
+                    proxy_headers=False)
         return
     os.environ["GPACT_DATABASE_URL"] = db.engine.url.render_as_string(hide_password=False)
     os.environ["GPACT_SECURE_COOKIES"] = "1" if secure_cookies else "0"
+    os.environ["GPACT_FORWARDED_ALLOW_IPS"] = forwarded_allow_ips or ""
+    if db.checkpoints is not None:
+        os.environ["GPACT_AUDIT_CHECKPOINTS"] = str(db.checkpoints)
     db.dispose()
     uvicorn.run("gpact.api.app:app_from_environment", factory=True, workers=workers,
-                host=host, port=port, log_config=None, access_log=False, timeout_keep_alive=30)
+                host=host, port=port, log_config=None, access_log=False, timeout_keep_alive=30,
+                proxy_headers=False)
 
 
 @audit_app.command("verify")
@@ -119,22 +136,36 @@ def verify(
     expect_head: str | None = typer.Option(None, "--expect-head",
                                            help="Head hash recorded earlier, to anchor the "
                                            "chain."),
+    checkpoints: Path | None = CHECKPOINTS_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Check every audit event against its hash and its predecessor; exit 1 on any break."""
+    """Check every audit event against its hash, its predecessor and the checkpoint file,
+    and the stored profiles, records and documents against their events; exit 1 on any
+    break."""
     from gpact.store import audit
 
-    db = _open(db_url, migrate=False)
+    db = _open(db_url, migrate=False, checkpoints=checkpoints)
     with db.read() as session:
-        result = audit.verify(session, expect_head)
+        result = audit.verify(session, expect_head, db.checkpoints)
+    where = str(db.checkpoints) if db.checkpoints else None
     if fmt is Format.json:
         print_json({"ok": result.ok, "events": result.events, "head": result.head_hash,
+                    "checkpoint_file": where, "checkpoints": result.checkpoints,
+                    "checked": result.checked, "unrecorded": result.unrecorded,
                     "problems": result.problems})
     else:
         for problem in result.problems:
             typer.echo(f"BROKEN: {problem}")
+        if not result.checkpoints:
+            typer.echo(f"note: no checkpoints in {where or 'any file'}: a cut tail or a wiped "
+                       "log cannot be told from a new database", err=True)
+        checked = ", ".join(f"{n} {kind}" for kind, n in result.checked.items())
+        typer.echo(f"content checked against the audit events: {checked}"
+                   + (f" ({result.unrecorded} older profile versions have no recorded hash)"
+                      if result.unrecorded else ""))
         state = "intact" if result.ok else "BROKEN"
-        typer.echo(f"audit chain {state}: {result.events} events, head {result.head_hash}")
+        typer.echo(f"audit chain {state}: {result.events} events, {result.checkpoints} "
+                   f"checkpoints in {where}, head {result.head_hash}")
     if not result.ok:
         raise typer.Exit(1)
 
@@ -168,7 +199,9 @@ def restore(source: Path = typer.Argument(..., help="Backup file made by `gpact 
     with _progress("restoring", None) as step:
         counts = run(db, source, step)
     with db.read() as session:
-        result = audit.verify(session)
+        result = audit.verify(session, checkpoints=db.checkpoints)
+    for problem in result.problems:
+        typer.echo(f"BROKEN: {problem}")
     typer.echo(f"restored {sum(counts.values())} rows; audit chain "
                f"{'intact' if result.ok else 'BROKEN'} ({result.events} events)")
     if not result.ok:

@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gpact import safeio
 from gpact.errors import InputError
 
 
-def read_mapping(path: Path, what: str, parse: Callable[[str], Any],
-                 errors: tuple[type[Exception], ...]) -> dict[str, Any]:
-    """Parse a text file that must hold a mapping; ``what`` names it in errors."""
-    file = str(path)
-    unreadable: tuple[type[Exception], ...] = (UnicodeDecodeError, *errors)
-    try:
-        data = parse(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(file, None, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(file, None, f"is a folder, expected {what}") from None
-    except unreadable as exc:
-        raise InputError(file, None, f"not {what}: {str(exc).splitlines()[0]}") from None
+def read_mapping(path: Path, limits: safeio.Limits) -> dict[str, Any]:
+    """Parse a bounded YAML or JSON file (by suffix) that must hold a mapping."""
+    data = safeio.load(path, limits).data
     if not isinstance(data, dict):
-        raise InputError(file, None, f"expected {what} (a mapping at the top level)")
+        raise InputError(str(path), None, f"expected a {limits.what} (a mapping at the top level)")
     return data

@@ -10,6 +10,7 @@ towards compute directly updating parameters follows the rulebook
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,11 +18,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from gpact import safeio
 from gpact.compute.architecture import AttentionShape, estimate_architecture
 from gpact.compute.estimate import Estimate, combine, tolerance_band
-from gpact.compute.files import read_mapping
 from gpact.compute.hardware import Catalogue, check_precision, estimate_hardware, utilization_range
 from gpact.compute.phases import Phase, PhaseRules
 from gpact.compute.telemetry import SUFFIXES, Ingested, Slice, ingest
@@ -39,22 +40,22 @@ class _Strict(BaseModel):
 
 
 class ArchitectureSpec(_Strict):
-    parameters: float = Field(gt=0)
-    tokens: float = Field(gt=0)
-    active_parameters: float | None = Field(default=None, gt=0)
-    epochs: float = Field(default=1.0, gt=0)
-    layers: int | None = Field(default=None, gt=0)
-    context_length: int | None = Field(default=None, gt=0)
-    hidden_size: int | None = Field(default=None, gt=0)
+    parameters: safeio.Number = Field(gt=0)
+    tokens: safeio.Number = Field(gt=0)
+    active_parameters: safeio.Number | None = Field(default=None, gt=0)
+    epochs: safeio.Number = Field(default=1.0, gt=0)
+    layers: safeio.Count | None = Field(default=None, gt=0)
+    context_length: safeio.Count | None = Field(default=None, gt=0)
+    hidden_size: safeio.Count | None = Field(default=None, gt=0)
 
 
 class HardwarePeriod(_Strict):
     accelerator: str
-    count: float = Field(gt=0)
-    hours: float | None = Field(default=None, gt=0)
-    seconds: float | None = Field(default=None, gt=0)
-    days: float | None = Field(default=None, gt=0)
-    utilization: float | None = Field(default=None, gt=0, le=1)
+    count: safeio.Number = Field(gt=0)
+    hours: safeio.Number | None = Field(default=None, gt=0)
+    seconds: safeio.Number | None = Field(default=None, gt=0)
+    days: safeio.Number | None = Field(default=None, gt=0)
+    utilization: safeio.Number | None = Field(default=None, gt=0, le=1)
     precision: str = "bf16"
 
     def duration_seconds(self) -> float:
@@ -70,8 +71,8 @@ class HardwarePeriod(_Strict):
 
 class TelemetrySpec(_Strict):
     files: list[str] = Field(min_length=1)
-    parameters: float | None = Field(default=None, gt=0)
-    utilization: float | None = Field(default=None, gt=0, le=1)
+    parameters: safeio.Number | None = Field(default=None, gt=0)
+    utilization: safeio.Number | None = Field(default=None, gt=0, le=1)
     precision: str = "bf16"
 
 
@@ -88,9 +89,16 @@ class EntrySpec(_Strict):
     hardware: list[HardwarePeriod] | None = None
     telemetry: TelemetrySpec | None = None
 
+    @model_validator(mode="after")
+    def _dates_in_order(self) -> EntrySpec:
+        if self.started_on and self.ended_on and self.ended_on < self.started_on:
+            raise ValueError(f"ended_on ({self.ended_on}) is before started_on "
+                             f"({self.started_on})")
+        return self
+
 
 class LedgerSpec(_Strict):
-    gpact_ledger: Literal[1]
+    gpact_ledger: safeio.Version
     model: str | None = None
     base_model_compute_flop: Any = None
     planned_total_flop: Any = None
@@ -187,13 +195,17 @@ class Ledger:
         }
 
 
-def _validation_error(file: str, exc: ValidationError) -> InputError:
+def _validation_error(file: str, exc: ValidationError, node: yaml.Node | None) -> InputError:
+    errors = exc.errors()
     problems = []
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        msg = "unknown field" if err["type"] == "extra_forbidden" else err["msg"]
-        problems.append(f"{loc}: {msg}")
-    return InputError(file, None, "; ".join(problems))
+    for err in errors[:safeio.MAX_PROBLEMS]:
+        loc = tuple(err["loc"])
+        line = safeio.line_of(node, loc)
+        where = safeio.dotted(loc) + (f" (line {line})" if line else "")
+        msg = "unknown field" if err["type"] == "extra_forbidden" else \
+            str(err["msg"]).removeprefix("Value error, ")
+        problems.append(f"{where}: {msg}")
+    return InputError(file, None, "; ".join(safeio.capped(problems, len(errors))))
 
 
 def is_telemetry(path: Path) -> bool:
@@ -207,11 +219,13 @@ def load_ledger(path: str | Path, rules: RulesInForce, *, progress: bool | None 
     if is_telemetry(path):
         return ledger_from_telemetry([path], rules, progress=progress)
     file = str(path)
-    data = read_mapping(path, "a YAML compute ledger", yaml.safe_load, (yaml.YAMLError,))
+    parsed = safeio.load(path, safeio.LEDGER)
+    if not isinstance(parsed.data, dict):
+        raise InputError(file, None, "expected a compute ledger (a mapping at the top level)")
     try:
-        spec = LedgerSpec.model_validate(data)
+        spec = LedgerSpec.model_validate(parsed.data)
     except ValidationError as exc:
-        raise _validation_error(file, exc) from None
+        raise _validation_error(file, exc, parsed.node) from None
     return build_ledger(spec, rules, base=path.parent, file=file, progress=progress)
 
 
@@ -320,6 +334,8 @@ def ledger_from_telemetry(paths: Sequence[str | Path], rules: RulesInForce, *,
     if utilization is not None and not 0 < utilization <= 1:
         raise InputError(None, "--utilization",
                          f"must be a fraction in (0, 1], got {utilization:g}")
+    if parameters is not None and not (parameters > 0 and math.isfinite(parameters)):
+        raise InputError(None, "--parameters", f"must be a positive number, got {parameters:g}")
     phases = PhaseRules(rules)
     ledger = Ledger(model=None, entries=[], basis=[])
     data = ingest(paths, use_tokens=parameters is not None, progress=progress)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gpact import safeio
 from gpact.compute.architecture import AttentionShape
 from gpact.compute.files import read_mapping
 from gpact.errors import InputError
@@ -148,7 +149,7 @@ def count_from_config(path: str | Path) -> ParameterCount:
     """Count parameters from a Hugging Face ``config.json`` by the architecture's formula."""
     path = Path(path)
     file = str(path)
-    data = read_mapping(path, "a JSON model config", json.loads, (json.JSONDecodeError,))
+    data = read_mapping(path, safeio.MODEL_CONFIG)
     model_type = data.get("model_type")
     if not isinstance(model_type, str):
         raise InputError(file, "model_type", "missing; cannot tell the architecture")

@@ -17,7 +17,10 @@ def parse_flop(value: object, file: str | None = None, field: str | None = None)
     if isinstance(value, bool):
         raise InputError(file, field, f"expected a FLOP amount, got {value!r}")
     if isinstance(value, int | float):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer beyond any float
+            raise InputError(file, field, "must be a finite, non-negative amount") from None
     elif isinstance(value, str):
         text = value.strip()
         if re.search(r"FLOPS?\s*/\s*s|FLOP/s|FLOPS$", text):

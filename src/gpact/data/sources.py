@@ -11,9 +11,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from gpact import safeio
 from gpact.errors import InputError
 
 SourceKind = Literal["public_dataset", "licensed", "private_other", "crawled", "user_data",
@@ -49,12 +49,7 @@ class SourcesFile(BaseModel):
 
 def load_sources(path: Path) -> dict[str, Source]:
     """Sources by id; one clear line per problem (file, field, what is wrong)."""
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot read: {exc.strerror}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(str(path), None, f"invalid YAML: {exc}") from None
+    doc = safeio.load(path, safeio.SETTINGS, yaml12_numbers=False).data  # bounded, one line
     if not isinstance(doc, dict):
         raise InputError(str(path), None, "expected a mapping with a 'sources' list "
                          "(each entry: id, name, kind, link, version, licence, …)")

@@ -11,9 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from gpact.documents import consistency
 from gpact.documents.builders import BUILDERS, KINDS
 from gpact.documents.context import Context
-from gpact.documents.document import Document
+from gpact.documents.document import Document, Presentation
 from gpact.documents.fields import Audience
 from gpact.documents.sources import Sources
 from gpact.errors import InputError
@@ -27,28 +28,44 @@ def make_context(sources: Sources, as_of: dt.date, rulebook: Rulebook | None = N
     return Context(sources, as_of, rulebook or default_rulebook(), assessment)
 
 
+PUBLIC_KINDS: tuple[str, ...] = ("training-summary", "copyright-policy")
+
+
 def build(ctx: Context, kind: str, audience: Audience | None = None,
-          build_date: dt.date | None = None) -> Document:
+          build_date: dt.date | None = None, presentation: Presentation = "review") -> Document:
+    """Build one document; ``presentation="public"`` is the published rendering (only for the
+    documents a provider publishes: the training summary and the copyright policy summary)."""
     if kind not in BUILDERS:
         raise InputError(None, "--kind", f"unknown document kind {kind!r}; choose from "
                          f"{', '.join(KINDS)}")
-    return BUILDERS[kind].build(ctx, audience, build_date)
+    if presentation == "public" and kind not in PUBLIC_KINDS:
+        raise InputError(None, "--audience", f"'public' is for the published documents "
+                         f"({', '.join(PUBLIC_KINDS)}), not {kind}")
+    return BUILDERS[kind].build(ctx, audience, build_date, presentation)
 
 
 @dataclass
 class CheckReport:
-    """Per document: its gaps, or why it is not required."""
+    """Per document: its gaps, or why it is not required; and the contradictions between
+    the documents, the profile and the data summary."""
 
     documents: list[Document] = field(default_factory=list)
     skipped: dict[str, str] = field(default_factory=dict)
+    contradictions: list[consistency.Finding] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
         return any(d.missing_required() for d in self.documents)
 
+    def failed_strict(self) -> bool:
+        """``--strict``: weak fields and contradictions fail too."""
+        return self.failed or bool(self.contradictions) or any(
+            e.status == "weak" for d in self.documents for e in d.entries)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": not self.failed,
+            "contradictions": [c.to_dict() for c in self.contradictions],
             "documents": [
                 {"kind": d.kind, "audience": d.audience,
                  "missing": [_gap(e) for e in d.entries if e.status == "missing"],
@@ -107,4 +124,5 @@ def check(ctx: Context, kinds: list[str] | None = None,
         report.documents.append(build(ctx, kind, audience))
     if kinds:
         report.skipped = {k: v for k, v in report.skipped.items() if k in kinds}
+    report.contradictions = consistency.check(ctx)
     return report

@@ -24,6 +24,7 @@ class Context:
     as_of: dt.date
     rulebook: Rulebook = field(default_factory=default_rulebook)
     computed_assessment: dict[str, Any] | None = None
+    memo: dict[str, Any] = field(default_factory=dict, repr=False)  # per-build derived values
 
     @cached_property
     def rules(self) -> RulesInForce:

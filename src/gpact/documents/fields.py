@@ -73,7 +73,15 @@ def load_tree(rules: RulesInForce, key: str) -> FieldTree:
     return FieldTree(key, str(value["title"]), rule, sections)
 
 
+FIELD_KEYS = frozenset(("id", "number", "label", "check", "source", "confidence", "required",
+                        "audiences", "unverified_audiences", "unit", "min_words", "when",
+                        "derive"))
+
+
 def _field(raw: dict[str, Any]) -> FieldSpec:
+    unknown = set(raw) - FIELD_KEYS
+    if unknown:  # e.g. an unquoted comma in a YAML flow mapping splits the label
+        raise ValueError(f"field {raw.get('id')}: unknown keys {sorted(unknown)}")
     check = str(raw["check"]) if "check" in raw else "text"
     if check not in CHECKS:
         raise ValueError(f"field {raw['id']}: unknown check {check!r}")

@@ -15,11 +15,12 @@ from gpact.documents.fields import FieldSpec
 PLACEHOLDER = re.compile(
     r"^\s*(todo|tbd|tba|tbc|n/?a\?|xxx+|\?+|-+|\.\.\.+|…|lorem ipsum.*|placeholder|fill (me )?in"
     r"|to be (completed|determined|confirmed|added)|<[^>]*>|\[[^\]]*\])\s*\.?\s*$"
-    r"|\b(TODO|TBD|FIXME|lorem ipsum)\b",
+    r"|\b(TODO|TBD|FIXME|lorem ipsum)\b|<[A-Za-z][\w .@-]*>",
     re.IGNORECASE,
 )
 MONTH_YEAR = re.compile(r"^\s*(0?[1-9]|1[0-2])/(\d{4})\s*$")
 REQUIRED_FIGURES = 2
+PLACEHOLDER_PROBLEM = "placeholder text"
 
 
 def judge(spec: FieldSpec, value: Value) -> tuple[Status, list[str]]:
@@ -29,6 +30,8 @@ def judge(spec: FieldSpec, value: Value) -> tuple[Status, list[str]]:
             return "optional_empty", []
         return "missing", ["no value given"]
     problems = _problems(spec, value)
+    if spec.required and any(p.startswith(PLACEHOLDER_PROBLEM) for p in problems):
+        return "missing", problems  # a placeholder is not an answer
     return ("weak", problems) if problems else ("ok", [])
 
 
@@ -46,7 +49,7 @@ def _problems(spec: FieldSpec, value: Value) -> list[str]:
     problems: list[str] = []
     for text in _texts(value):
         if PLACEHOLDER.search(text):
-            problems.append(f"placeholder text: {text.strip()[:40]!r}")
+            problems.append(f"{PLACEHOLDER_PROBLEM}: {text.strip()[:40]!r}")
             break
     if spec.check == "sig2":
         problems += _number_problems(value, spec.unit)

@@ -9,12 +9,24 @@ may point at other gpact outputs (assessment, compute ledger, data summary, righ
 from __future__ import annotations
 
 import datetime as dt
+import math
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictFloat,
+    StrictInt,
+    field_validator,
+    model_validator,
+)
+
+from gpact import safeio
 
 RECORD_MARKER = "gpact_record"
-Number = int | float | str  # a string keeps the significant figures the author wrote ("7.0e10")
+# A string keeps the significant figures the author wrote ("7.0e10"); booleans are not numbers.
+Number = StrictInt | StrictFloat | str
 DataModality = Literal["text", "image", "audio", "video", "other"]
 MeasureStatus = Literal["implemented", "partial", "planned", "not_implemented", "not_applicable"]
 
@@ -26,9 +38,11 @@ class _Strict(BaseModel):
 def _number_text(value: Any) -> Any:
     if isinstance(value, str):
         try:
-            float(value.replace("_", ""))
+            number = float(value.replace("_", ""))
         except ValueError:
             raise ValueError(f"not a number: {value!r}") from None
+        if not math.isfinite(number):
+            raise ValueError(f"not a finite number: {value!r}")
     return value
 
 
@@ -51,12 +65,18 @@ class PreviousVersion(_Strict):
     date: dt.date | None = None
     url: str | None = None
     changes: str | None = None
+    document: str | None = None  # its stored JSON (path relative to the record): changelog
 
 
 class DocumentInfo(_Strict):
     version: str | None = None
     last_update: dt.date | None = None
+    status: Literal["current", "draft", "superseded"] = "current"
+    url: str | None = None  # the authoritative address (default: model.summary_url)
+    announcements: str | None = None  # where updates are announced (page, feed, list)
     previous_versions: list[PreviousVersion] = Field(default_factory=list)
+    approved_by: str | None = None  # Model Documentation Form approval block
+    approved_on: dt.date | None = None
 
 
 class References(_Strict):
@@ -143,8 +163,11 @@ class Energy(_Strict):
     methodology: str | None = None
     unknown_reason: str | None = None
     inference_compute_flop: Number | None = None
+    emissions_kg_co2eq: Number | None = None  # measured or reported (codecarbon, model cards)
+    emissions_location: str | None = None
 
-    _check = field_validator("training_mwh", "inference_compute_flop")(_number_text)
+    _check = field_validator("training_mwh", "inference_compute_flop",
+                             "emissions_kg_co2eq")(_number_text)
 
 
 class ModalitySize(_Strict):
@@ -158,14 +181,18 @@ class ModalitySize(_Strict):
 
 class PublicDataset(_Strict):
     name: str
-    url: str | None = None
+    url: str | None = None  # the versioned dataset page, not the publisher's home page
     version: str | None = None
     modality: DataModality = "text"
     size: Number | None = None
     unit: str | None = None
-    share: float | None = Field(default=None, ge=0, le=1)
-    subset: str | None = None
-    collected: str | None = None
+    share: safeio.Number | None = Field(default=None, ge=0, le=1)
+    whole: bool | None = None  # the whole dataset was used (False: only a subset)
+    subset: str | None = None  # which part was used
+    selection: str | None = None  # how that part was selected
+    languages: list[str] = Field(default_factory=list)
+    collected: str | None = None  # collection period, e.g. "01/2024 - 06/2024"
+    licence: str | None = None  # SPDX id where known (Croissant import)
 
 
 class PublicDatasets(_Strict):
@@ -182,10 +209,21 @@ class LicensedData(_Strict):
     comments: str | None = None
 
 
+class KnownDataset(_Strict):
+    """A publicly known private dataset obtained from a third party (summary 2.2.2(c))."""
+
+    name: str
+    url: str | None = None
+    size: Number | None = None
+    unit: str | None = None
+    languages: list[str] = Field(default_factory=list)
+    collected: str | None = None
+
+
 class PrivateData(_Strict):
     used: bool | None = None
     modalities: list[DataModality] = Field(default_factory=list)
-    known: list[str] = Field(default_factory=list)
+    known: list[str | KnownDataset] = Field(default_factory=list)
     description: str | None = None
     comments: str | None = None
 
@@ -202,6 +240,11 @@ class Crawling(_Strict):
     used: bool | None = None
     crawlers: list[Crawler] = Field(default_factory=list)
     content_description: str | None = None
+    geography: str | None = None
+    languages: str | None = None  # default: the data summary's language list
+    site_types: str | None = None
+    demographics: str | None = None
+    other_characteristics: str | None = None
     modalities: list[DataModality] = Field(default_factory=list)
     domains: list[str] = Field(default_factory=list)
     comments: str | None = None
@@ -223,7 +266,7 @@ class SyntheticModel(_Strict):
 class SyntheticData(_Strict):
     used: bool | None = None
     modalities: list[DataModality] = Field(default_factory=list)
-    market_models: list[SyntheticModel] = Field(default_factory=list)
+    market_models: list[SyntheticModel] | Literal["none"] = Field(default_factory=list)
     other_models: str | None = None
     comments: str | None = None
 
@@ -271,6 +314,24 @@ class Evaluation(_Strict):
     system_architecture: str | None = None
 
 
+class OptOutProtocol(_Strict):
+    """A machine-readable rights-reservation protocol honoured (Copyright Measure 1.3)."""
+
+    name: str
+    detail: str | None = None  # how it is read, e.g. "tdm-reservation header and tdmrep.json"
+
+
+class Reservations(_Strict):
+    """How reservations of rights are respected over time (summary 3.1(b))."""
+
+    protocols: list[OptOutProtocol] = Field(default_factory=list)
+    crawler_tokens: list[str] = Field(default_factory=list)  # robots.txt user-agent tokens obeyed
+    robots_refetch: str | None = None  # how often robots.txt is fetched again
+    evaluated_at: str | None = None  # at what point of collection reservations are evaluated
+    after_collection: str | None = None  # reservations appearing later, for data already held
+    third_party: str | None = None  # opt-out lists or protocols applied to third-party datasets
+
+
 class Copyright(_Strict):
     responsible: str | None = None
     policy_url: str | None = None
@@ -287,6 +348,7 @@ class Copyright(_Strict):
     complaint_mechanism: str | None = None
     complaint_handling: str | None = None
     legacy_disclosure: str | None = None
+    reservations: Reservations = Reservations()
 
 
 class Notification(_Strict):
@@ -308,7 +370,7 @@ class Measure(_Strict):
 
 
 class DocumentationRecord(_Strict):
-    gpact_record: Literal[1]
+    gpact_record: safeio.Version
     references: References = References()
     document: DocumentInfo = DocumentInfo()
     provider: RecordProvider = RecordProvider()

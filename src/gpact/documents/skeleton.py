@@ -20,12 +20,15 @@ def _blank(cls: type[BaseModel]) -> dict[str, Any]:
         origin = typing.get_origin(annotation)
         nested = next((a for a in (annotation, *typing.get_args(annotation))
                        if isinstance(a, type) and issubclass(a, BaseModel)), None)
-        if origin is list:
+        if origin is list or any(typing.get_origin(a) is list
+                                 for a in typing.get_args(annotation)):
             out[name] = []
         elif origin is dict:
             out[name] = {}
         elif nested is not None and field.default is not None:
             out[name] = _blank(nested)
+        elif isinstance(field.default, str):  # a choice with a default, e.g. status: current
+            out[name] = field.default
         else:
             out[name] = None
     return out

@@ -5,22 +5,17 @@ Each problem becomes one ``InputError`` naming the file, the field and what is w
 
 from __future__ import annotations
 
-import difflib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
+from gpact import safeio
 from gpact.documents.record import RECORD_MARKER, DocumentationRecord, empty_record
 from gpact.errors import InputError
 from gpact.profile import LoadedProfile, load_profile
 
-# libyaml's safe loader when PyYAML was built with it: records with thousands of datasets load
-# about ten times faster (benchmarks/documents_build.py)
-SAFE_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 RECORD_SUFFIXES = (".record.yaml", ".record.yml", ".record.json")
 
 
@@ -88,45 +83,30 @@ def parse_record(data: Any, name: str) -> DocumentationRecord:
         raise InputError(name, None, _describe(exc)) from None
 
 
-def read_data_file(path: Path, what: str) -> Any:
-    """YAML or JSON from a file, or an InputError saying why not."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), None, f"no such file (expected a {what})") from None
-    except IsADirectoryError:
-        raise InputError(str(path), None, f"is a folder, expected a {what} file") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), None, "not UTF-8 text") from None
-    try:
-        if path.suffix == ".json":
-            return json.loads(text)
-        return yaml.load(text, Loader=SAFE_LOADER)
-    except json.JSONDecodeError as exc:
-        raise InputError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(str(path), where,
-                         f"invalid YAML: {getattr(exc, 'problem', None) or exc}") from None
+def read_data_file(path: Path, what: str, limits: safeio.Limits = safeio.RECORD) -> Any:
+    """YAML or JSON from a file, or an InputError saying why not (bounded: gpact.safeio)."""
+    if not path.exists():
+        raise InputError(str(path), None, f"no such file (expected a {what})")
+    return safeio.load(path, limits, yaml12_numbers=False).data
 
 
 def _describe(exc: ValidationError) -> str:
     """All problems in one line: field path, message, and a 'did you mean' for typos."""
     problems = []
-    for err in exc.errors():
+    errors = exc.errors()
+    for err in errors[:safeio.MAX_PROBLEMS]:  # suggestions for the shown ones only
         loc = tuple(err["loc"])
         dotted = ".".join(str(p) for p in loc) or "(top level)"
         if err["type"] == "extra_forbidden":
-            allowed = _fields_at(loc[:-1])
-            close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-            problems.append(f"{dotted}: unknown field" + (f"; did you mean '{close[0]}'?"
+            close = safeio.did_you_mean(str(loc[-1]), _fields_at(loc[:-1]))
+            problems.append(f"{dotted}: unknown field" + (f"; did you mean '{close}'?"
                                                           if close else ""))
         else:
             got = err.get("input")
-            shown = f" (got {got!r})" if not isinstance(got, dict | list) else ""
-            problems.append(f"{dotted}: {err['msg']}{shown}")
-    return "; ".join(problems)
+            shown = f" (got {safeio.shown(got)})" if not isinstance(got, dict | list) else ""
+            msg = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(f"{dotted}: {msg}{shown}")
+    return "; ".join(safeio.capped(problems, len(errors)))
 
 
 def _fields_at(loc: tuple[Any, ...]) -> list[str]:
@@ -149,7 +129,7 @@ def _reference(record_path: Path, name: str, base: Path, ref: str | None) -> Any
     target = (base / ref) if not Path(ref).is_absolute() else Path(ref)
     if not target.is_file():
         raise InputError(str(record_path), f"references.{name}", f"no such file: {target}")
-    data = read_data_file(target, name.replace("_", " "))
+    data = read_data_file(target, name.replace("_", " "), safeio.STORED_DOCUMENT)
     if not isinstance(data, dict | list):
         raise InputError(str(target), None, f"expected a JSON object ({name.replace('_', ' ')})")
     return data

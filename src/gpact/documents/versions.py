@@ -8,24 +8,22 @@ SHA-256 of the content without the build date, so rebuilding unchanged facts sto
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gpact.documents.document import Document
+from gpact import safeio
+from gpact.documents.document import VOLATILE, Document, content_digest
 from gpact.documents.sources import read_data_file
 from gpact.errors import InputError
 
 STORE_DIR = Path(".gpact") / "documents"
-VOLATILE = ("build_date",)
+ANNOTATION_CHANGE = " (notes, source or audiences)"  # a field whose answer did not change
 
 
 def content_hash(data: dict[str, Any]) -> str:
-    stable = {k: v for k, v in data.items() if k not in VOLATILE}
-    canonical = json.dumps(stable, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return content_digest(data)
 
 
 @dataclass(frozen=True)
@@ -39,7 +37,8 @@ def store(doc: Document, root: Path) -> StoredVersion:
     """Write the document under ``root/.gpact/documents/KIND[-AUDIENCE]/`` unless already there."""
     data = doc.to_dict()
     digest = content_hash(data)
-    folder = root / STORE_DIR / (doc.kind + (f"-{doc.audience}" if doc.audience else ""))
+    suffix = f"-{doc.audience}" if doc.audience else "-public" if doc.public else ""
+    folder = root / STORE_DIR / (doc.kind + suffix)
     path = folder / f"{data['build_date']}_{digest[:16]}.json"
     existing = sorted(folder.glob(f"*_{digest[:16]}.json")) if folder.is_dir() else []
     if existing:
@@ -76,7 +75,7 @@ class Change:
 
 def load_version(path: str | Path) -> dict[str, Any]:
     path = Path(path)
-    data = read_data_file(path, "stored document (JSON)")
+    data = read_data_file(path, "stored document (JSON)", safeio.STORED_DOCUMENT)
     if not isinstance(data, dict) or "sections" not in data or "kind" not in data:
         raise InputError(str(path), None, "not a gpact document (JSON from 'gpact docs build "
                          "--format json' or a stored version)")
@@ -92,7 +91,8 @@ def _get(field: dict[str, Any] | None, key: str) -> str | None:
 
 
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
-    """Field-by-field changes between two versions of the same kind of document."""
+    """Field-by-field changes between two versions of the same kind of document, then any
+    other difference in content: whenever the content hashes differ, a change is reported."""
     if old["kind"] != new["kind"]:
         raise InputError(None, "kind", "cannot compare documents of different kinds "
                          f"({old['kind']}, {new['kind']})")
@@ -112,7 +112,37 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
                                   fa["status"], fb["status"]))
         elif fa["status"] != fb["status"]:
             changes.append(Change(fid, name, "status", None, None, fa["status"], fb["status"]))
+        elif fa != fb:
+            changes.append(Change(fid, f"{name}{ANNOTATION_CHANGE}", "changed", None,
+                                  None, fa["status"], fb["status"]))
+    changes += _other_changes(old, new)
+    if not changes and content_hash(old) != content_hash(new):
+        changes.append(Change("document", "Document content", "changed", content_hash(old)[:12],
+                              content_hash(new)[:12], None, None))
     return changes
+
+
+def _other_changes(old: dict[str, Any], new: dict[str, Any]) -> list[Change]:
+    """Differences outside the fields: header, notes, section titles and notes, metadata."""
+    out = []
+    keys = [k for k in dict.fromkeys([*old, *new]) if k not in (*VOLATILE, "sections", "gaps")]
+    for key in keys:
+        if old.get(key) != new.get(key):
+            out.append(Change(key, key.replace("_", " ").capitalize(), "changed",
+                              _short(old.get(key)), _short(new.get(key)), None, None))
+    heads_a = [(s.get("number"), s.get("title"), s.get("note")) for s in old["sections"]]
+    heads_b = [(s.get("number"), s.get("title"), s.get("note")) for s in new["sections"]]
+    if heads_a != heads_b:
+        out.append(Change("sections", "Sections (titles or notes)", "changed", None, None,
+                          None, None))
+    return out
+
+
+def _short(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 200 else text[:199] + "…"
 
 
 def version_label(data: dict[str, Any]) -> str:

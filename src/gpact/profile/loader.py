@@ -1,14 +1,13 @@
 """Read model profiles from YAML or JSON and turn every problem into a line a person can act on.
 
 Errors name the file, the field path and (for YAML) the line, and suggest the nearest field
-name for a misspelt key. Implausible but valid values become warnings, not errors.
+name for a misspelt key. Reading and parsing are bounded (gpact.safeio, docs/limits.md).
+Implausible but valid values become warnings, not errors.
 """
 
 from __future__ import annotations
 
-import difflib
-import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from gpact import yamlio
+from gpact import safeio
 from gpact.errors import InputError
 from gpact.profile.schema import Profile
 
@@ -74,6 +73,8 @@ def find_profiles(paths: Sequence[str | Path]) -> list[Path]:
 
 
 def _looks_like_profile(path: Path) -> bool:
+    if path.stat().st_size > safeio.PROFILE.max_bytes:
+        return False  # too large to be a profile: some other gpact file (a risk log, ...)
     try:
         data, _ = _read(path)
     except InputError:
@@ -82,33 +83,18 @@ def _looks_like_profile(path: Path) -> bool:
 
 
 def _read(path: Path) -> tuple[Any, yaml.Node | None]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(str(path), None, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(str(path), None, "is a folder, expected a profile file") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), None, "not UTF-8 text") from None
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot read: {exc.strerror}") from None
+    if path.is_dir():
+        raise InputError(str(path), None, "is a folder, expected a profile file")
+    text = safeio.read_text(path, safeio.PROFILE)
     return _parse_text(text, str(path), json_only=path.suffix == ".json")
 
 
 def _parse_text(text: str, name: str, json_only: bool = False) -> tuple[Any, yaml.Node | None]:
     if json_only:
-        try:
-            return json.loads(text), None
-        except json.JSONDecodeError as exc:
-            raise InputError(name, f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
-    try:
-        node = yamlio.compose(text)
-        data = yamlio.load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(name, where, f"invalid YAML: {problem}") from None
+        data, node = safeio.parse_json(text, name, safeio.PROFILE), None
+    else:
+        parsed = safeio.parse_yaml(text, name, safeio.PROFILE)
+        data, node = parsed.data, parsed.node
     if data is None:
         raise InputError(name, None, "empty file, expected a gpact profile")
     if not isinstance(data, dict):
@@ -120,35 +106,29 @@ def _validate(path: Path, data: Any, node: yaml.Node | None) -> LoadedProfile:
     try:
         profile = Profile.model_validate(data)
     except ValidationError as exc:
-        problems = [_describe(err, node) for err in exc.errors()]
-        raise ProfileError(str(path), problems) from None
+        errors = exc.errors()
+        problems = [_describe(err, node) for err in errors[:safeio.MAX_PROBLEMS]]
+        raise ProfileError(str(path), safeio.capped(problems, len(errors))) from None
     return LoadedProfile(path, profile, plausibility_warnings(profile))
 
 
 def _describe(err: Any, node: yaml.Node | None) -> str:
     loc: tuple[str | int, ...] = tuple(err["loc"])
-    dotted = _dotted(loc)
-    line = _line_of(node, loc)
+    dotted = safeio.dotted(loc)
+    line = safeio.line_of(node, loc)
     where = f"{dotted} (line {line})" if line else dotted
     if err["type"] == "extra_forbidden":
         allowed = _fields_at(loc[:-1])
-        close = difflib.get_close_matches(str(loc[-1]), allowed, n=1)
-        hint = f"; did you mean '{close[0]}'?" if close else (
+        close = safeio.did_you_mean(str(loc[-1]), allowed)
+        hint = f"; did you mean '{close}'?" if close else (
             f"; allowed: {', '.join(allowed)}" if allowed else "")
         return f"{where}: unknown field{hint}"
     if err["type"] == "missing":
         return f"{where}: required field is missing"
-    msg = err["msg"]
+    msg = str(err["msg"]).removeprefix("Value error, ")
     if "input" in err and not isinstance(err["input"], dict | list):
-        msg = f"{msg} (got {err['input']!r})"
+        msg = f"{msg} (got {safeio.shown(err['input'])})"
     return f"{where}: {msg}"
-
-
-def _dotted(loc: Iterable[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out or "(top level)"
 
 
 def _fields_at(loc: tuple[str | int, ...]) -> list[str]:
@@ -172,28 +152,6 @@ def _model_class(annotation: Any) -> type[BaseModel] | None:
         if found is not None:
             return found
     return None
-
-
-def _line_of(node: yaml.Node | None, loc: tuple[str | int, ...]) -> int | None:
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                if key.value == part:
-                    line = key.start_mark.line + 1
-                    node = value
-                    break
-            else:
-                return line
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
-                and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            return line
-    return line
 
 
 def plausibility_warnings(profile: Profile) -> list[str]:

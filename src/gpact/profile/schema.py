@@ -11,6 +11,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gpact.safeio import Count, Number, Version
+
 Modality = Literal["text", "code", "audio_speech", "image", "video", "music", "other"]
 InputModality = Literal["text", "code", "audio_speech", "image", "video", "music", "other"]
 Channel = Literal[
@@ -23,7 +25,7 @@ ReleaseStatus = Literal["development", "internal_use", "placed_on_market", "with
 MAX_FLOP = 1e35
 MAX_PARAMETERS = 1e16
 
-Flop = float
+Flop = Number  # booleans are not numbers (`parameters: true` is an error)
 NonNegative = Field(default=None, ge=0)
 FlopField = Field(default=None, ge=0, le=MAX_FLOP)
 
@@ -38,7 +40,7 @@ class Provider(_Strict):
     sme: bool | None = None
     microenterprise: bool | None = None
     code_of_practice_signatory: bool | None = None
-    annual_worldwide_turnover_eur: float | None = NonNegative
+    annual_worldwide_turnover_eur: Number | None = NonNegative
     contact: str | None = None
 
 
@@ -108,14 +110,14 @@ class Rebuttal(_Strict):
 
 
 class Reach(_Strict):
-    eu_business_users: int | None = NonNegative
-    eu_end_users: int | None = NonNegative
+    eu_business_users: Count | None = NonNegative
+    eu_end_users: Count | None = NonNegative
 
 
 class Model(_Strict):
     name: str = Field(min_length=1)
     version: str | None = None
-    parameters: float | None = Field(default=None, ge=0, le=MAX_PARAMETERS)
+    parameters: Number | None = Field(default=None, ge=0, le=MAX_PARAMETERS)
     training_compute_flop: Flop | None = FlopField
     parameter_update_compute_flop: Flop | None = FlopField
     planned_training_compute_flop: Flop | None = FlopField  # planned or forecast, cumulative
@@ -135,6 +137,6 @@ class Model(_Strict):
 
 
 class Profile(_Strict):
-    gpact: Literal[1]
+    gpact: Version  # exactly the integer 1: not 1.0, true or "1"
     provider: Provider
     model: Model

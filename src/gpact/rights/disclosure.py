@@ -18,11 +18,11 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from gpact import NOT_LEGAL_ADVICE, __version__, yamlio
+from gpact import NOT_LEGAL_ADVICE, __version__, safeio
 from gpact.errors import InputError
+from gpact.rights.bounded import FEED_LIMIT
 
 ATOM = "http://www.w3.org/2005/Atom"
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -78,14 +78,7 @@ class CrawlerPage(BaseModel):
 
 def load_page(path: Path) -> CrawlerPage:
     """Read and validate a crawler description; problems name the file and the field."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), None, f"cannot read: {exc}") from None
-    try:
-        data = json.loads(text) if path.suffix.lower() == ".json" else yamlio.load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        raise InputError(str(path), None, f"not valid YAML/JSON: {exc}") from None
+    data = safeio.load(path, safeio.SETTINGS).data  # bounded; one-line errors
     if not isinstance(data, dict):
         raise InputError(str(path), None, "expected a mapping with provider, page_url, crawlers")
     try:
@@ -167,7 +160,7 @@ def update_feed(feed: Path, data: dict[str, Any], updated: dt.datetime) -> bool:
     entries: list[ET.Element] = []
     if feed.exists():
         try:
-            old = ET.parse(feed).getroot()
+            old = ET.fromstring(safeio.read_bytes(feed, FEED_LIMIT, "crawler feed"))
         except ET.ParseError as exc:
             raise InputError(str(feed), None, f"existing feed is not valid XML: {exc}") from None
         entries = old.findall(f"{{{ATOM}}}entry")

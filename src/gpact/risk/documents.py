@@ -21,7 +21,13 @@ from gpact.risk.clocks import (
 )
 from gpact.risk.register import check_register, reached_tiers, taxonomy
 from gpact.risk.reports import Document, Section
-from gpact.risk.schema import EvaluationLog, Incident, RiskRegister
+from gpact.risk.schema import (
+    EvaluationLog,
+    Incident,
+    ModelDescription,
+    ModelReportRecord,
+    RiskRegister,
+)
 from gpact.rulebook import RulesInForce, RuleValue
 
 REPORT_KINDS: tuple[str, ...] = ("initial", "intermediate", "final")
@@ -108,7 +114,7 @@ def _incident_field(incident: Incident, name: str) -> str | None:
 
 def framework_document(register: RiskRegister, model: ModelInfo, as_of: dt.date,
                        rules: RulesInForce, rulebook_label: str) -> Document:
-    """The Safety & Security Framework drawn from the register (Commitment 1)."""
+    """The Safety & Security Framework drawn from the register (Commitments 1-4, 8, 9)."""
     fw = register.framework
     doc = Document(kind="safety_security_framework",
                    title=f"Safety & Security Framework — {model.provider}",
@@ -118,6 +124,7 @@ def framework_document(register: RiskRegister, model: ModelInfo, as_of: dt.date,
                  ("Confirmed", fw.confirmed_on.isoformat() if fw.confirmed_on else "not yet")]
     catalogue = rules.rule(f"{SS}.framework_contents")
     titles = {e["id"]: (e["title"], e["source"]) for e in catalogue.value}
+    doc.sections.append(_triggers_section(register, doc, *titles["evaluation_triggers"]))
     doc.sections.append(_risks_section(register, rules, *titles["risk_identification"]))
     doc.sections.append(_tiers_section(register, *titles["tiers"]))
     doc.sections.append(_mitigations_section(register, *titles["tier_mitigations"]))
@@ -126,6 +133,10 @@ def framework_document(register: RiskRegister, model: ModelInfo, as_of: dt.date,
     doc.sections.append(Section(titles["forecast"][0], items=forecasts,
                                 source=titles["forecast"][1]))
     doc.sections.append(_acceptance_section(register, *titles["acceptance"]))
+    doc.sections.append(_text_section(doc, fw.external_evaluators, "framework.external_evaluators",
+                                      *titles["external_evaluators"]))
+    doc.sections.append(_responsibilities_section(register, doc, *titles["responsibilities"]))
+    doc.sections.append(_incidents_section(register, rules, doc, *titles["incidents"]))
     gov = Section(titles["governance"][0], source=titles["governance"][1],
                   table=_clock_table(framework_clocks(register, model.placed_on, rules), as_of))
     if fw.security_goal:
@@ -141,9 +152,65 @@ def framework_document(register: RiskRegister, model: ModelInfo, as_of: dt.date,
     return doc
 
 
+def _text_section(doc: Document, text: str | None, field: str, heading: str,
+                  source: str) -> Section:
+    if not text:
+        doc.gaps.append(f"{field}: {heading}")
+    return Section(heading, paragraphs=[text or NOT_YET], source=source)
+
+
+def _triggers_section(register: RiskRegister, doc: Document, heading: str,
+                      source: str) -> Section:
+    triggers = register.framework.evaluation_triggers
+    s = Section(heading, source=source)
+    s.table = [["Lifecycle point", "Evaluations run"]] + [[t.point, t.evaluations]
+                                                           for t in triggers]
+    if not triggers:
+        doc.gaps.append(f"framework.evaluation_triggers: {heading}")
+    return s
+
+
+RESPONSIBILITIES = (("oversight", "Oversight"), ("ownership", "Ownership"),
+                    ("support_monitoring", "Support and monitoring"),
+                    ("assurance", "Assurance"), ("resources", "Resources and risk culture"))
+
+
+def _responsibilities_section(register: RiskRegister, doc: Document, heading: str,
+                              source: str) -> Section:
+    held = register.framework.responsibilities
+    s = Section(heading, source=source)
+    s.table = [["Responsibility", "Held by"]]
+    for attr, label in RESPONSIBILITIES:
+        who = getattr(held, attr)
+        s.table.append([label, who or NOT_YET])
+        if not who:
+            doc.gaps.append(f"framework.responsibilities.{attr}: {label} ({source})")
+    return s
+
+
+def _incidents_section(register: RiskRegister, rules: RulesInForce, doc: Document,
+                       heading: str, source: str) -> Section:
+    """The provider's process, with the Code's reporting deadlines from the rulebook."""
+    days = rules.rule(f"{SS}.incident_initial_report_days")
+    update = rules.rule(f"{SS}.incident_update_interval_days")
+    final = rules.rule(f"{SS}.incident_final_report_days")
+    keep = rules.rule(f"{SS}.incident_retention_years")
+    s = _text_section(doc, register.framework.incident_process,
+                      "framework.incident_process", heading, source)
+    s.table = [["Type of serious incident", "Initial report within"]] + [
+        [k.replace("_", " "), f"{v} days of becoming aware of the model's involvement"]
+        for k, v in days.value.items()]
+    s.items = [f"Updates at least every {update.value} days until resolved "
+               f"({update.source}).",
+               f"Final report within {final.value} days of resolution ({final.source}).",
+               f"Incident documentation kept at least {keep.value} years ({keep.source})."]
+    return s
+
+
 def model_report_document(register: RiskRegister, evaluations: EvaluationLog, model: ModelInfo,
                           as_of: dt.date, rules: RulesInForce, rulebook_label: str) -> Document:
-    """The Safety & Security Model Report drawn from the register and evaluations (Commitment 7)."""
+    """The Safety & Security Model Report drawn from the register and evaluations (Commitment 7);
+    each section names the measure it answers."""
     mr = register.model_report
     doc = Document(kind="model_report", title=f"Safety & Security Model Report — {_label(model)}",
                    model=_label(model), generated_on=as_of, rulebook_label=rulebook_label)
@@ -151,43 +218,99 @@ def model_report_document(register: RiskRegister, evaluations: EvaluationLog, mo
                  ("Placed on the market", model.placed_on.isoformat() if model.placed_on
                   else "not yet"), ("Report version", mr.version or "—")]
     catalogue = rules.rule(f"{SS}.model_report_contents")
-    titles = {e["id"]: e["title"] for e in catalogue.value}
-    src = catalogue.source
-    doc.sections.append(Section(titles["model_description"], source=src, paragraphs=[
-        f"{_label(model)} by {model.provider}."], items=[f"{k}: {v}" for k, v in
-                                                        model.description]))
-    for key, text, field_name in (("justification", mr.justification, "justification"),
-                                  ("justification_limits", mr.justification_limits,
-                                   "justification_limits")):
-        doc.sections.append(Section(titles[key], source=src, paragraphs=[text or NOT_YET]))
-        if not text:
-            doc.gaps.append(f"model_report.{field_name}: {titles[key]}")
-    doc.sections.append(_risks_section(register, rules, titles["risk_documentation"], src))
-    doc.sections.append(_acceptance_section(register, "Risk acceptance", src))
-    doc.sections.append(_mitigations_section(register, titles["mitigations"], src))
-    ev = Section(titles["evaluations"], source=src)
-    ev.table = [["Run", "Benchmark", "Date", "Elicitation", "Adversarial", "Results", "Risks"]]
-    for e in sorted(evaluations.evaluations, key=lambda e: (e.run_on, e.id)):
-        ev.table.append([e.id, e.benchmark + (f" v{e.benchmark_version}" if e.benchmark_version
-                                              else ""),
-                         e.run_on.isoformat(), e.elicitation or "—",
-                         "yes" if e.adversarial else "no",
-                         "; ".join(f"{m.name}={m.value:g}" + (f"±{m.stderr:g}" if m.stderr
-                                                              else "") for m in e.results),
-                         ", ".join(e.risks) or "—"])
-    if len(ev.table) == 1:
-        doc.gaps.append("No evaluations recorded (risk/evaluations.yaml).")
-    elif not any(e.adversarial for e in evaluations.evaluations):
-        doc.gaps.append("No adversarial testing recorded (Art. 55(1)(a) asks for documented "
-                        "adversarial testing).")
-    doc.sections.append(ev)
+    entries = {e["id"]: (e["title"], e["source"]) for e in catalogue.value}
+    doc.sections.append(_description_section(mr.description, model, doc,
+                                             *entries["model_description"]))
+    doc.sections.append(_justification_section(mr, doc, *entries["justification"]))
+    doc.sections.append(_text_section(doc, mr.justification_limits,
+                                      "model_report.justification_limits",
+                                      *entries["justification_limits"]))
+    doc.sections.append(_risks_section(register, rules, *entries["risk_documentation"]))
+    doc.sections.append(_acceptance_section(register, "Risk acceptance",
+                                            entries["risk_documentation"][1]))
+    doc.sections.append(_mitigations_section(register, *entries["mitigations"]))
+    doc.sections.append(_evaluations_section(evaluations, doc, *entries["evaluations"]))
+    doc.sections.append(_external_section(mr, doc, *entries["external_reports"]))
+    doc.sections.append(_text_section(doc, mr.landscape_changes, "model_report.landscape_changes",
+                                      *entries["landscape"]))
     doc.sections.append(Section("Deadlines", table=_clock_table(
-        model_report_clocks(mr, model.placed_on, rules, register), as_of)))
+        model_report_clocks(mr, model.placed_on, rules, register), as_of),
+        source="Measures 7.6, 7.7"))
     doc.gaps += [f"{f.subject}: {f.text}" for f in check_register(
         register, rules, evaluations=evaluations, placed_on=model.placed_on, as_of=as_of)
         if f.severity == "problem"]
     doc.unverified = _unverified(rules, catalogue.key)
     return doc
+
+
+DESCRIPTION = (("capabilities", "Capabilities"), ("propensities", "Propensities"),
+               ("affordances", "Affordances"), ("intended_uses", "Intended uses"),
+               ("behaviour", "Behaviour"))
+
+
+def _description_section(desc: ModelDescription, model: ModelInfo, doc: Document,
+                         heading: str, source: str) -> Section:
+    s = Section(heading, source=source, paragraphs=[f"{_label(model)} by {model.provider}."])
+    s.table = [["Aspect", "Description"]]
+    for attr, label in DESCRIPTION:
+        text = getattr(desc, attr)
+        s.table.append([label, text or NOT_YET])
+        if not text:
+            doc.gaps.append(f"model_report.description.{attr}: {label} ({source})")
+    s.items = [f"{k}: {v}" for k, v in model.description]
+    return s
+
+
+def _justification_section(mr: ModelReportRecord, doc: Document, heading: str,
+                           source: str) -> Section:
+    s = _text_section(doc, mr.justification, "model_report.justification", heading, source)
+    if mr.similarly_safe is not None:
+        s.paragraphs.append(f"Similarly safe or safer than {mr.similarly_safe.reference_model}: "
+                            f"{mr.similarly_safe.comparison}")
+    return s
+
+
+def _evaluations_section(evaluations: EvaluationLog, doc: Document, heading: str,
+                         source: str) -> Section:
+    ev = Section(heading, source=source)
+    ev.table = [["Run", "Benchmark", "Date", "Elicitation", "Adversarial", "Run by", "Results",
+                 "Risks"]]
+    for e in sorted(evaluations.evaluations, key=lambda e: (e.run_on, e.id)):
+        ev.table.append([e.id, e.benchmark + (f" v{e.benchmark_version}" if e.benchmark_version
+                                              else ""),
+                         e.run_on.isoformat(), e.elicitation or "NOT DESCRIBED",
+                         "yes" if e.adversarial else "no", e.run_by or "—",
+                         "; ".join(f"{m.name}={m.value:g}" + (f"±{m.stderr:g}" if m.stderr
+                                                              else "") for m in e.results),
+                         ", ".join(e.risks) or "—"])
+        if not e.elicitation:
+            doc.gaps.append(f"Evaluation {e.id} ({e.benchmark}) has no elicitation description "
+                            f"(evaluations.yaml: elicitation; {source}).")
+    if len(ev.table) == 1:
+        doc.gaps.append("No evaluations recorded (risk/evaluations.yaml).")
+    elif not any(e.adversarial for e in evaluations.evaluations):
+        doc.gaps.append("No adversarial testing recorded (Art. 55(1)(a) asks for documented "
+                        "adversarial testing).")
+    return ev
+
+
+def _external_section(mr: ModelReportRecord, doc: Document, heading: str,
+                      source: str) -> Section:
+    s = Section(heading, source=source)
+    for what, reports, reason, field in (
+            ("External evaluation", mr.external_evaluation_reports,
+             mr.no_external_evaluation_reason, "external_evaluation"),
+            ("Security review", mr.security_review_reports, mr.no_security_review_reason,
+             "security_review")):
+        if reports:
+            s.items += [f"{what} report: {r}" for r in reports]
+        elif reason:
+            s.paragraphs.append(f"No {what.lower()} report: {reason}")
+        else:
+            s.paragraphs.append(f"{what}: {NOT_YET}")
+            doc.gaps.append(f"model_report.{field}_reports or no_{field}_reason: {what} "
+                            f"reports or the reason there are none ({source})")
+    return s
 
 
 def _risks_section(register: RiskRegister, rules: RulesInForce, heading: str,

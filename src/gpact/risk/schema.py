@@ -13,6 +13,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from gpact.safeio import Number, Version
+
 SCHEMA_VERSION = 1
 
 IncidentCategory = Literal["critical_infrastructure", "cybersecurity", "death",
@@ -47,7 +49,7 @@ class Tier(_Strict):
     name: str | None = None
     description: str | None = None
     metric: str | None = None
-    threshold: float | None = None
+    threshold: Number | None = None
     direction: Direction = "at_least"
 
     @property
@@ -64,7 +66,7 @@ class Estimate(_Strict):
 
     estimated_on: dt.date
     tier: str | None = Field(default=None, description="Highest tier reached; null: none reached.")
-    metrics: dict[str, float] = Field(default_factory=dict)
+    metrics: dict[str, Number] = Field(default_factory=dict)
     probability: str | None = None
     severity: str | None = None
     evidence: list[str] = Field(default_factory=list,
@@ -101,8 +103,25 @@ class Mitigation(_Strict):
     since: dt.date | None = None
 
 
+class EvaluationTrigger(_Strict):
+    """A point in the model's lifecycle at which evaluations are run (Framework, Commitment 1)."""
+
+    point: str = Field(min_length=1, description="E.g. 'before placing on the market'.")
+    evaluations: str = Field(min_length=1, description="What is evaluated at that point.")
+
+
+class Responsibilities(_Strict):
+    """Who holds each systemic-risk responsibility (Commitment 8)."""
+
+    oversight: str | None = None
+    ownership: str | None = None
+    support_monitoring: str | None = None
+    assurance: str | None = None
+    resources: str | None = Field(default=None, description="Resources and risk culture.")
+
+
 class FrameworkRecord(_Strict):
-    """Dates of the Safety & Security Framework (Commitment 1)."""
+    """Dates and contents of the Safety & Security Framework (Commitments 1, 8, 9)."""
 
     version: str | None = None
     notified_on: dt.date | None = Field(default=None,
@@ -112,10 +131,33 @@ class FrameworkRecord(_Strict):
     last_assessed_on: dt.date | None = None
     security_goal: str | None = None
     changelog: list[str] = Field(default_factory=list)
+    evaluation_triggers: list[EvaluationTrigger] = Field(default_factory=list)
+    responsibilities: Responsibilities = Field(default_factory=Responsibilities)
+    incident_process: str | None = Field(default=None, description="How serious incidents "
+                                         "are tracked, reported and documented (Commitment 9).")
+    external_evaluators: str | None = Field(default=None, description="When and how external "
+                                            "evaluators are involved.")
+
+
+class ModelDescription(_Strict):
+    """The model description of the Model Report (Measure 7.1)."""
+
+    capabilities: str | None = None
+    propensities: str | None = None
+    affordances: str | None = None
+    intended_uses: str | None = None
+    behaviour: str | None = None
+
+
+class SimilarlySafe(_Strict):
+    """A "similarly safe or safer" comparison with a reference model (Appendix 2)."""
+
+    reference_model: str = Field(min_length=1)
+    comparison: str = Field(min_length=1)
 
 
 class ModelReportRecord(_Strict):
-    """Dates of the Safety & Security Model Report (Commitment 7)."""
+    """Dates and contents of the Safety & Security Model Report (Commitment 7)."""
 
     version: str | None = None
     sent_on: dt.date | None = None
@@ -127,12 +169,20 @@ class ModelReportRecord(_Strict):
         "(six-monthly updates, Measure 7.6).")
     justification: str | None = None
     justification_limits: str | None = None
+    description: ModelDescription = Field(default_factory=ModelDescription)
+    similarly_safe: SimilarlySafe | None = None
+    external_evaluation_reports: list[str] = Field(default_factory=list)
+    no_external_evaluation_reason: str | None = None
+    security_review_reports: list[str] = Field(default_factory=list)
+    no_security_review_reason: str | None = None
+    landscape_changes: str | None = Field(default=None, description="Material changes to the "
+                                          "systemic-risk landscape (Measure 7.5).")
 
 
 class RiskRegister(_Strict):
     """``risk/register.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     risks: list[Risk] = Field(default_factory=list)
     mitigations: list[Mitigation] = Field(default_factory=list)
     framework: FrameworkRecord = Field(default_factory=FrameworkRecord)
@@ -163,8 +213,8 @@ class RiskRegister(_Strict):
 
 class Metric(_Strict):
     name: str = Field(min_length=1)
-    value: float
-    stderr: float | None = None
+    value: Number
+    stderr: Number | None = None
 
 
 class EvaluationRun(_Strict):
@@ -188,7 +238,7 @@ class EvaluationRun(_Strict):
 class EvaluationLog(_Strict):
     """``risk/evaluations.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     evaluations: list[EvaluationRun] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -252,7 +302,7 @@ class Incident(_Strict):
 class IncidentLog(_Strict):
     """``risk/incidents.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     incidents: list[Incident] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -301,7 +351,7 @@ class Request(_Strict):
 class RequestLog(_Strict):
     """``risk/requests.yaml``."""
 
-    gpact_risk: Literal[1] = 1
+    gpact_risk: Version = 1
     requests: list[Request] = Field(default_factory=list)
 
     @model_validator(mode="after")

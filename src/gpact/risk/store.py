@@ -15,13 +15,11 @@ from typing import Any, TypeVar
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from gpact import safeio
 from gpact.errors import InputError
 from gpact.risk.schema import EvaluationLog, IncidentLog, RequestLog, RiskRegister
 
 M = TypeVar("M", bound=BaseModel)
-
-# The C loader when PyYAML was built with libyaml (same safe semantics, several times faster).
-_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 FILES: dict[str, tuple[str, type[BaseModel]]] = {
     "register": ("register", RiskRegister),
@@ -79,18 +77,20 @@ def load_file(path: Path, model: type[M]) -> M:
     """Validate one record file; a missing file gives an empty record."""
     if not path.exists():
         return model()
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), None, f"cannot read: {exc}") from None
-    data = _parse(text, path)
+    data = safeio.load(path, safeio.RISK, yaml12_numbers=False).data
+    data = {} if data is None else data
+    if not isinstance(data, dict):
+        raise InputError(str(path), None, "expected a mapping at the top level")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
-        # Line numbers need the node tree: composed only when there is something to report.
-        node = None if path.suffix == ".json" else yaml.compose(text, Loader=_Loader)
-        problems = [_problem(err, node) for err in exc.errors()]
-        raise InputError(str(path), None, "; ".join(problems)) from None
+        # Line numbers need the node tree: read again only when there is something to report
+        # (keeping it for every load costs half as much memory again as the records).
+        node = safeio.load(path, safeio.RISK, yaml12_numbers=False).node
+        errors = exc.errors()
+        problems = [_problem(err, node) for err in errors[:safeio.MAX_PROBLEMS]]
+        raise InputError(str(path), None, "; ".join(safeio.capped(problems, len(errors)))) \
+            from None
 
 
 def save_file(path: Path, record: BaseModel) -> None:
@@ -104,58 +104,15 @@ def save_file(path: Path, record: BaseModel) -> None:
                         encoding="utf-8")
 
 
-def _parse(text: str, path: Path) -> Any:
-    if path.suffix == ".json":
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InputError(str(path), f"line {exc.lineno}", f"invalid JSON: {exc.msg}") from None
-    try:
-        data = yaml.load(text, Loader=_Loader)  # a safe loader (SafeLoader or CSafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
-        raise InputError(str(path), where, f"invalid YAML: {getattr(exc, 'problem', exc)}") \
-            from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise InputError(str(path), None, "expected a mapping at the top level")
-    return data
-
-
 def _problem(err: Any, node: yaml.Node | None) -> str:
     loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith("function-"))]
-    path = ""
-    for part in loc:
-        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
-    line = _line(node, loc)
-    where = (path or "(top level)") + (f" (line {line})" if line else "")
+    line = safeio.line_of(node, loc)
+    where = safeio.dotted(loc) + (f" (line {line})" if line else "")
     msg = str(err["msg"]).removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         msg = "unknown field"
     elif err["type"] == "missing":
         msg = "required field is missing"
     elif "input" in err and not isinstance(err["input"], dict | list):
-        msg = f"{msg} (got {err['input']!r})"
+        msg = f"{msg} (got {safeio.shown(err['input'])})"
     return f"{where}: {msg}"
-
-
-def _line(node: yaml.Node | None, loc: list[Any]) -> int | None:
-    """The YAML line of a field path, as deep as the path can be followed."""
-    if node is None:
-        return None
-    line = node.start_mark.line + 1
-    for part in loc:
-        if isinstance(node, yaml.MappingNode):
-            match = [(k, v) for k, v in node.value if k.value == part]
-            if not match:
-                break
-            line, node = match[0][0].start_mark.line + 1, match[0][1]
-        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) \
-                and part < len(node.value):
-            node = node.value[part]
-            line = node.start_mark.line + 1
-        else:
-            break
-    return line

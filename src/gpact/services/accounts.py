@@ -20,8 +20,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
+from gpact.services import passwords
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
 from gpact.store import audit
+from gpact.store.access import Invitation
 from gpact.store.models import (
     ROLES,
     ApiToken,
@@ -39,7 +41,8 @@ _SCOPE_RANK = {"read": 0, "write": 1, "admin": 2}
 HASHER = PasswordHasher()  # argon2id with argon2-cffi's recommended (RFC 9106) parameters
 _DUMMY_HASH = HASHER.hash("not a real password")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
-MIN_PASSWORD = 10
+_EMAIL = re.compile(r"^[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+$")
+MIN_PASSWORD = passwords.MIN_LENGTH
 
 
 @dataclass(frozen=True)
@@ -68,9 +71,10 @@ def sha256(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def hash_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise Invalid([f"password: must be at least {MIN_PASSWORD} characters"])
+def hash_password(password: str, email: str = "") -> str:
+    found = passwords.problems(password, email)
+    if found:
+        raise Invalid(found)
     return HASHER.hash(password)
 
 
@@ -89,11 +93,11 @@ def create_organisation(session: Session, slug: str, name: str, by: str) -> Orga
 
 def create_user(session: Session, email: str, password: str, by: str, name: str = "") -> User:
     email = email.strip().lower()
-    if "@" not in email or len(email) > 320:
+    if not _EMAIL.match(email) or len(email) > 320:
         raise Invalid(["email: not an e-mail address"])
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"user {email} exists")
-    user = User(email=email, name=name, password_hash=hash_password(password))
+    user = User(email=email, name=name, password_hash=hash_password(password, email))
     session.add(user)
     session.flush()
     audit.append(session, actor=by, action="user.create", entity="user", entity_id=user.id,
@@ -118,26 +122,94 @@ def set_role(session: Session, org: Organisation, user: User, role: str, by: str
     return member
 
 
-def add_member(session: Session, actor: Actor, email: str, role: str,
-               password: str | None) -> User:
-    """Give a user (created if new, which needs a password) a role in the actor's
-    organisation. Only admins may; the last admin cannot step down."""
+INVITATION_LIFETIME = dt.timedelta(days=7)
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    """What adding someone did: a role changed for a member of this organisation, or an
+    invitation (its secret shown once) for anyone else — whether or not the address has an
+    account elsewhere, which the admin is not told."""
+
+    email: str
+    role: str
+    status: str  # "member" or "invited"
+    secret: str | None = None
+    expires_at: dt.datetime | None = None
+
+
+def add_member(session: Session, actor: Actor, email: str, role: str) -> MemberChange:
+    """Change a member's role, or invite an address into the actor's organisation. Only
+    admins may; the last admin cannot step down."""
     if not actor.can("admin"):
         raise Forbidden("only admins manage members")
+    if role not in ROLES:
+        raise Invalid([f"role: must be one of {', '.join(ROLES)}"])
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise Invalid(["email: not an e-mail address"])
     org = session.get(Organisation, actor.org_id)
     assert org is not None
-    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    member = session.execute(select(User, Membership.role).join(
+        Membership, Membership.user_id == User.id).where(
+        Membership.org_id == org.id, User.email == email)).first()
+    if member is not None:
+        user = member[0]
+        if user.id == actor.user_id and role != "admin":
+            admins = session.scalar(select(func.count()).select_from(Membership).where(
+                Membership.org_id == actor.org_id, Membership.role == "admin"))
+            if admins == 1:
+                raise Conflict("you are the last admin of this organisation")
+        set_role(session, org, user, role, actor.label)
+        return MemberChange(email, role, "member")
+    session.execute(delete(Invitation).where(Invitation.org_id == org.id,
+                                             Invitation.email == email,
+                                             Invitation.accepted_at.is_(None)))
+    secret = secrets.token_urlsafe(32)
+    offer = Invitation(org_id=org.id, email=email, role=role, secret_hash=sha256(secret),
+                       created_by=actor.label, expires_at=utcnow() + INVITATION_LIFETIME)
+    session.add(offer)
+    session.flush()
+    audit.append(session, actor=actor.label, action="member.invite", entity="invitation",
+                 entity_id=offer.id, org_id=org.id, after={"email": email, "role": role})
+    return MemberChange(email, role, "invited", secret, offer.expires_at)
+
+
+def invitation(session: Session, secret: str) -> tuple[Invitation, Organisation]:
+    """The open invitation of a link's secret; NotFound if unknown, used or expired."""
+    found = session.scalar(select(Invitation).where(Invitation.secret_hash == sha256(secret)))
+    if found is None or found.accepted_at is not None or _aware(found.expires_at) <= utcnow():
+        raise NotFound("this invitation does not exist, was used or has expired; ask for a "
+                       "new one")
+    org = session.get(Organisation, found.org_id)
+    assert org is not None
+    return found, org
+
+
+def accept_invitation(session: Session, secret: str, user: User | None = None,
+                      password: str | None = None) -> User:
+    """Accept as the logged-in ``user`` (who must have the invited address), or create the
+    account with ``password``. An address that already has an account must log in first."""
+    found, org = invitation(session, secret)
     if user is None:
-        if not password:
-            raise Invalid(["password: required to create a new user"])
-        user = create_user(session, email, password, actor.label)
-    elif user.id == actor.user_id and role != "admin":
-        admins = session.scalar(select(func.count()).select_from(Membership).where(
-            Membership.org_id == actor.org_id, Membership.role == "admin"))
-        if admins == 1:
-            raise Conflict("you are the last admin of this organisation")
-    set_role(session, org, user, role, actor.label)
+        if session.scalar(select(User.id).where(User.email == found.email)) is not None:
+            raise Conflict(f"{found.email} has an account: log in with it to accept")
+        user = create_user(session, found.email, password or "", f"invitation {found.id}")
+    elif user.email != found.email:
+        raise Forbidden(f"this invitation is for {found.email}; you are logged in as "
+                        f"{user.email}")
+    found.accepted_at = utcnow()
+    set_role(session, org, user, found.role, user.email)
+    audit.append(session, actor=user.email, action="member.accept", entity="invitation",
+                 entity_id=found.id, org_id=org.id, after={"email": user.email,
+                                                           "role": found.role})
     return user
+
+
+def pending_invitations(session: Session, actor: Actor) -> list[Invitation]:
+    return list(session.scalars(select(Invitation).where(
+        Invitation.org_id == actor.org_id, Invitation.accepted_at.is_(None),
+        Invitation.expires_at > utcnow()).order_by(Invitation.email)))
 
 
 def members(session: Session, actor: Actor) -> list[tuple[str, str]]:

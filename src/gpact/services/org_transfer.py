@@ -2,21 +2,25 @@
 
 The file holds every model with its full profile and documentation-record history, the
 assessments (with the rulebook version each used), built documents and compute ledgers
-(base64) — not users, passwords or tokens. Imported rows keep their content and hashes;
-the import itself is one audit event.
+(base64) — not users, passwords or tokens. An import checks every content hash and maps
+every author to a member; each imported model is an audit event recording the hashes of
+what it brought, and the import as a whole is one more.
 """
 
 from __future__ import annotations
 
 import base64
+import binascii
 import datetime as dt
 import hashlib
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gpact import __version__
+from gpact.services import accounts, input_limits, server_documents, server_ledgers
 from gpact.services.accounts import Actor
 from gpact.services.registry import require, summarise
 from gpact.services.server_errors import Conflict, Invalid
@@ -33,6 +37,8 @@ from gpact.store.models import (
 )
 
 FORMAT = "gpact-organisation/1"
+_INT = 2**31 - 1
+_SHA256 = r"^[0-9a-f]{64}$"
 
 
 def _ts(value: dt.datetime) -> str:
@@ -82,11 +88,71 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
         })
     return {"format": FORMAT, "gpact_version": __version__,
             "exported_at": dt.datetime.now(dt.UTC).isoformat(),
+            "audit_head": audit.anchor(session),  # the chain's head when this was made
             "organisation": {"slug": org.slug, "name": org.name}, "models": models}
 
 
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    created_by: str = Field(max_length=400)
+    created_at: dt.datetime
+
+
+class _Text(_Row):
+    number: int = Field(ge=1, le=_INT)
+    text: str = Field(max_length=4 * 1024 * 1024)
+    sha256: str = Field(pattern=_SHA256)
+
+
+class _Assessment(_Row):
+    profile: int = Field(ge=1, le=_INT)
+    as_of: dt.date
+    result: dict[str, Any]
+
+
+class _File(_Row):
+    filename: str = Field(min_length=1, max_length=300)
+    sha256: str = Field(pattern=_SHA256)
+    content_base64: str
+
+
+class _Document(_File):
+    assessment: int | None = Field(None, ge=0, le=_INT)
+    kind: str = Field(max_length=64)
+    format: str = Field(max_length=16)
+    completeness: dict[str, Any]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
+    version: int = Field(ge=1, le=_INT)
+    created_at: dt.datetime
+    profiles: list[_Text] = Field(min_length=1)
+    records: list[_Text] = []
+    assessments: list[_Assessment] = []
+    documents: list[_Document] = []
+    ledgers: list[_File] = []
+
+
+class _Export(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    format: str
+    organisation: dict[str, Any] = {}
+    models: list[_Model]
+    authors: dict[str, str] = Field({}, description="author in the file -> member e-mail")
+
+
 def import_(session: Session, actor: Actor, data: dict[str, Any]) -> int:
-    """Recreate an exported register in the actor's (empty) organisation; returns model count."""
+    """Recreate an exported register in the actor's (empty) organisation; returns model count.
+
+    Nothing is taken on trust: every profile, record, document and ledger must match the
+    SHA-256 the file gives for it; ledger totals are recomputed from their content;
+    document kinds, formats and media types must be gpact's own; file names are reduced to
+    safe characters. Authors must be members of this organisation, or be mapped to one by
+    an ``authors`` entry added to the file (``{"name in the file": "member e-mail"}``);
+    otherwise nothing is imported.
+    """
     require(actor, "admin")
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise Invalid([f"format: expected {FORMAT!r}"])
@@ -94,70 +160,149 @@ def import_(session: Session, actor: Actor, data: dict[str, Any]) -> int:
                       .where(Model.org_id == actor.org_id)):
         raise Conflict("import needs an organisation without models")
     try:
-        for m in data["models"]:
-            _import_model(session, actor, m)
-    except (KeyError, TypeError, ValueError) as exc:
-        raise Invalid([f"models: malformed export file ({type(exc).__name__}: {exc})"]) from None
+        export = _Export.model_validate(data)
+    except ValidationError as exc:
+        raise Invalid([f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                       for e in exc.errors()[:20]]) from None
+    author = _authors(session, actor, export, export.authors)
+    for n, m in enumerate(export.models):
+        _import_model(session, actor, m, f"models.{n}", author)
     audit.append(session, actor=actor.label, action="organisation.import",
                  entity="organisation", entity_id=actor.org_id, org_id=actor.org_id,
-                 after=data, detail={"models": len(data["models"]),
-                                     "from": data.get("organisation", {}).get("slug")})
-    return len(data["models"])
+                 after=data, detail={"models": len(export.models),
+                                     "from": str(export.organisation.get("slug", ""))[:64]})
+    return len(export.models)
 
 
-def _import_model(session: Session, actor: Actor, m: dict[str, Any]) -> None:
-    model = Model(org_id=actor.org_id, name=str(m["name"]), version=int(m["version"]),
-                  created_at=dt.datetime.fromisoformat(m["created_at"]))
+def _email(label: str) -> str:
+    """The e-mail of an author label such as ``ana@example.eu (token ci)``."""
+    return label.split(" (", 1)[0].strip().lower()
+
+
+def _authors(session: Session, actor: Actor, export: _Export,
+             mapping: dict[str, str]) -> dict[str, str]:
+    """Every author label in the file mapped to a member of the actor's organisation."""
+    members = {email for email, _ in accounts.members(session, actor)}
+    labels = {row.created_by for m in export.models
+              for row in (*m.profiles, *m.records, *m.assessments, *m.documents, *m.ledgers)}
+    mapped: dict[str, str] = {}
+    unknown: set[str] = set()
+    for label in labels:
+        target = (mapping.get(label) or mapping.get(_email(label)) or _email(label)).lower()
+        if target in members:
+            mapped[label] = f"{target} (imported)" if target == _email(label) \
+                else f"{target} (imported; was {_email(label)[:200]})"
+        else:
+            unknown.add(_email(label))
+    if unknown:
+        shown = ", ".join(sorted(unknown)[:10])
+        raise Invalid([f"authors: not members of this organisation: {shown}; add them, or "
+                       "map each to a member with \"authors\": {\"<name in the file>\": "
+                       "\"<member e-mail>\"}"])
+    return mapped
+
+
+def _check_hash(where: str, content: bytes, claimed: str) -> None:
+    if hashlib.sha256(content).hexdigest() != claimed:
+        raise Invalid([f"{where}: content does not match its sha256 (changed after export?)"])
+
+
+def _decode(where: str, value: str) -> bytes:
+    try:
+        return base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        raise Invalid([f"{where}.content_base64: not base64"]) from None
+
+
+def _import_model(session: Session, actor: Actor, m: _Model, where: str,
+                  author: dict[str, str]) -> None:
+    model = Model(org_id=actor.org_id, name=m.name, version=m.version,
+                  created_at=m.created_at)
     session.add(model)
     session.flush()
     ids: dict[int, int] = {}
-    for p in m["profiles"]:
-        row = ProfileVersion(model_id=model.id, number=int(p["number"]), text=str(p["text"]),
-                             sha256=str(p["sha256"]), created_by=str(p["created_by"]),
-                             created_at=dt.datetime.fromisoformat(p["created_at"]))
+    for n, p in enumerate(m.profiles):
+        _check_hash(f"{where}.profiles.{n}", p.text.encode(), p.sha256)
+        if p.number in ids:
+            raise Invalid([f"{where}.profiles.{n}: profile number {p.number} twice"])
+        row = ProfileVersion(model_id=model.id, number=p.number, text=p.text, sha256=p.sha256,
+                             created_by=author[p.created_by], created_at=p.created_at)
         session.add(row)
         session.flush()
         ids[row.number] = row.id
-    for r in m.get("records", []):
-        session.add(RecordVersion(model_id=model.id, number=int(r["number"]),
-                                  text=str(r["text"]), sha256=str(r["sha256"]),
-                                  created_by=str(r["created_by"]),
-                                  created_at=dt.datetime.fromisoformat(r["created_at"])))
+    records: dict[int, str] = {}
+    for n, r in enumerate(m.records):
+        _check_hash(f"{where}.records.{n}", r.text.encode(), r.sha256)
+        if r.number in records:
+            raise Invalid([f"{where}.records.{n}: record number {r.number} twice"])
+        records[r.number] = r.sha256
+        session.add(RecordVersion(model_id=model.id, number=r.number, text=r.text,
+                                  sha256=r.sha256, created_by=author[r.created_by],
+                                  created_at=r.created_at))
     assessment_ids = []
-    for a in m["assessments"]:
-        result = a["result"]
-        assessed = Assessment(model_id=model.id, profile_version_id=ids[int(a["profile"])],
-                         as_of=dt.date.fromisoformat(a["as_of"]),
-                         rulebook_version=str(result["rulebook_version"]),
-                         gpact_version=str(result["gpact_version"]), result=result,
-                         summary=summarise(result), created_by=str(a["created_by"]),
-                         created_at=dt.datetime.fromisoformat(a["created_at"]))
+    for n, a in enumerate(m.assessments):
+        if a.profile not in ids:
+            raise Invalid([f"{where}.assessments.{n}.profile: no profile version {a.profile}"])
+        try:
+            summary = summarise(a.result)
+            dues = [ObligationDue(obligation=str(o["id"])[:64], source=str(o["source"])[:200],
+                                  status=str(o["status"])[:32],
+                                  applies_from=_day(o.get("applies_from")),
+                                  due=_day(o.get("due"))) for o in a.result["obligations"]]
+            rulebook, made_by = str(a.result["rulebook_version"]), str(a.result["gpact_version"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise Invalid([f"{where}.assessments.{n}.result: not a gpact assessment "
+                           f"({type(exc).__name__}: {exc})"]) from None
+        assessed = Assessment(model_id=model.id, profile_version_id=ids[a.profile],
+                              as_of=a.as_of, rulebook_version=rulebook[:40],
+                              gpact_version=made_by[:40], result=a.result, summary=summary,
+                              created_by=author[a.created_by], created_at=a.created_at)
         session.add(assessed)
         session.flush()
         assessment_ids.append(assessed.id)
-        for o in result["obligations"]:
-            session.add(ObligationDue(
-                assessment_id=assessed.id, obligation=o["id"], source=o["source"],
-                status=o["status"],
-                applies_from=dt.date.fromisoformat(o["applies_from"]) if o.get("applies_from")
-                else None, due=dt.date.fromisoformat(o["due"]) if o.get("due") else None))
+        for due in dues:
+            due.assessment_id = assessed.id
+            session.add(due)
     model.latest_assessment_id = assessment_ids[-1] if assessment_ids else None
-    for d in m["documents"]:
-        content = base64.b64decode(d["content_base64"])
-        if hashlib.sha256(content).hexdigest() != d["sha256"]:
-            raise ValueError(f"document {d['filename']} does not match its sha256")
-        session.add(Document(
-            model_id=model.id, assessment_id=None if d["assessment"] is None
-            else assessment_ids[int(d["assessment"])], kind=str(d["kind"]),
-            format=str(d["format"]), media_type=str(d["media_type"]),
-            filename=str(d["filename"]), sha256=str(d["sha256"]), size=len(content),
-            content=content, completeness=d["completeness"], created_by=str(d["created_by"]),
-            created_at=dt.datetime.fromisoformat(d["created_at"])))
-    for c in m["ledgers"]:
-        content = base64.b64decode(c["content_base64"])
+    documents: dict[int, str] = {}
+    for n, d in enumerate(m.documents):
+        at = f"{where}.documents.{n}"
+        content = _decode(at, d.content_base64)
+        _check_hash(at, content, d.sha256)
+        if d.kind not in server_documents.KINDS or d.format not in server_documents.MEDIA_TYPES:
+            raise Invalid([f"{at}: unknown document kind or format ({d.kind!r}, {d.format!r})"])
+        if d.assessment is not None and d.assessment >= len(assessment_ids):
+            raise Invalid([f"{at}.assessment: no assessment {d.assessment} in this model"])
+        doc = Document(
+            model_id=model.id, assessment_id=None if d.assessment is None
+            else assessment_ids[d.assessment], kind=d.kind, format=d.format,
+            media_type=server_documents.MEDIA_TYPES[d.format],
+            filename=input_limits.safe_filename(d.filename), sha256=d.sha256,
+            size=len(content), content=content, completeness=d.completeness,
+            created_by=author[d.created_by], created_at=d.created_at)
+        session.add(doc)
+        session.flush()
+        documents[doc.id] = doc.sha256
+    for n, c in enumerate(m.ledgers):
+        at = f"{where}.ledgers.{n}"
+        content = _decode(at, c.content_base64)
+        _check_hash(at, content, c.sha256)
+        filename = input_limits.safe_filename(c.filename)
+        summary = server_ledgers.summarise(filename, content)  # recomputed, not trusted
         session.add(ComputeLedger(
-            model_id=model.id, filename=str(c["filename"]), sha256=str(c["sha256"]),
-            size=len(content), content=content, total_flop=float(c["total_flop"]),
-            summary=c["summary"], created_by=str(c["created_by"]),
-            created_at=dt.datetime.fromisoformat(c["created_at"])))
+            model_id=model.id, filename=filename, sha256=c.sha256, size=len(content),
+            content=content, total_flop=sum(summary["flop_by_phase"].values()),
+            summary=summary, created_by=author[c.created_by], created_at=c.created_at))
     session.flush()
+    # what ``gpact audit verify`` checks the stored rows against
+    audit.append(session, actor=actor.label, action="model.import", entity="model",
+                 entity_id=model.id, org_id=actor.org_id,
+                 after={"name": model.name, "version": model.version},
+                 detail={"profiles": {str(k): p.sha256 for k, p in
+                                      zip(ids, m.profiles, strict=True)},
+                         "records": {str(k): v for k, v in records.items()},
+                         "documents": {str(k): v for k, v in documents.items()}})
+
+
+def _day(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None

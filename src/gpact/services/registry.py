@@ -17,13 +17,14 @@ from sqlalchemy.orm import Session
 
 from gpact.errors import InputError
 from gpact.profile import LoadedProfile, ProfileError, parse_profile
+from gpact.services import input_limits
 from gpact.services.accounts import Actor
 from gpact.services.assess import assess_profile
-from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound, TooLarge
+from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
 from gpact.store import audit
 from gpact.store.models import Assessment, Model, ObligationDue, ProfileVersion, utcnow
 
-MAX_PROFILE_BYTES = 256 * 1024
+MAX_PROFILE_BYTES = input_limits.PROFILE.max_bytes
 
 
 def require(actor: Actor, need: str) -> None:
@@ -33,14 +34,15 @@ def require(actor: Actor, need: str) -> None:
 
 def parse(text: str) -> LoadedProfile:
     """Validate profile text; field problems become an ``Invalid`` with one line per field."""
-    if len(text.encode()) > MAX_PROFILE_BYTES:
-        raise TooLarge(f"profile larger than {MAX_PROFILE_BYTES // 1024} KiB")
+    input_limits.check(text, "profile", input_limits.PROFILE)  # bounded work (size, depth)
     try:
         return parse_profile(text, "profile")
     except ProfileError as exc:
         raise Invalid(exc.problems) from None
     except InputError as exc:
         raise Invalid([exc.message()]) from None
+    except ValueError as exc:  # PyYAML: an impossible date such as 2025-02-30
+        raise Invalid([f"profile: {exc}"]) from None
 
 
 def get_model(session: Session, actor: Actor, model_id: int) -> Model:
@@ -58,6 +60,11 @@ def latest_profile(session: Session, model: Model) -> ProfileVersion:
 def _state(model: Model, profile: ProfileVersion) -> dict[str, Any]:
     return {"id": model.id, "name": model.name, "version": model.version,
             "profile": profile.number, "profile_sha256": profile.sha256}
+
+
+def _profile_hash(profile: ProfileVersion) -> dict[str, Any]:
+    """What ``gpact audit verify`` checks the stored profile text against."""
+    return {"profile": profile.number, "profile_sha256": profile.sha256}
 
 
 def _add_profile(session: Session, actor: Actor, model: Model, number: int,
@@ -99,7 +106,8 @@ def create_model(session: Session, actor: Actor, text: str,
     session.flush()
     profile = _add_profile(session, actor, model, 1, text)
     audit.append(session, actor=actor.label, action="model.create", entity="model",
-                 entity_id=model.id, org_id=actor.org_id, after=_state(model, profile))
+                 entity_id=model.id, org_id=actor.org_id, after=_state(model, profile),
+                 detail=_profile_hash(profile))
     run_assessment(session, actor, model, as_of, loaded=loaded, profile=profile)
     return model
 
@@ -131,7 +139,7 @@ def update_profile(session: Session, actor: Actor, model_id: int, text: str,
     profile = _add_profile(session, actor, model, old.number + 1, text)
     audit.append(session, actor=actor.label, action="model.update_profile", entity="model",
                  entity_id=model.id, org_id=actor.org_id, before=before,
-                 after=_state(model, profile))
+                 after=_state(model, profile), detail=_profile_hash(profile))
     run_assessment(session, actor, model, as_of, loaded=loaded, profile=profile)
     return model
 

@@ -28,6 +28,7 @@ from gpact.documents.record import empty_record
 from gpact.documents.sources import parse_record
 from gpact.errors import InputError
 from gpact.profile import Profile
+from gpact.services import input_limits
 from gpact.services.accounts import Actor
 from gpact.services.registry import (
     bump_version,
@@ -37,7 +38,7 @@ from gpact.services.registry import (
     parse,
     require,
 )
-from gpact.services.server_errors import Invalid, NotFound, TooLarge
+from gpact.services.server_errors import Invalid, NotFound
 from gpact.store import audit
 from gpact.store.models import Document, Model, RecordVersion
 
@@ -45,7 +46,7 @@ MEDIA_TYPES = {"md": "text/markdown; charset=utf-8", "html": "text/html; charset
                "json": "application/json", "pdf": "application/pdf"}
 REPORT = "assessment_report"
 KINDS = (REPORT, *engine.KINDS)
-MAX_RECORD_BYTES = 1024 * 1024
+MAX_RECORD_BYTES = input_limits.RECORD.max_bytes
 
 
 def formats(kind: str) -> tuple[str, ...]:
@@ -139,10 +140,11 @@ def latest_record(session: Session, model: Model) -> RecordVersion | None:
 
 
 def parse_record_text(text: str) -> engine.DocumentationRecord:
-    if len(text.encode()) > MAX_RECORD_BYTES:
-        raise TooLarge(f"documentation record larger than {MAX_RECORD_BYTES // 1024} KiB")
+    input_limits.check(text, "record", input_limits.RECORD)  # bounded work (size, depth)
     try:
         data = yaml.safe_load(text)
+    except ValueError as exc:  # PyYAML: an impossible date such as 2025-02-30
+        raise Invalid([f"record: {exc}"]) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}: " if mark is not None else ""

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from gpact.services.accounts import Actor
+from gpact.services.input_limits import safe_filename
 from gpact.services.registry import get_model, require
 from gpact.services.server_errors import Invalid, TooLarge
 from gpact.store import audit
@@ -95,7 +96,7 @@ def upload(session: Session, actor: Actor, model_id: int, filename: str,
         raise TooLarge(f"ledger larger than {MAX_LEDGER_BYTES // (1024 * 1024)} MiB")
     model = get_model(session, actor, model_id)
     summary = summarise(filename, content)
-    ledger = ComputeLedger(model_id=model.id, filename=filename[:300],
+    ledger = ComputeLedger(model_id=model.id, filename=safe_filename(filename),
                            sha256=hashlib.sha256(content).hexdigest(), size=len(content),
                            content=content, total_flop=sum(summary["flop_by_phase"].values()),
                            summary=summary, created_by=actor.label)

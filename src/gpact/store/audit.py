@@ -1,10 +1,14 @@
-"""The audit trail: append-only events chained by SHA-256.
+"""The audit trail: append-only events chained by SHA-256, anchored outside the database.
 
 Each event's hash covers its own canonical JSON and the previous event's hash, so editing an
-event breaks its hash, deleting one breaks the chain, and cutting events off the end no longer
-matches the stored head. ``verify`` walks the chain; ``gpact audit verify`` prints the result.
-An attacker who can rewrite the whole database can rebuild the chain: keep the head hash that
-``verify`` prints somewhere else (a ticket, a signed mail) to anchor it.
+event breaks its hash and deleting one breaks the chain. Every committed change also appends
+the new head (number and hash) to a **checkpoint file** outside the table (next to a SQLite
+file, or under the state directory for PostgreSQL; see ``Database.checkpoints``), so cutting
+events off the end, or wiping the log together with its head row, no longer matches what the
+file recorded. ``verify`` walks the chain, compares it with the checkpoints, and checks the
+stored profiles, records and documents against the hashes their audit events recorded.
+Someone able to rewrite both the database and the checkpoint file can still rebuild a
+consistent history: keep a head elsewhere too (``--expect-head``, a backup's header).
 """
 
 from __future__ import annotations
@@ -12,13 +16,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import logging
+import os
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from gpact.store.models import AuditEvent, AuditHead
+from gpact.store.models import AuditEvent, AuditHead, Document, ProfileVersion, RecordVersion
+
+log = logging.getLogger("gpact.server")
+HEAD_KEY = "gpact_audit_head"  # session.info: the head this transaction will commit
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x67706163  # "gpac"
@@ -70,7 +81,56 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
     session.add(event)
     head.seq, head.hash = event.seq, event.hash
     session.flush()
+    session.info[HEAD_KEY] = (event.seq, event.hash)
     return event
+
+
+def anchor(session: Session) -> dict[str, Any]:
+    """The current head, for a backup header or an evidence export to carry outside."""
+    head = session.get(AuditHead, 1)
+    return {"seq": head.seq if head else 0, "hash": head.hash if head else GENESIS,
+            "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
+
+
+def write_checkpoint(path: Path | None, seq: int, head_hash: str) -> None:
+    """Append one head to the checkpoint file (after the commit that made it). One small
+    ``O_APPEND`` write, so concurrent workers' lines never mix. A failure is logged, not
+    raised: the change is committed already."""
+    if path is None:
+        return
+    line = json.dumps({"seq": seq, "hash": head_hash,
+                       "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}) + "\n"
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(fd, line.encode())
+        finally:
+            os.close(fd)
+    except OSError as exc:
+        log.error(json.dumps({"event": "audit_checkpoint_failed", "path": str(path),
+                              "seq": seq, "reason": str(exc)}))
+
+
+def read_checkpoints(path: Path, problems: list[str]) -> dict[int, str]:
+    """seq -> hash from the checkpoint file; a torn last line (a crash mid-write) is
+    skipped, any other unreadable line is a problem."""
+    found: dict[int, str] = {}
+    with path.open("rb") as fh:
+        lines = fh.read().split(b"\n")
+    for n, raw in enumerate(lines, 1):
+        if not raw.strip():
+            continue
+        try:
+            item = json.loads(raw)
+            seq, value = int(item["seq"]), str(item["hash"])
+        except (ValueError, KeyError, TypeError):
+            if n < len(lines) - 1 or raw.endswith(b"}"):
+                problems.append(f"checkpoint file {path}, line {n}: unreadable")
+            continue
+        if found.get(seq, value) != value:
+            problems.append(f"checkpoint file {path}: event {seq} recorded with two hashes")
+        found[seq] = value
+    return found
 
 
 @dataclass
@@ -78,15 +138,59 @@ class Verification:
     events: int = 0
     head_hash: str = GENESIS
     problems: list[str] = field(default_factory=list)
+    checkpoints: int = 0
+    checked: dict[str, int] = field(default_factory=dict)  # rows checked against events
+    unrecorded: int = 0  # rows older than the events that record content hashes
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(session: Session, expect_head: str | None = None) -> Verification:
-    """Walk the whole chain in order and report every break (streams, bounded memory)."""
+@dataclass
+class _Recorded:
+    """The content hashes the audit events recorded, to check the stored rows against."""
+
+    profiles: dict[tuple[int, int], str] = field(default_factory=dict)
+    records: dict[tuple[int, int], str] = field(default_factory=dict)
+    record_states: set[tuple[int, str]] = field(default_factory=set)
+    documents: dict[int, str] = field(default_factory=dict)
+    legacy_models: set[int] = field(default_factory=set)
+
+    def add(self, event: AuditEvent) -> None:
+        detail, model = event.detail or {}, _int(event.entity_id)
+        if event.action in ("model.create", "model.update_profile") and model is not None:
+            if "profile_sha256" in detail:
+                self.profiles[(model, int(detail["profile"]))] = str(detail["profile_sha256"])
+            else:
+                self.legacy_models.add(model)
+        elif event.action == "model.update_record" and model is not None and event.after_hash:
+            self.record_states.add((model, event.after_hash))
+        elif event.action == "document.build" and model is not None and event.after_hash:
+            self.documents[model] = event.after_hash  # entity is the document
+        elif event.action == "model.import" and model is not None:
+            for number, sha in (detail.get("profiles") or {}).items():
+                self.profiles[(model, int(number))] = str(sha)
+            for number, sha in (detail.get("records") or {}).items():
+                self.records[(model, int(number))] = str(sha)
+            for doc, sha in (detail.get("documents") or {}).items():
+                self.documents[int(doc)] = digest({"sha256": str(sha)})
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
+
+
+def verify(session: Session, expect_head: str | None = None,
+           checkpoints: Path | None = None) -> Verification:
+    """Walk the whole chain in order and report every break (streams, bounded memory),
+    compare it with the checkpoint file, and check the stored content against the events."""
     result = Verification()
+    anchored: dict[int, str] = {}
+    if checkpoints is not None and checkpoints.is_file():
+        anchored = read_checkpoints(checkpoints, result.problems)
+        result.checkpoints = len(anchored)
+    recorded = _Recorded()
     expected_seq, prev = 1, GENESIS
     rows = session.execute(select(AuditEvent).order_by(AuditEvent.seq).execution_options(
         yield_per=1000)).scalars()
@@ -101,16 +205,73 @@ def verify(session: Session, expect_head: str | None = None) -> Verification:
         if event_hash(event) != event.hash:
             result.problems.append(f"event {event.seq}: content does not match its hash "
                                    "(edited)")
+        if anchored.get(event.seq, event.hash) != event.hash:
+            result.problems.append(f"event {event.seq}: differs from the checkpoint file "
+                                   "(the chain was rewritten from here on)")
+        recorded.add(event)
         result.events += 1
         expected_seq, prev = event.seq + 1, event.hash
         session.expunge(event)
     result.head_hash = prev
+    last = expected_seq - 1
     head = session.get(AuditHead, 1)
-    if head is not None and (head.seq != expected_seq - 1 or head.hash != prev):
-        result.problems.append(f"chain ends at event {expected_seq - 1} but the head records "
+    if head is not None and (head.seq != last or head.hash != prev):
+        result.problems.append(f"chain ends at event {last} but the head records "
                                f"event {head.seq}: events were cut off the end")
     if head is None and result.events:
         result.problems.append("audit head record is missing")
+    if anchored and max(anchored) > last:
+        result.problems.append(
+            f"the checkpoint file records event {max(anchored)} but the chain ends at event "
+            f"{last}: " + ("the audit log was wiped" if not result.events
+                           else "events were cut off the end"))
     if expect_head is not None and expect_head != prev:
         result.problems.append(f"head hash {prev} differs from the expected {expect_head}")
+    _check_content(session, recorded, result)
     return result
+
+
+def _stream(session: Session, *columns: Any) -> Iterator[Any]:
+    yield from session.execute(select(*columns).execution_options(yield_per=200))
+
+
+def _check_content(session: Session, recorded: _Recorded, result: Verification) -> None:
+    """Each stored profile, record and document must hash to what its row says and to what
+    an audit event recorded when it was made."""
+    problems = result.problems
+    checked = {"profiles": 0, "records": 0, "documents": 0}
+    for model, number, sha, body in _stream(session, ProfileVersion.model_id,
+                                            ProfileVersion.number, ProfileVersion.sha256,
+                                            ProfileVersion.text):
+        what = f"model {model}, profile version {number}"
+        if hashlib.sha256(body.encode()).hexdigest() != sha:
+            problems.append(f"{what}: text does not match its stored SHA-256 (edited)")
+        expected = recorded.profiles.get((model, number))
+        if expected is None and model in recorded.legacy_models:
+            result.unrecorded += 1
+            continue
+        if expected is None:
+            problems.append(f"{what}: no audit event records it (added outside gpact, or "
+                            "the audit log was wiped)")
+        elif expected != sha:
+            problems.append(f"{what}: differs from the SHA-256 its audit event recorded")
+        checked["profiles"] += 1
+    for model, number, sha, body in _stream(session, RecordVersion.model_id,
+                                            RecordVersion.number, RecordVersion.sha256,
+                                            RecordVersion.text):
+        what = f"model {model}, record version {number}"
+        if hashlib.sha256(body.encode()).hexdigest() != sha:
+            problems.append(f"{what}: text does not match its stored SHA-256 (edited)")
+        imported = recorded.records.get((model, number))
+        if imported != sha and (model, digest({"record": number, "sha256": sha})) \
+                not in recorded.record_states:
+            problems.append(f"{what}: no audit event recorded this content")
+        checked["records"] += 1
+    for doc, sha, content in _stream(session, Document.id, Document.sha256, Document.content):
+        actual = hashlib.sha256(content).hexdigest()
+        if actual != sha:
+            problems.append(f"document {doc}: content does not match its stored SHA-256")
+        if recorded.documents.get(doc) != digest({"sha256": actual}):
+            problems.append(f"document {doc}: no audit event recorded this content")
+        checked["documents"] += 1
+    result.checked = checked

@@ -1,7 +1,9 @@
 """Backups as a logical dump: gzip'd JSON Lines, one row per line, any database to any other.
 
 A dump from SQLite restores into PostgreSQL and back. The restore refuses a database that
-already holds data, and checks the audit chain of what it restored.
+already holds data, and checks the audit chain of what it restored. The header carries the
+audit head at the time of the backup (an anchor outside the database); a restore checks the
+rows end there and writes it to the new database's checkpoint file.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from sqlalchemy.orm import Session
 
 from gpact import __version__
 from gpact.errors import InputError
+from gpact.store import audit
 from gpact.store.db import Database
 from gpact.store.migrate import current_revision, head_revision, upgrade
-from gpact.store.models import Base, User, UTCDateTime
+from gpact.store.models import AuditEvent, Base, User, UTCDateTime
 
 FORMAT = "gpact-backup/1"
 BATCH = 500
@@ -76,7 +79,8 @@ def backup(db: Database, out: Path, progress: Progress = _quiet) -> dict[str, in
                            if not db.is_sqlite else {})
         header = {"format": FORMAT, "gpact_version": __version__,
                   "revision": current_revision(db),
-                  "created_at": dt.datetime.now(dt.UTC).isoformat()}
+                  "created_at": dt.datetime.now(dt.UTC).isoformat(),
+                  "audit_head": audit.anchor(session)}  # an anchor kept with the copy
         fh.write(json.dumps(header) + "\n")
         for table in Base.metadata.sorted_tables:
             counts[table.name] = 0
@@ -122,16 +126,24 @@ def restore(db: Database, source: Path, progress: Progress = _quiet) -> dict[str
                              f" differs from this gpact's {head_revision()}; restore with the "
                              "gpact version that made it, then upgrade")
         try:
-            _load(db, tables, lines, counts, str(source), progress)
+            _load(db, tables, lines, counts, str(source), progress, header.get("audit_head"))
         except (OSError, EOFError, KeyError, TypeError, ValueError) as exc:
             raise InputError(str(source), None, f"damaged backup, nothing restored: "
                              f"{type(exc).__name__}: {exc}") from None
+    with db.read() as session:
+        last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
+                               ).first()
+    if last is not None:
+        audit.write_checkpoint(db.checkpoints, last.seq, last.hash)
     return counts
 
 
 def _load(db: Database, tables: dict[str, Table], lines: Iterator[dict[str, Any]],
-          counts: dict[str, int], name: str, progress: Progress) -> None:
-    """Insert every row in one transaction: a damaged file leaves the database empty."""
+          counts: dict[str, int], name: str, progress: Progress,
+          recorded: Any = None) -> None:
+    """Insert every row in one transaction: a damaged file leaves the database empty.
+    ``recorded`` is the header's audit head: the rows must end at that event."""
+    last: tuple[Any, Any] = (0, audit.GENESIS)
     with db.write() as session:
         batch: list[dict[str, Any]] = []
         current: str | None = None
@@ -144,7 +156,13 @@ def _load(db: Database, tables: dict[str, Table], lines: Iterator[dict[str, Any]
                 batch, current = [], item["t"]
             batch.append(_decode(tables[item["t"]], item["r"]))
             counts[item["t"]] = counts.get(item["t"], 0) + 1
+            if item["t"] == "audit_events":
+                last = (item["r"]["seq"], item["r"]["hash"])
         _flush(session, tables, current, batch)
+        if isinstance(recorded, dict) and (recorded.get("seq"), recorded.get("hash")) != last:
+            raise InputError(name, "audit_head", f"the header records audit event "
+                             f"{recorded.get('seq')} as the head but the rows end at event "
+                             f"{last[0]}: the file was altered; nothing restored")
         if not db.is_sqlite:
             _reset_sequences(session)
 

@@ -19,9 +19,12 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
 
 from gpact.errors import InputError
+from gpact.store import audit
 
 DEFAULT_DB_FILE = "gpact.db"
 ENV_URL = "GPACT_DATABASE_URL"
+ENV_CHECKPOINTS = "GPACT_AUDIT_CHECKPOINTS"  # the audit checkpoint file, if not the default
+ENV_STATE = "GPACT_STATE_DIR"  # where PostgreSQL databases' checkpoint files go by default
 
 
 def resolve_url(value: str | None) -> str:
@@ -48,9 +51,11 @@ def resolve_url(value: str | None) -> str:
 class Database:
     """An engine plus the two kinds of session the services use (read and write)."""
 
-    def __init__(self, url: str | None, *, echo: bool = False) -> None:
+    def __init__(self, url: str | None, *, echo: bool = False,
+                 checkpoints: str | Path | None = None) -> None:
         self.url = resolve_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
+        self.checkpoints = checkpoint_path(self.url, checkpoints)
         # a kept connection for each of the server's worker threads (20) and the event loop,
         # so none is opened and closed per request under load; overflow for bursts
         kwargs: dict[str, Any] = {"echo": echo, "pool_size": 24, "max_overflow": 16}
@@ -88,9 +93,30 @@ class Database:
             except BaseException:
                 session.rollback()
                 raise
+            head = session.info.pop(audit.HEAD_KEY, None)
+            if head is not None:  # committed: anchor the new head outside the database
+                audit.write_checkpoint(self.checkpoints, *head)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def checkpoint_path(url: str, given: str | Path | None = None) -> Path | None:
+    """Where the audit head is anchored: ``given``, else ``$GPACT_AUDIT_CHECKPOINTS``, else
+    ``<file>.audit-checkpoints`` next to a SQLite file, else (PostgreSQL)
+    ``$GPACT_STATE_DIR`` (default ``~/.local/state/gpact``)``/<host>_<port>_<db>.audit-
+    checkpoints``. None for an in-memory SQLite database."""
+    chosen = given or os.environ.get(ENV_CHECKPOINTS)
+    if chosen:
+        return Path(chosen).expanduser()
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        name = parsed.database
+        return Path(f"{name}.audit-checkpoints") if name and name != ":memory:" else None
+    state = Path(os.environ.get(ENV_STATE) or Path.home() / ".local" / "state" / "gpact")
+    state.mkdir(parents=True, exist_ok=True)
+    return state / f"{parsed.host or 'local'}_{parsed.port or 5432}_{parsed.database}" \
+        ".audit-checkpoints"
 
 
 def _sqlite_setup(engine: Engine) -> None:

@@ -33,6 +33,7 @@ from gpact.services import (
     server_ledgers,
 )
 from gpact.services.accounts import Actor
+from gpact.services.input_limits import safe_filename
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, ServiceError
 from gpact.store.db import Database
 from gpact.store.models import AuditEvent, Organisation, User, WebSession
@@ -416,7 +417,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         with _db(request).read() as session:
             doc = server_documents.get_document(session, page.actor, doc_id)
         return Response(doc.content, media_type=doc.media_type, headers={
-            "Content-Disposition": f'attachment; filename="{doc.filename}"',
+            "Content-Disposition": f'attachment; filename="{safe_filename(doc.filename)}"',
             "ETag": f'"{doc.sha256}"'})
 
     @router.get("/o/{org}/calendar")
@@ -491,16 +492,18 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
 
     @router.post("/o/{org}/members")
     def set_member(request: Request, org: str, email: Text = "", role: Text = "viewer",
-                   password: OptText = "", csrf_token: Text = "") -> Response:
+                   csrf_token: Text = "") -> Response:
         page = _page(request, org)
         page.check_csrf(csrf_token)
         assert page.actor is not None
         try:
             with _write(request) as session:
-                accounts.add_member(session, page.actor, email, role, password)
+                done = accounts.add_member(session, page.actor, email, role)
         except (Invalid, Conflict) as exc:
             problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
             return _settings(page, exc.status, problems=problems)
+        if done.secret:  # not a member yet: an invitation link to pass on
+            return _settings(page, invited=done.email, invitation=f"/invite/{done.secret}")
         return page.back("settings")
 
     app.include_router(router)

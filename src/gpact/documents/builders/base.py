@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.documents.context import Context
-from gpact.documents.document import Answer, Document, Entry, Section, Value
+from gpact.documents.document import Answer, Document, Entry, Presentation, Section, Value
 from gpact.documents.fields import Audience, FieldSpec, FieldTree, load_tree
 from gpact.documents.quality import judge
 
@@ -41,7 +41,8 @@ class Builder:
         return list(self.resolvers)
 
     def build(self, ctx: Context, audience: Audience | None = None,
-              build_date: dt.date | None = None) -> Document:
+              build_date: dt.date | None = None,
+              presentation: Presentation = "review") -> Document:
         trees = self.trees(ctx)
         sections = [
             _section(ctx, spec_section.number, spec_section.title, spec_section.when,
@@ -53,10 +54,12 @@ class Builder:
             model=_model_label(ctx), provider=ctx.profile.provider.name,
             audience=audience if self.audience_aware else None, reader=self.reader,
             sections=[s for s in sections if s.entries],
-            meta=document_meta(ctx, build_date),
+            meta=document_meta(ctx, build_date), presentation=presentation,
         )
         doc.notes.append(ctx.assessment_note())
-        doc.notes.extend(_scope_notes(ctx, self.obligation))
+        scope = _scope_notes(ctx, self.obligation)
+        doc.notes.extend(scope)
+        doc.public_notes.extend(scope)
         doc.notes.extend(_unknown_gate_notes(ctx, trees))
         if self.finish is not None:
             self.finish(ctx, doc)
@@ -107,7 +110,7 @@ def _entry(ctx: Context, spec: FieldSpec, resolver: Resolver, section_gate: bool
         problems += list(answer.problems)
         if answer.problems and status == "ok":
             status = "weak"
-    return Entry(spec, answer.value, status, problems, list(answer.notes))
+    return Entry(spec, answer.value, status, problems, list(answer.notes), answer.method)
 
 
 def _scope_notes(ctx: Context, obligation_id: str | None) -> list[str]:

@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from gpact.documents.context import Context
-from gpact.documents.document import Answer, Num, Value
+from gpact.documents.document import Answer, Num, Value, format_number
+from gpact.documents.labels import channel_label, modality_label
 from gpact.documents.record import Quantity
 
 Resolver = Callable[[Context], Value | Answer]
@@ -119,7 +120,8 @@ def _modalities(ctx: Context, direction: str) -> Answer:
         formats, size = arch.output_formats, arch.max_output_size
     if not listed:
         return Answer(None)
-    text = _join(("", ", ".join(listed) + "."), ("Format", formats),
+    text = _join(("", ", ".join(modality_label(m) for m in listed).capitalize() + "."),
+                 ("Format", formats),
                  (f"Maximum {direction} size", quantity_text(size)))
     problems = (f"maximum {direction} size not given (architecture.max_{direction}_size)",) \
         if size is None else ()
@@ -144,7 +146,7 @@ def modalities_format(ctx: Context) -> Value:
 def quantity_text(q: Quantity | None) -> str | None:
     if q is None:
         return None
-    return f"{q.value} {q.unit}" if q.unit else str(q.value)
+    return format_number(Num(q.value, q.unit)) + (f" ({q.note})" if q.note else "")
 
 
 def channels(ctx: Context) -> Answer:
@@ -155,7 +157,7 @@ def channels(ctx: Context) -> Answer:
     if listed:
         return Answer(listed)
     release = ctx.profile.model.release
-    from_profile = [str(c) for c in release.channels] if release else []
+    from_profile = [channel_label(str(c)) for c in release.channels] if release else []
     return Answer(from_profile, notes=("Channels from the profile; add the level of access per "
                                        "channel in distribution.channels.",)
                   if from_profile else ())
@@ -211,10 +213,12 @@ def training_time(ctx: Context) -> Answer:
     months = days / DAYS_PER_MONTH
     label = next(b["label"] for b in ctx.rules.value("documents.training_time_bins")
                  if "below" not in b or months <= b["below"])
-    parts = [f"Range: {label}.", f"Wall-clock time: {training.wall_clock_days} days."]
+    parts = [f"Range: {label}.",
+             f"Wall-clock time: {format_number(Num(training.wall_clock_days, 'days'))}."]
     if training.hardware_days is not None:
         hw = f" ({training.hardware})" if training.hardware else ""
-        parts.append(f"Hardware time: {training.hardware_days} accelerator-days{hw}.")
+        parts.append(f"Hardware time: "
+                     f"{format_number(Num(training.hardware_days, 'accelerator-days'))}{hw}.")
     problems = () if training.hardware_days is not None else \
         ("hardware-days not given (training.hardware_days)",)
     return Answer(" ".join(parts), problems=problems)
@@ -263,7 +267,8 @@ def data_provenance(ctx: Context) -> list[str]:
 def data_type_provenance(ctx: Context) -> str | None:
     mods = data_modalities(ctx).value
     kinds = data_provenance(ctx)
-    return _join(("Types", ", ".join(mods) + "." if isinstance(mods, list) and mods else None),
+    return _join(("Types", ", ".join(modality_label(m) for m in mods) + "."
+                  if isinstance(mods, list) and mods else None),
                  ("Provenance", "; ".join(kinds) + "." if kinds else None))
 
 

@@ -22,7 +22,8 @@ def render(doc: Document, fmt: OutputFormat) -> bytes:
         return render_html(doc).encode("utf-8")
     if fmt == "pdf":
         return render_pdf(doc)
-    return (json.dumps(doc.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    data = {**doc.to_dict(), "content_sha256": doc.content_hash()}
+    return (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 __all__ = ["FORMATS", "OutputFormat", "render"]
