@@ -91,7 +91,10 @@ def json_records(data: Any, file: str) -> list[tuple[int, dict[str, Any]]]:
 def _csv_rows(text: str, file: str) -> Iterator[tuple[int, dict[str, Any]]]:
     """Rows one at a time (each becomes a small Row; the dicts are not kept)."""
     reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
+    try:
+        header = reader.fieldnames or []  # reads the first line: it can be malformed too
+    except csv.Error as exc:
+        raise InputError(file, "header", f"malformed CSV: {exc}") from None
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise InputError(file, "header", f"not a codecarbon emissions.csv: missing column(s) "

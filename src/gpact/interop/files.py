@@ -1,7 +1,7 @@
 """Bounded reads of the files other tools write, with one-line errors naming the file.
 
-Parsing goes through :mod:`gpact.safeio` with the ``IMPORTED`` limits; bytes are read here in
-chunks, so a 64 MB limit does not cost a 64 MB buffer for every small file."""
+Reading and parsing go through :mod:`gpact.safeio` with the ``IMPORTED`` limits, which are
+larger than for gpact's own files: other tools' logs and statistics hold long lists."""
 
 from __future__ import annotations
 
@@ -12,40 +12,21 @@ from gpact import safeio
 from gpact.errors import InputError
 
 MAX_FILE_BYTES = 64 * 1024 * 1024  # cards, logs, CSVs and JSON-LD we read whole
-CHUNK = 1024 * 1024
 # other tools' files: codecarbon JSON and HELM statistics hold long lists
 IMPORTED = safeio.Limits("imported file", MAX_FILE_BYTES, max_items=1_000_000,
                          max_nodes=5_000_000)
 
 
 def read_bytes(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The file's bytes, refusing anything larger than ``limit``."""
-    file = str(path)
-    try:
-        with path.open("rb") as fh:
-            chunks, size = [], 0
-            while size <= limit:  # in chunks: read(limit) would allocate the whole limit
-                chunk = fh.read(min(CHUNK, limit + 1 - size))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                size += len(chunk)
-            data = b"".join(chunks)
-    except FileNotFoundError:
-        raise InputError(file, None, "no such file") from None
-    except IsADirectoryError:
-        raise InputError(file, None, "is a folder, expected a file") from None
-    except OSError as exc:
-        raise InputError(file, None, f"cannot read: {exc.strerror}") from None
-    if len(data) > limit:
-        raise InputError(file, None, f"larger than {limit // (1024 * 1024)} MB: refusing to "
-                         "read it whole")
-    return data
+    """The file's bytes, refusing anything larger than ``limit`` while reading."""
+    return safeio.read_bytes(path, limit, IMPORTED.what)
 
 
 def read_text(path: Path, limit: int = MAX_FILE_BYTES) -> str:
+    """A bounded UTF-8 text file (a leading byte-order mark is allowed)."""
+    data = read_bytes(path, limit)
     try:
-        return read_bytes(path, limit).decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise InputError(str(path), None, "not UTF-8 text") from None
 
