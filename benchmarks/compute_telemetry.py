@@ -11,7 +11,8 @@ duplicated), then runs, each in its own subprocess so that peak memory is its ow
 
 Prints rows/s, the ratio of gpact's time to each baseline's, peak RSS per process (VmHWM), and
 checks that gpact's total equals the same-result baseline's. ``--repeat N`` interleaves N runs
-of each step and keeps the fastest, which steadies the ratios on a shared machine.
+of each step; the table shows medians, and the ratio line the median and min–max of the
+per-round ratios (each round runs gpact and the baselines back to back).
 """
 
 from __future__ import annotations
@@ -120,11 +121,18 @@ def run(code: str, *args: str) -> dict[str, float]:
     return result
 
 
-def best(runs: list[dict[str, float]]) -> dict[str, float]:
-    """The fastest of repeated runs, with the highest peak memory seen."""
-    fastest = dict(min(runs, key=lambda r: r["seconds"]))
-    fastest["rss_mb"] = max(r["rss_mb"] for r in runs)
-    return fastest
+def median(runs: list[dict[str, float]]) -> dict[str, float]:
+    """The median run by time, with the highest peak memory seen."""
+    middle = dict(sorted(runs, key=lambda r: r["seconds"])[(len(runs) - 1) // 2])
+    middle["rss_mb"] = max(r["rss_mb"] for r in runs)
+    return middle
+
+
+def ratios(mine: list[dict[str, float]], theirs: list[dict[str, float]]) -> str:
+    """Median and min–max of the per-round time ratios."""
+    r = sorted(a["seconds"] / b["seconds"] for a, b in zip(mine, theirs, strict=True))
+    mid = r[len(r) // 2] if len(r) % 2 else (r[len(r) // 2 - 1] + r[len(r) // 2]) / 2
+    return f"{mid:.2f}× (min {r[0]:.2f}, max {r[-1]:.2f}, {len(r)} rounds)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
         for _ in range(args.repeat):  # interleaved, so that load on the machine hits all alike
             for name, step in steps.items():
                 results[name].append(run(*step))
-        g, same, naive = (best(results[k]) for k in ("gpact", "same", "naive"))
+        g, same, naive = (median(results[k]) for k in ("gpact", "same", "naive"))
     n = int(g["rows"])
     print(f"{'':<34}{'seconds':>9}{'rows/s':>14}{'peak RSS':>11}{'gpact ÷ it':>12}")
     for name, r in (("gpact", g), ("baseline: same result (DuckDB)", same),
@@ -164,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
         ratio = g["seconds"] / r["seconds"]
         print(f"{name:<34}{r['seconds']:>9.2f}{n / r['seconds']:>14,.0f}"
               f"{r['rss_mb']:>8.0f} MB{ratio:>11.2f}×")
+    print(f"gpact ÷ same-result baseline: {ratios(results['gpact'], results['same'])}; "
+          f"peak RSS {g['rss_mb']:.0f} MB (target ≤ 1.2× Parquet, ≤ 1.5× CSV, ≤ 1024 MB)")
     agree = abs(g["total"] - same["total"]) <= 1e-9 * same["total"]
     print(f"gpact total {g['total']:.6g} FLOP, same-result baseline {same['total']:.6g} FLOP "
           f"({'equal' if agree else 'DIFFERENT'}); naive sum {naive['total']:.6g} FLOP counts "

@@ -5,22 +5,27 @@
 
 DuckDB writes the synthetic log (Parquet) and the robots.txt snapshots (two per host, a day
 apart, 20 % of them changed; 5 % unreachable, 5 % 404) to a temporary folder; the audit then
-runs end to end (read, as-of join, sort, match, write verdicts, summary). Baseline, measured
-in the same run on a sample: a straightforward per-row audit in Python (bisect for the
-snapshot in force, protego's ``can_fetch`` per row). Printed: rows/s for both, the ratio,
-wall and CPU time, peak RSS.
+runs end to end (read, as-of join, match, write verdicts, summary) in a fresh process, so
+its peak RSS is its own. ``--compare-src /work/main/src`` runs another source tree's audit
+on the same inputs, interleaved with this one (``--repeat`` times), and prints the ratios.
+Baseline, measured in the same run on a sample: a straightforward per-row audit in Python
+(bisect for the snapshot in force, protego's ``can_fetch`` per row).
 """
 
 from __future__ import annotations
 
 import argparse
 import bisect
+import json
+import os
 import random
-import resource
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
@@ -29,7 +34,7 @@ import pyarrow.parquet as pq
 sys.path.insert(0, str(Path(__file__).parent))
 from rights_robots import AGENT, SEGMENTS, _robots
 
-from gpact.rights.audit import AuditOptions, run_audit, summarize
+from gpact.rights.audit import AuditOptions
 
 DAY0 = 1_772_323_200  # 2026-03-01T00:00:00Z
 
@@ -112,50 +117,87 @@ def naive_audit(log: Path, snaps: Path, sample: int) -> tuple[int, float]:
     return len(verdicts), time.perf_counter() - t
 
 
+_CHILD = """
+import json, resource, sys, time
+from pathlib import Path
+from gpact.rights.audit import AuditOptions, run_audit, summarize
+log, snaps, out, limit, engine = sys.argv[1:6]
+options = AuditOptions([log], [snaps], Path(out), memory_limit=limit, engine=engine)
+t, cpu = time.perf_counter(), time.process_time()
+if engine == "spark":
+    from gpact.rights.audit_spark import run_audit_spark
+    result = run_audit_spark(options)
+else:
+    result = run_audit(options)
+audit_s = time.perf_counter() - t
+summary = summarize(result, options)
+print("RESULT " + json.dumps({"wall": time.perf_counter() - t, "audit": audit_s,
+                  "cpu": time.process_time() - cpu, "totals": summary["totals"],
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
+                             default=str))
+"""
+
+
+def run_child(src: str, log: Path, snaps: Path, out: Path, limit: str,
+              engine: str) -> dict[str, Any]:
+    """One audit in a fresh process (its own peak RSS) with ``src`` first on the path."""
+    env = {**os.environ, "PYTHONPATH": src}
+    done = subprocess.run([sys.executable, "-c", _CHILD, str(log), str(snaps), str(out), limit,
+                           engine], env=env, capture_output=True, text=True, check=True)
+    if "RESULT " not in done.stdout:  # (older trees print DuckDB's progress bar on stdout)
+        raise SystemExit(f"audit from {src} printed no result:\n{done.stdout[-2000:]}\n"
+                         f"{done.stderr[-2000:]}")
+    line = done.stdout.rsplit("RESULT ", 1)[1].splitlines()[0]
+    result: dict[str, Any] = json.loads(line)
+    return result
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--rows", type=int, default=10_000_000)
     ap.add_argument("--hosts", type=int, default=2000)
     ap.add_argument("--baseline-rows", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=9309)
-    ap.add_argument("--memory-limit", default="1GB", help="DuckDB memory limit")
+    ap.add_argument("--memory-limit", default=AuditOptions.memory_limit,
+                    help="DuckDB memory limit")
     ap.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
+    ap.add_argument("--compare-src", default=None, help="another gpact source tree (e.g. "
+                    "the main branch's src/): its audit runs on the same inputs, interleaved")
+    ap.add_argument("--repeat", type=int, default=1, help="runs of each audit")
     args = ap.parse_args(argv)
+    ours_src = str(Path(__file__).resolve().parent.parent / "src")
     with tempfile.TemporaryDirectory(prefix="gpact-bench-") as tmp:
         folder = Path(tmp)
         t = time.perf_counter()
         log, snaps = make_inputs(folder, args.rows, args.hosts, args.seed)
         print(f"inputs: {args.rows} log rows, {2 * args.hosts} snapshots "
-              f"(written in {time.perf_counter() - t:.1f}s; peak RSS so far {_rss():.0f} MiB)")
-        options = AuditOptions([str(log)], [str(snaps)], folder / "verdicts.parquet",
-                               memory_limit=args.memory_limit, engine=args.engine)
-        t = time.perf_counter()
-        cpu = time.process_time()
-        if args.engine == "spark":
-            from gpact.rights.audit_spark import run_audit_spark
-            result = run_audit_spark(options)
-        else:
-            result = run_audit(options)
-        audit_s = time.perf_counter() - t
-        summary = summarize(result, options)
-        total_s = time.perf_counter() - t
-        cpu_s = time.process_time() - cpu
-        rate = args.rows / total_s
-        print(f"gpact audit ({args.engine}): {total_s:.1f}s wall ({audit_s:.1f}s audit + "
-              f"{total_s - audit_s:.1f}s summary), {cpu_s:.1f}s CPU of this process "
-              f"= {rate:,.0f} rows/s")
-        print(f"  verdicts: {summary['totals']}")
-        print(f"  peak RSS after the audit: {_rss():.0f} MiB (DuckDB memory_limit "
-              f"{args.memory_limit})")
+              f"(written in {time.perf_counter() - t:.1f}s)")
+        runs: dict[str, list[dict[str, Any]]] = {"gpact": [], "compared": []}
+        for _ in range(args.repeat):  # interleaved: both see the same machine load
+            for name, src in (("gpact", ours_src), ("compared", args.compare_src)):
+                if src is None:
+                    continue
+                runs[name].append(run_child(src, log, snaps, folder / f"{name}.parquet",
+                                            args.memory_limit, args.engine))
+        for name, results in runs.items():
+            for r in results:
+                print(f"{name:>9} audit ({args.engine}): {r['wall']:.1f}s wall ({r['audit']:.1f}s "
+                      f"audit + {r['wall'] - r['audit']:.1f}s summary), {r['cpu']:.1f}s CPU, "
+                      f"peak RSS {r['rss']:.0f} MiB (DuckDB memory_limit {args.memory_limit})")
+        ours = runs["gpact"]
+        print(f"  verdicts: {ours[0]['totals']}")
+        if runs["compared"]:
+            same = all(r["totals"] == ours[0]["totals"] for r in runs["compared"])
+            for key in ("wall", "cpu"):
+                ratios = [c[key] / g[key] for g, c in zip(ours, runs["compared"], strict=True)]
+                print(f"gpact vs {args.compare_src} ({key}): {statistics.median(ratios):.2f}x "
+                      f"faster, median of {len(ratios)} (min {min(ratios):.2f}, max "
+                      f"{max(ratios):.2f}); same totals: {same}")
         n, naive_s = naive_audit(log, snaps, args.baseline_rows)
-        print(f"baseline (per-row Python + protego, {n} rows): {n / naive_s:,.0f} rows/s")
-        print(f"ratio gpact / baseline: {rate / (n / naive_s):.1f}x")
-    print(f"peak RSS (whole process, incl. input generation and baseline): {_rss():.0f} MiB")
+        rate = args.rows / statistics.median(r["wall"] for r in ours)
+        print(f"baseline (per-row Python + protego, {n} rows): {n / naive_s:,.0f} rows/s; "
+              f"gpact {rate:,.0f} rows/s = {rate / (n / naive_s):.1f}x")
     return 0
-
-
-def _rss() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":

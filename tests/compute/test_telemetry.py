@@ -207,3 +207,92 @@ def test_measured_rows_need_no_known_accelerator(tmp_path: Path, rules: RulesInF
     data = [dict(r, accelerator="in-house ASIC v1", flop=1e20) for r in rows(3)]
     ledger = ledger_from_telemetry([write(tmp_path / "m.csv", data)], rules, progress=False)
     assert ledger.total("cumulative").flop == pytest.approx(3e20)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".jsonl", ".parquet"])
+@pytest.mark.parametrize(("change", "field", "problem"), [
+    ({"seconds": float("nan")}, "seconds", "not a finite number"),
+    ({"seconds": float("inf")}, "seconds", "not a finite number"),
+    ({"seconds": 1e300}, "seconds", "not a finite number"),
+    ({"seconds": 1e10}, "seconds", "not a finite number"),   # longer than the accepted span
+    ({"seconds": 3.0e9}, "seconds", "starting before 1970"),
+    ({"timestamp": "0000-01-01T00:00:00+00:00"}, "timestamp", "outside 1970-01-01..2200"),
+    ({"timestamp": "99999-01-01T00:00:00+00:00"}, "timestamp", "outside 1970-01-01..2200"),
+    ({"timestamp": "1950-01-01T00:00:00+00:00"}, "timestamp", "outside 1970-01-01..2200"),
+    ({"timestamp": "2025-02-30T00:00:00+00:00"}, "timestamp", "unreadable timestamp"),
+    ({"count": float("inf")}, "count", "accelerator count"),
+    ({"count": 1e300}, "count", "accelerator count"),
+    ({"count": -1.0}, "count", "accelerator count"),
+    ({"flop": float("nan")}, "flop", "not finite or above 1e+30"),
+    ({"flop": 1e300}, "flop", "not finite or above 1e+30"),
+    ({"flop": -1.0}, "flop", "negative flop"),
+])
+def test_out_of_range_values_are_errors(tmp_path: Path, suffix: str, change: dict[str, Any],
+                                        field: str, problem: str) -> None:
+    data = rows(3, flop=1e19)
+    data[1] = dict(data[1], **change)
+    path = write(tmp_path / f"t{suffix}", data)
+    with pytest.raises(InputError) as exc:
+        ingest([path], progress=False)
+    assert (exc.value.file, exc.value.field) == (str(path), field)
+    assert problem in exc.value.problem and "1 row(s)" in exc.value.problem
+
+
+def test_epoch_timestamp_out_of_range(tmp_path: Path) -> None:
+    data = [dict(r, timestamp=1e300) for r in rows(2)]
+    with pytest.raises(InputError, match=r"2 row\(s\) with a timestamp outside"):
+        ingest([write(tmp_path / "e.parquet", data)], progress=False)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_header_without_rows_is_an_error(tmp_path: Path, suffix: str) -> None:
+    path = tmp_path / f"empty{suffix}"
+    if suffix == ".csv":
+        path.write_text("run_id,phase,timestamp,accelerator,count,seconds\n")
+    else:
+        pq.write_table(pa.Table.from_pylist(rows(1)).slice(0, 0), path)
+    with pytest.raises(InputError, match="no telemetry rows") as exc:
+        ingest([path], progress=False)
+    assert exc.value.file == str(path)
+
+
+def test_cli_rejects_empty_and_out_of_range_telemetry(tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    from gpact.cli.main import main
+
+    empty = tmp_path / "empty.csv"
+    empty.write_text("run_id,phase,timestamp,accelerator,count,seconds\n")
+    year0 = write(tmp_path / "y0.csv", [dict(r, timestamp="0000-01-01T00:00:00Z")
+                                        for r in rows(1)])
+    for path in (empty, year0):
+        assert main(["compute", "forecast", str(path)]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and str(path) in err and "Traceback" not in err
+
+
+def test_ordered_telemetry_takes_the_fast_plan(tmp_path: Path) -> None:
+    data = rows(24) + [dict(r, run_id="r2") for r in rows(24)]
+    data.append(dict(data[5]))  # a duplicate keeps ends in start order: still the fast plan
+    got = ingest([write(tmp_path / "o.parquet", data)], progress=False)
+    assert (got.plan, got.duplicate_rows) == ("fast", 1)
+    inside = (START + dt.timedelta(hours=7, minutes=30)).isoformat()  # within row 7
+    nested = [*data, dict(data[7], timestamp=inside, seconds=600.0)]  # needs the exact plan
+    got = ingest([write(tmp_path / "n.parquet", nested)], progress=False)
+    assert (got.plan, got.duplicate_rows) == ("exact", 2)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "c"]), st.integers(0, 300),
+                          st.integers(1, 90)), min_size=1, max_size=30))
+def test_streams_count_their_union_whichever_plan(tmp_path: Path,
+                                                  spans: list[tuple[str, int, int]]) -> None:
+    """Several streams, in any order: each counts the union of its own intervals."""
+    data = [{"run_id": run, "phase": "pretraining",
+             "timestamp": (START + dt.timedelta(seconds=start + length)).isoformat(),
+             "accelerator": "A100", "count": 1, "seconds": float(length)}
+            for run, start, length in spans]
+    got = ingest([write(tmp_path / "s.csv", data)], progress=False)
+    expected = sum(union_length([(float(a), float(a + n)) for r, a, n in spans if r == run])
+                   for run in "abc")
+    assert sum(s.device_seconds for s in got.slices) == pytest.approx(expected)

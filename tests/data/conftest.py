@@ -60,3 +60,24 @@ def _spark_available() -> Iterator[None]:
     active = SparkSession.getActiveSession()
     if active is not None:
         active.stop()
+
+
+@pytest.fixture(scope="session")
+def spark_cluster(_spark_available: None) -> Iterator[Any]:
+    """A real standalone cluster (master + two single-core workers on 127.0.0.1, separate
+    JVMs), started once per test run and stopped at its end."""
+    from benchmarks.data_spark_cluster import StandaloneCluster
+
+    with StandaloneCluster(workers=2, cores=1, memory="1g") as cluster:
+        yield cluster
+
+
+@pytest.fixture
+def cluster_spark(spark_cluster: Any) -> Any:
+    """A SparkSession on ``spark_cluster`` (re-created if another test replaced it)."""
+    from pyspark.sql import SparkSession
+
+    active = SparkSession.getActiveSession()
+    if active is not None and active.sparkContext.master == spark_cluster.url:
+        return active
+    return spark_cluster.session("gpact-cluster-tests")

@@ -116,3 +116,61 @@ def test_top_list_equals_a_full_sort(sizes: dict[str, int], share: float) -> Non
     reference = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
     assert [(r["domain"], r["bytes_sum"]) for r in head] == reference
     assert descending.tolist() == sorted(sizes.values(), reverse=True)
+
+
+@pytest.mark.parametrize(("key", "host"), [
+    ("https://münchen.de", "münchen.de"),
+    ("https://xn--mnchen-3ya.de", "münchen.de"),
+    ("https://WWW.MÜNCHEN.DE:443", "www.münchen.de"),
+    ("https://www.XN--MNCHEN-3YA.de", "www.münchen.de"),
+    ("https://a。bücher.de", "a.bücher.de"),       # ideographic full stop (UTS 46)
+    ("https://shop.xn--p1ai", "shop.рф"),
+    ("https://xn--zz.com", None),                  # not a valid A-label
+    ("https://xn--mnchen-3ya-.de", None),          # an A-label ending in a hyphen
+    ("https://r4---sn-a.xn--p1ai", "r4---sn-a.рф"),  # plain ASCII labels stay as they are
+    ("https://a_b.example.com", "a_b.example.com"),  # ASCII labels keep underscores
+])
+def test_internationalised_hosts_have_one_spelling(key: str, host: str | None) -> None:
+    assert hosts_from_keys(pa.array([key])).to_pylist() == [host]
+
+
+IDN_LABEL = st.text(alphabet="abcxyzäöüßéçøπрфд日本", min_size=1, max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(labels=st.lists(IDN_LABEL, min_size=1, max_size=3),
+       suffix=st.sampled_from(["de", "com", "co.uk", "рф", "xn--p1ai", "日本"]))
+def test_idn_spellings_agree(labels: list[str], suffix: str) -> None:
+    import idna
+
+    unicode = ".".join([*labels, suffix])
+    try:
+        ascii_form = idna.encode(unicode, uts46=True).decode()
+    except idna.IDNAError:
+        return  # not a valid IDNA 2008 name: every spelling is rejected alike
+    spellings = [unicode, ascii_form, ascii_form.upper()]
+    if unicode.upper().lower() == unicode:  # "ß".upper() is "SS", a different name
+        spellings.append(unicode.upper())
+    hosts = hosts_from_keys(pa.array([f"https://{s}" for s in spellings]))
+    assert len(set(hosts.to_pylist())) == 1 and hosts[0].as_py() is not None
+    domains, _ = registrable_domains(hosts, load_rules())
+    assert len(set(domains.to_pylist())) == 1
+
+
+def test_bare_suffix_next_to_its_subdomains() -> None:
+    hosts = ["uk", "a.example.co.uk", "co.uk", "x.ck", "ck", "b.x.ck", "jp", "a.kawasaki.jp"]
+    domains, kinds = registrable_domains(pa.array(hosts), load_rules())
+    assert domains.to_pylist() == ["uk", "example.co.uk", "co.uk", "x.ck", "ck", "b.x.ck",
+                                   "jp", "a.kawasaki.jp"]
+    assert [int(k) for k in kinds] == [SUFFIX_ONLY, REGISTRABLE, SUFFIX_ONLY, SUFFIX_ONLY,
+                                       SUFFIX_ONLY, REGISTRABLE, SUFFIX_ONLY, SUFFIX_ONLY]
+
+
+@settings(max_examples=200, deadline=None)
+@given(hosts=st.lists(st.builds(lambda p, s: ".".join([*p, s]),
+                                st.lists(LABEL, min_size=0, max_size=3),
+                                st.sampled_from(SUFFIXES)), min_size=1, max_size=30))
+def test_batch_of_mixed_depths_equals_one_by_one(hosts: list[str]) -> None:
+    batch, _ = registrable_domains(pa.array(hosts), load_rules())
+    singles = [registrable_domains(pa.array([h]), load_rules())[0][0].as_py() for h in hosts]
+    assert batch.to_pylist() == singles

@@ -188,3 +188,34 @@ def test_nan_duration_is_not_a_number(tmp_path: Path) -> None:
     assert {r["reason"]: r["rows"] for r in doc["skipped_rows"]["reasons"]} == \
         {"seconds_not_a_number": 1}
     assert doc["modalities"]["audio"]["seconds"] == 5400.0
+
+
+def test_idn_spellings_are_one_domain(tmp_path: Path) -> None:
+    rows = [m.crawled("https://münchen.de/a", 100), m.crawled("https://xn--mnchen-3ya.de/b", 50),
+            m.crawled("https://WWW.MÜNCHEN.DE/c", 25), m.crawled("https://xn--zz.com/", 7)]
+    doc = summary([m.write_parquet(tmp_path / "idn.parquet", rows)])
+    assert [(d["domain"], d["bytes"]) for d in doc["top_domains"]] == [("münchen.de", 175)]
+    assert doc["domain_count"] == 1
+    assert doc["skipped_rows"]["reasons"][0]["reason"] == "url_unparseable"
+
+
+def test_bare_suffix_with_its_subdomains(tmp_path: Path) -> None:
+    rows = [m.crawled("https://uk/", 10), m.crawled("https://a.example.co.uk/", 20),
+            m.crawled("https://co.uk/x", 5)]
+    doc = summary([m.write_parquet(tmp_path / "uk.parquet", rows)])
+    assert doc["domain_count"] == 3
+    assert doc["top_domains"][0]["domain"] == "example.co.uk"
+    assert doc["crawled_hosts"]["hosts_that_are_public_suffixes"] == 2
+
+
+def test_invalid_crawled_rows_leave_their_domain(tmp_path: Path) -> None:
+    """The hosts pass counts every crawled row; the invalid ones are taken out again."""
+    rows = [m.crawled("https://a.example.com/1", 100), m.crawled("https://b.example.com/2", -7),
+            m.row("crawl-1", "crawled", "Text", 50, url="https://a.example.com/3"),
+            m.row("", "crawled", "text", 60, url="https://only-invalid.org/"),
+            m.crawled("https://x.org/", 30)]
+    doc = summary([m.write_parquet(tmp_path / "c.parquet", rows)])
+    assert [(d["domain"], d["bytes"], d["items"]) for d in doc["top_domains"]] == \
+        [("example.com", 100, 1)]
+    assert doc["domain_count"] == 2 and doc["crawled_hosts"]["distinct_hosts"] == 2
+    assert doc["rows"] == {"read": 5, "used": 2, "skipped": 3}

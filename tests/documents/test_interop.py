@@ -25,7 +25,7 @@ NOW = dt.datetime(2026, 11, 22, 12, 0, tzinfo=dt.UTC)
 def test_import_model_card() -> None:
     record, found = import_model_card(DATA / "hf-model")
     assert found == ["README.md", "config.json"]
-    assert record.distribution.licence == "apache-2.0"
+    assert record.distribution.licence == "Apache-2.0"  # hub id → SPDX id
     assert record.model.dependencies == "Fine-tune of meta-llama/Llama-3.1-8B."
     assert record.use.intended_uses == "Chat assistant for French and English customer support."
     assert record.data.scope is None  # "[More Information Needed]" is not imported
@@ -50,7 +50,7 @@ def test_import_cli_writes_a_loadable_record(capsys: pytest.CaptureFixture[str],
 
 @pytest.mark.parametrize(("files", "expected"), [
     ({}, "no README.md or config.json"),
-    ({"README.md": "---\nlicense: [unclosed\n---\n"}, "front matter: invalid YAML"),
+    ({"README.md": "---\nlicense: [unclosed\n---\n"}, "(front matter): line 2: invalid YAML"),
     ({"config.json": "{nope"}, "config.json: line 1: invalid JSON"),
 ])
 def test_import_bad_input(capsys: pytest.CaptureFixture[str], tmp_path: Path,
@@ -68,19 +68,19 @@ def test_card_sections_skip_comments_and_placeholders() -> None:
 
 def test_cyclonedx_export_validates(frontier: Context) -> None:
     bom = export.export_bom(frontier, "cyclonedx", NOW)
-    model = bom["components"][0]
+    model = bom["metadata"]["component"]
     assert model["type"] == "machine-learning-model"
     assert {"ref": "dataset-0"} in model["modelCard"]["modelParameters"]["datasets"]
     props = {p["name"]: p["value"] for p in model["properties"]}
     assert props["gpact:training_compute_flop"] == "3.2e+25"
-    assert props["gpact:eu_ai_act_systemic_risk"] == "true"
+    assert props["gpact:eu-ai-act:systemic-risk"].startswith("general-purpose AI model with")
     assert "not legal advice" in bom["metadata"]["properties"][0]["value"]
     export.validate_cyclonedx(bom)  # idempotent
 
 
 def test_cyclonedx_validator_rejects_a_broken_bom(frontier: Context) -> None:
     bom = copy.deepcopy(export.export_bom(frontier, "cyclonedx", NOW))
-    bom["components"][0]["type"] = "large-language-thing"
+    bom["metadata"]["component"]["type"] = "large-language-thing"
     with pytest.raises(export.ExportInvalid, match=r"CycloneDX 1\.6 schema"):
         export.validate_cyclonedx(bom)
 

@@ -18,14 +18,17 @@ def _bench_path(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_robots_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     import rights_robots
 
-    assert rights_robots.main(["--hosts", "5", "--urls", "500", "--verify", "200"]) == 0
+    assert rights_robots.main(["--hosts", "5", "--urls", "500", "--verify", "200",
+                               "--per-host", "1,10", "--many-urls", "40", "--repeat", "1"]) == 0
     out = capsys.readouterr().out
     assert "gpact is" in out and "0 of 200 sampled answers differ" in out
+    assert "10 URLs/host x      4 hosts" in out
 
 
 def test_audit_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     import rights_audit
 
     assert rights_audit.main(["--rows", "2000", "--hosts", "5", "--baseline-rows", "200"]) == 0
-    assert "ratio gpact / baseline" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "baseline (per-row Python + protego, 200 rows)" in out and "peak RSS" in out
     sys.modules.pop("rights_audit", None)

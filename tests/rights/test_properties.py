@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gpact.rights import CompiledRules, RobotsPolicy, normalize, parse, reference, split_url
-from gpact.rights.normalize import lines_to_normalize
+from gpact.rights.normalize import lines_to_normalize, normalize_pattern
 from gpact.rights.robots import Rule
 
 # A small alphabet makes overlaps, wildcards, anchors and escapes collide often.
@@ -26,7 +26,11 @@ rule_lists = st.lists(st.tuples(st.booleans(), patterns), max_size=12).map(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(rule_lists, st.lists(paths, min_size=1, max_size=20))
 def test_compiled_agrees_with_reference(rules: list[Rule], batch: list[str]) -> None:
-    compiled = CompiledRules(rules)
+    for lazy in (0, 10**9):  # the compiled regex and the rule-by-rule path before it
+        _agrees_with_reference(CompiledRules(rules, lazy=lazy), rules, batch)
+
+
+def _agrees_with_reference(compiled: CompiledRules, rules: list[Rule], batch: list[str]) -> None:
     for path, index in zip(batch, compiled.decide_paths(batch), strict=True):
         outcome = compiled.outcome(index)
         expected = reference.decide(rules, path)
@@ -50,9 +54,16 @@ url_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max
 @settings(max_examples=300, deadline=None)
 @given(rule_lists, st.lists(url_text, min_size=1, max_size=10))
 def test_url_fast_path_equals_slow_path(rules: list[Rule], tails: list[str]) -> None:
-    compiled = CompiledRules(rules)
+    compiled = CompiledRules(rules, lazy=0)
+    lazy = CompiledRules(rules, lazy=10**9)
+    shared = CompiledRules(rules, "https://example.com", lazy=0)
+    shared.decide_urls(["https://example.com/x"], "https://example.com")
     urls = ["https://example.com/" + t for t in tails]
-    for got in (compiled.decide_urls(urls), compiled.decide_urls(urls, "https://example.com")):
+    for got in (compiled.decide_urls(urls), compiled.decide_urls(urls, "https://example.com"),
+                lazy.decide_urls(urls), lazy.decide_urls(urls, "https://example.com"),
+                # a rule set shared by two origins (same content) matches behind any origin
+                shared.decide_urls([u.replace("example.com", "other.example", 1)
+                                    for u in urls], "https://other.example")):
         for url, index in zip(urls, got, strict=True):
             split = split_url(url)
             expected = compiled.decide_paths([split.path])[0] if split else -1
@@ -66,6 +77,12 @@ def test_normalize_is_idempotent(text: str) -> None:
     assert normalize(once) == once
     p_once = normalize(text, pattern=True)
     assert normalize(p_once, pattern=True) == p_once
+
+
+@settings(deadline=None)
+@given(st.one_of(st.text(max_size=30), st.lists(PATTERN_CHARS, max_size=10).map("".join)))
+def test_pattern_fast_path_equals_normalize(text: str) -> None:
+    assert normalize_pattern(text) == normalize(text, pattern=True)
 
 
 @settings(deadline=None)
@@ -120,3 +137,16 @@ def test_lines_to_normalize_finds_exactly_the_non_canonical_lines(tails: list[st
     lines = ["https://example.com/" + t for t in tails]
     flagged = lines_to_normalize("\n" + "\n".join(lines))
     assert flagged == [i for i, line in enumerate(lines) if normalize(line) != line]
+
+
+def test_same_body_is_parsed_and_compiled_once() -> None:
+    body = "User-agent: *\nDisallow: /shared-content-test\n"
+    first = RobotsPolicy(200, body, origin="https://a.example")
+    second = RobotsPolicy(200, body.encode(), origin="https://b.example")
+    assert first.robots is second.robots
+    assert first.compiled("x") is second.compiled("x")
+    urls_b = [f"https://b.example/shared-content-test/{i}" for i in range(300)]
+    urls_a = [u.replace("b.example", "a.example") for u in urls_b]
+    assert second.allowed(urls_b, "x") == [False] * 300  # compiled, behind any origin
+    assert first.allowed([*urls_a, "https://a.example/ok"], "x") == [False] * 300 + [True]
+    assert RobotsPolicy(200, body, 20).robots is not first.robots  # other limit, other parse

@@ -35,8 +35,8 @@ def test_policy_only_with_reservation() -> None:
 
 
 def test_repeated_raw_headers_are_joined() -> None:
-    assert header_map("X-Robots-Tag: noindex\nX-Robots-Tag: noai\n") == {
-        "x-robots-tag": "noindex, noai"}
+    assert header_map("X-Robots-Tag: noindex\nX-Robots-Tag: noai\nLink: <a>\nLink: <b>\n") == {
+        "x-robots-tag": "noindex\nnoai", "link": "<a>, <b>"}
 
 
 @pytest.mark.parametrize(("html", "label"), [

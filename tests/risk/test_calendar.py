@@ -114,3 +114,59 @@ def test_framework_clocks_only_with_a_register(model_dir: Path) -> None:
     assert not any(k.startswith(("framework:", "model_report:")) for k in keys)
     assert "obligation:systemic_risk_management" in keys
     assert len(warnings) == 1 and "without a risk register" in warnings[0]
+
+
+def test_reminder_fits_the_clock() -> None:
+    from gpact.risk.calendar import reminder_lead
+
+    day = dt.date(2026, 3, 1)
+    assert reminder_lead(day, day + dt.timedelta(days=2)) == dt.timedelta(hours=12)
+    assert reminder_lead(day, day + dt.timedelta(days=14)) == dt.timedelta(days=3.5)
+    assert reminder_lead(day, day + dt.timedelta(days=60)) == dt.timedelta(days=7)
+    assert reminder_lead(None, day) == dt.timedelta(days=7)
+    assert reminder_lead(day, day) == dt.timedelta(days=7)  # no period known: the default
+
+
+def test_ics_alarm_of_a_two_day_incident_clock_is_hours(model_dir: Path) -> None:
+    write_yaml(model_dir / "risk" / "incidents.yaml", {"incidents": [
+        {"id": "INC-9", "title": "Outage", "category": "critical_infrastructure",
+         "aware_on": "2026-11-21"}]})
+    events, _ = calendar_events([model_dir / "model.yaml"], AS_OF)
+    cal = Calendar.from_ical(to_ics(events, AS_OF, "test"))
+    by_uid = {str(v["UID"]): v for v in cal.walk("VEVENT")}
+    initial = next(e for e in events if e.key == "incident:INC-9:initial")
+    assert initial.start is not None and initial.due - initial.start == dt.timedelta(days=2)
+    alarm = by_uid[initial.uid].walk("VALARM")[0]
+    assert alarm.decoded("TRIGGER") == -dt.timedelta(hours=12)
+    assert "Due in 12 hours" in str(alarm["DESCRIPTION"])
+
+
+def test_ics_text_is_escaped_and_folded() -> None:
+    from gpact.risk.calendar import CalendarEvent
+
+    note = "Commas, semicolons; back\\slash and\nnew lines — " + "ünïcödé " * 30
+    ev = CalendarEvent("u1@gpact", "Model, 1", "k", "incident_initial_report",
+                       "Report; now", dt.date(2026, 12, 1), "open", "Art. 55(1)(c)", note,
+                       dt.date(2026, 11, 20))
+    data = to_ics([ev], AS_OF, "test")
+    assert all(len(line) <= 75 for line in data.split(b"\r\n"))
+    vevent = Calendar.from_ical(data).walk("VEVENT")[0]
+    assert str(vevent["SUMMARY"]) == "Model, 1: Report; now"
+    assert note in str(vevent["DESCRIPTION"])
+    assert vevent.decoded("DTSTART") == dt.date(2026, 12, 1)
+    assert vevent.walk("VALARM")[0].decoded("TRIGGER") == -dt.timedelta(days=2.75)
+
+
+def test_web_feed_uses_the_same_writer_and_reminders() -> None:
+    from gpact.services.calendar import ical
+    from gpact.services.registry import Deadline
+
+    rows = [Deadline(1, "M 1", "incident_initial_report", "S&S 9.3", dt.date(2026, 11, 28),
+                     dt.date(2026, 11, 30), dt.date(2026, 11, 28)),
+            Deadline(1, "M 1", "notification", "Art. 52(1)", dt.date(2025, 8, 2),
+                     dt.date(2025, 8, 16), dt.date(2026, 11, 28))]
+    cal = Calendar.from_ical(ical("acme", rows, today=dt.date(2026, 11, 28)))
+    soon, past = cal.walk("VEVENT")
+    assert soon.walk("VALARM")[0].decoded("TRIGGER") == -dt.timedelta(hours=12)
+    assert past.walk("VALARM") == []  # already due: no reminder
+    assert str(soon["UID"]) == "acme-1-incident_initial_report@gpact"

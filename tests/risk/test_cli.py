@@ -137,8 +137,8 @@ def test_import_eval_appends_and_skips_duplicates(capsys: pytest.CaptureFixture[
     lm_file.write_text(json.dumps(LM_EVAL_RESULTS))
     profile = str(model_dir / "model.yaml")
     code, out, _ = run(capsys, "risk", "import-eval", str(inspect_file), str(lm_file),
-                       "--profile", profile, "--risk", "cbrn", "--run-by", "Eval team")
-    assert code == 0 and "3 evaluation run(s) added" in out
+                       "--profile", profile, "--risk", "wmdp_bio=cbrn", "--run-by", "Eval team")
+    assert code == 0 and "3 evaluation run(s) added" in out and "(1 linked to a risk)" in out
     code, out, err = run(capsys, "risk", "import-eval", str(inspect_file), "--profile", profile)
     assert code == 0 and "0 evaluation run(s) added" in out and "already in" in err
     import yaml

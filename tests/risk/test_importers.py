@@ -63,7 +63,7 @@ def _write(tmp_path: Path, name: str, data: Any) -> Path:
 
 def test_inspect_log(tmp_path: Path) -> None:
     [run] = import_evaluations(_write(tmp_path, "log.json", INSPECT_LOG), run_by="Red team",
-                               risks=["cbrn"])
+                               risks={"WMDP_*": ["cbrn"], "gsm8k": ["cyber"]})
     assert run.benchmark == "wmdp_bio" and run.benchmark_version == "1"
     assert run.run_on.isoformat() == "2026-10-01"
     assert run.model == "example/example-400b"
@@ -114,7 +114,7 @@ def test_binary_eval_file_is_explained(tmp_path: Path) -> None:
     path.write_bytes(b"PK\x03\x04 zip")
     with pytest.raises(InputError) as err:
         import_evaluations(path)
-    assert "inspect log convert" in err.value.message() or "UTF-8" in err.value.message()
+    assert "not a zip archive: not an Inspect .eval log" in err.value.message()
 
 
 _METRIC = st.from_regex(r"[a-z][a-z_]{0,8}", fullmatch=True).filter(
@@ -123,7 +123,8 @@ _FILTER = st.sampled_from(["none", "strict-match", "flexible-extract"])
 _VALUE = st.floats(min_value=0, max_value=1, allow_nan=False)
 
 
-@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(metrics=st.dictionaries(st.tuples(_METRIC, _FILTER), st.tuples(_VALUE, st.none() | _VALUE),
                                min_size=1, max_size=6))
 def test_lm_eval_metrics_property(tmp_path: Path,

@@ -24,8 +24,10 @@ SERVE = "import sys; from gpact.cli.main import main; sys.exit(main(sys.argv[1:]
 def start(url: str, port: int) -> subprocess.Popen[bytes]:
     proc = subprocess.Popen([sys.executable, "-c", SERVE, "serve", "--port", str(port),
                              "--db", url], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
+    # Generous: start-up (migrations, imports) took over 20 s on a loaded 2-core machine.
+    # A server that exits instead of coming up fails at once.
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
                 return proc

@@ -87,7 +87,8 @@ def test_bad_input_gets_4xx_never_500(world: World, method: str, path: str,
 def test_as_of_before_the_first_rule_names_the_field(world: World) -> None:
     r = world.client.post(f"/api/orgs/acme/models/{model_id(world)}/assessments",
                           json={"as_of": "1990-01-01"}, headers=world.auth("editor"))
-    assert r.status_code == 422 and r.json()["detail"].startswith("as_of: ")
+    assert r.status_code == 422 and "1990-01-01" in r.json()["detail"]
+    assert r.json()["detail"].split(":")[0].strip("-").replace("-", "_") == "as_of"
 
 
 @pytest.fixture

@@ -168,7 +168,8 @@ def accelerators(as_of: str | None = AS_OF, fmt: Format = FORMAT_OPTION) -> None
     if fmt is Format.json:
         print_json({**_header(rules), "accelerators": [
             {"id": a.id, "name": a.name, "aliases": list(a.aliases), "peak_flops": a.peak_flops,
-             "source": a.source, "confidence": a.confidence} for a in cat.accelerators]})
+             "source": a.source, "confidence": a.confidence, "note": a.note}
+            for a in cat.accelerators]})
         return
     typer.echo(f"{'id':<10} {'fp32':>8} {'tf32':>8} {'bf16':>8} {'fp16':>8} {'fp8':>8}  "
                "(TFLOP/s dense)  confidence  name")
@@ -176,6 +177,9 @@ def accelerators(as_of: str | None = AS_OF, fmt: Format = FORMAT_OPTION) -> None
         cells = " ".join(f"{a.peak_flops[p] / 1e12:>8g}" if p in a.peak_flops else f"{'—':>8}"
                          for p in ("fp32", "tf32", "bf16", "fp16", "fp8"))
         typer.echo(f"{a.id:<10} {cells}  {a.confidence:<10}  {a.name}")
+    typer.echo("\nSources (per accelerator; 'unverified' figures need the vendor datasheet):")
+    for a in cat.accelerators:
+        typer.echo(f"  {a.id}: {a.source}" + (f" — {a.note}" if a.note else ""))
 
 
 def _report(ledger: Ledger, rules: RulesInForce, crossings: list[Crossing],

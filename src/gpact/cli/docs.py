@@ -43,6 +43,7 @@ AUDIENCE_OPTION = typer.Option(None, "--audience", "-a", help="aio | nca | downs
 class ExportFormat(StrEnum):
     spdx = "spdx"
     cyclonedx = "cyclonedx"
+    hf = "hf"
 
 
 def _context(profile: Path, record: Path | None, as_of: str | None) -> Context:
@@ -253,36 +254,86 @@ def init_cmd(
 
 @app.command("import")
 def import_cmd(
-    folder: Path = typer.Argument(..., help="Local Hugging Face model folder (README.md, "
-                                  "config.json)."),
+    sources: list[Path] = typer.Argument(..., help="Hugging Face model folders (README.md, "
+                                         "config.json, *.safetensors), codecarbon "
+                                         "emissions.csv / JSON, Croissant JSON-LD files."),
+    fmt: str = typer.Option("auto", "--format", "-f", help="auto | hf | codecarbon | "
+                            "croissant."),
+    into: Path | None = typer.Option(None, "--into", help="Existing record to add to: its own "
+                                     "values are kept, conflicts are listed."),
     out: Path | None = typer.Option(None, "--output", "-o", help="Record file to write "
                                     "(default stdout)."),
 ) -> None:
-    """Start a documentation record from a Hugging Face model card and config.json."""
-    from gpact.documents.hf_import import import_model_card, record_yaml
+    """Draft or extend a documentation record from other tools' files (see docs/interop.md)."""
+    from gpact.interop.importing import import_into, record_yaml
 
-    record, found = import_model_card(folder)
-    text = record_yaml(record, folder)
-    _write(text.encode("utf-8"), out, binary=False)
-    typer.echo(f"imported from {folder}: {', '.join(found) or 'nothing usable'}", err=True)
+    result = import_into(sources, fmt, into)
+    origin = ", ".join(str(s) for s in sources)
+    _write(record_yaml(result.record, origin).encode("utf-8"), out, binary=False)
+    typer.echo(f"imported from {origin}: {', '.join(result.sources) or 'nothing usable'}",
+               err=True)
+    for line in result.skipped:
+        typer.echo(f"note: {line}", err=True)
+    for line in result.conflicts:
+        typer.echo(f"kept the record's value: {line}", err=True)
 
 
 @app.command("export")
 def export_cmd(
     profile: Path = typer.Argument(..., help="Model profile (gpact: 1)."),
-    fmt: ExportFormat = typer.Option(..., "--format", "-f", help="spdx | cyclonedx."),
+    fmt: ExportFormat = typer.Option(..., "--format", "-f", help="spdx | cyclonedx | hf "
+                                     "(Hugging Face model card README.md)."),
     record: Path | None = RECORD_OPTION,
     out: Path | None = typer.Option(None, "--output", "-o", help="Write here (default stdout)."),
     as_of: str | None = AS_OF_OPTION,
+    risk_dir: Path | None = typer.Option(None, "--risk-dir", help="Folder of the evaluation "
+                                         "log (default: risk/ beside the profile)."),
+    namespace: str | None = typer.Option(None, "--namespace", help="spdx: IRI prefix for the "
+                                         "document's ids (default: the provider's website)."),
 ) -> None:
-    """Export the model's facts as SPDX 3.0 (AI, Dataset) or CycloneDX 1.6 (ML-BOM) JSON."""
+    """Export the model's facts as SPDX 3.0 (AI, Dataset), CycloneDX 1.6 (ML-BOM) or a Hugging
+    Face model card (see docs/interop.md)."""
     from gpact.documents.export import ExportInvalid, export_bom
 
     ctx = _context(profile, record, as_of)
+    if fmt is ExportFormat.hf:
+        from gpact.interop.commands import hf_card_text
+
+        text, skipped = hf_card_text(ctx, risk_dir)
+        _write(text.encode("utf-8"), out, binary=False)
+        for line in skipped:
+            typer.echo(f"not in the card metadata: {line}", err=True)
+        return
+    from gpact.interop.commands import evaluation_runs
+
     try:
-        data = export_bom(ctx, fmt.value)
+        data = export_bom(ctx, fmt.value, runs=evaluation_runs(profile, risk_dir),
+                          namespace=namespace)
     except ExportInvalid as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(1) from None
     _write((json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"), out,
            binary=False)
+
+
+@app.command("receive")
+def receive_cmd(
+    package: Path = typer.Argument(..., help="Documentation package received from the model's "
+                                   "provider: a gpact document JSON (downstream-package, "
+                                   "annex-xii, MDF for downstream providers) or a folder."),
+    store_dir: Path = typer.Option(Path("."), "--store", help="Folder under which the package "
+                                   "is kept in .gpact/received/<sha256>/."),
+    system: str | None = typer.Option(None, "--system", help="Your AI system the model is "
+                                      "integrated into (recorded in the receipt)."),
+    fmt: Format = typer.Option(Format.text, "--format", "-f", help="text | json | md."),
+    as_of: str | None = AS_OF_OPTION,
+) -> None:
+    """Check a received documentation package against Annex XII and keep it as evidence;
+    exit 1 when a required item is missing."""
+    from gpact.interop.commands import receive_report
+
+    text, complete = receive_report(package, store_dir, parse_date(as_of) if as_of else None,
+                                    system, fmt.value)
+    typer.echo(text)
+    if not complete:
+        raise typer.Exit(1)

@@ -10,9 +10,10 @@ from pathlib import Path
 import typer
 from rich.progress import Progress
 
-from gpact import NOT_LEGAL_ADVICE, __version__
+from gpact import NOT_LEGAL_ADVICE, __version__, safeio
 from gpact.cli.common import FORMAT_OPTION, Format, print_json
 from gpact.errors import InputError
+from gpact.rights.bounded import TDMREP_LIMIT, read_prefix
 from gpact.rights.catalogue import ai_crawler_tokens
 from gpact.rights.normalize import product_token
 from gpact.rights.policy import RobotsPolicy, Verdict, parse_status
@@ -20,13 +21,6 @@ from gpact.rulebook import default_rulebook
 
 app = typer.Typer(name="rights", no_args_is_help=True,
                   help="Copyright opt-outs: robots.txt (RFC 9309), TDMRep, crawl-time audit.")
-
-
-def _read_bytes(path: Path, option: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), option, f"cannot read: {exc.strerror or exc}") from None
 
 
 def _parse_limit() -> int:
@@ -45,9 +39,15 @@ def check(
                                    "of the rulebook catalogue."),
     tdmrep: Path | None = typer.Option(None, "--tdmrep", help="The site's "
                                        "/.well-known/tdmrep.json: also report TDM reservations."),
+    ai_txt: Path | None = typer.Option(None, "--ai-txt", help="The site's ai.txt: also report "
+                                       "the uses it reserves."),
+    aipref: str | None = typer.Option(None, "--aipref", help="Also read IETF aipref "
+                                      "Content-Usage lines, per this draft version (e.g. "
+                                      "vocab-08; drafts, not RFCs)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Is each URL allowed for the agent? Prints the verdict and the deciding line."""
+    """Is each URL allowed for the agent? Prints the verdict and the deciding line, and the
+    opt-out signals for AI training (TDMRep, ai.txt, Content-Signal / Content-Usage lines)."""
     if not urls:
         raise InputError(None, "URL", "give at least one URL to check")
     tokens: list[str] = []
@@ -65,18 +65,22 @@ def check(
         code = parse_status(status)
     except ValueError as exc:
         raise InputError(None, "--status", str(exc)) from None
-    policy = RobotsPolicy(code, _read_bytes(robots, "--robots"), _parse_limit())
+    limit = _parse_limit()
+    body = read_prefix(robots, limit, "--robots")  # RFC 9309 §2.5: the limit bounds the read
+    policy = RobotsPolicy(code, body.data, limit, cut=body.truncated, size=body.size)
     results: list[tuple[str, Verdict]] = [
         (token, v) for token in tokens for v in policy.check(urls, token)]
     tdm = _tdm_verdicts(tdmrep, urls) if tdmrep is not None else {}
-    if fmt is Format.json:
-        print_json([{"agent": token, **v.as_dict(), **({"tdm": tdm[v.url]} if tdm else {})}
-                    for token, v in results])
-        return
+    signals = _signals(policy, urls, tokens, ai_txt, aipref, limit)
     notes = policy.robots.notes if policy.robots is not None else ()
     for note in notes:
         typer.echo(f"note: {robots}:{note.line}: {note.problem}" if note.line
                    else f"note: {robots}: {note.problem}", err=True)
+    if fmt is Format.json:
+        print_json([{"agent": token, **v.as_dict(), **({"tdm": tdm[v.url]} if tdm else {}),
+                     "training_opt_out": signals[token, v.url]}
+                    for token, v in results])
+        return
     if fmt is Format.md:
         typer.echo("| agent | URL | verdict | deciding line | reason |\n|---|---|---|---|---|")
     for token, v in results:
@@ -88,6 +92,36 @@ def check(
             typer.echo(f"{word:<10} {token:<18} {v.url}\n           {rule} — {v.reason}")
     for url, found in tdm.items():
         typer.echo(f"TDM {found['verdict']:<12} {url}  ({found['source'] or 'no rule matches'})")
+    for (token, url), said in signals.items():
+        for reserved, where in said:
+            word = "reserved" if reserved else "not reserved"
+            typer.echo(f"AI training {word} for {token}: {url}  ({where})")
+
+
+def _signals(policy: RobotsPolicy, urls: list[str], tokens: list[str], ai_txt: Path | None,
+             aipref: str | None, limit: int) -> dict[tuple[str, str], list[tuple[bool, str]]]:
+    """Per (token, URL): the training opt-out signals that speak, with where they come from."""
+    from gpact.rights.normalize import split_url
+    from gpact.rights.optouts import AiTxt, UsageRules, vocabulary
+
+    vocab = vocabulary(aipref) if aipref is not None else None
+    ai = None
+    if ai_txt is not None:
+        body = read_prefix(ai_txt, limit, "--ai-txt")
+        ai = AiTxt(body.data, limit)
+    out: dict[tuple[str, str], list[tuple[bool, str]]] = {}
+    for token in tokens:
+        usage = UsageRules(policy.robots.select(token).usage if policy.robots else ())
+        from_ai = ai.reserved(urls, token) if ai is not None else [(None, None)] * len(urls)
+        for url, (ai_reserved, ai_where) in zip(urls, from_ai, strict=True):
+            said: list[tuple[bool, str]] = []
+            split = split_url(url)
+            if usage and split is not None:
+                said += usage.training_signals(split.path, vocab)
+            if ai_reserved is not None and ai_where is not None:
+                said.append((ai_reserved, ai_where))
+            out[token, url] = said
+    return out
 
 
 def _tdm_verdicts(path: Path, urls: list[str]) -> dict[str, dict[str, str | None]]:
@@ -95,7 +129,7 @@ def _tdm_verdicts(path: Path, urls: list[str]) -> dict[str, dict[str, str | None
     from gpact.rights.tdmrep import UNKNOWN, TdmRepFile
 
     try:
-        rules = TdmRepFile(_read_bytes(path, "--tdmrep"))
+        rules = TdmRepFile(safeio.read_bytes(path, TDMREP_LIMIT, "tdmrep.json"))
     except ValueError as exc:
         raise InputError(str(path), "--tdmrep", str(exc)) from None
     out: dict[str, dict[str, str | None]] = {}
@@ -123,6 +157,12 @@ def audit(
                                            "persistently infringing, one per line."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark "
                                "(extra gpact[spark], needs Java)."),
+    tdmrep: list[str] = typer.Option(None, "--tdmrep", help="Snapshots of "
+                                     "/.well-known/tdmrep.json (origin, fetched_at, status, "
+                                     "body), applied like the robots.txt snapshots."),
+    aipref: str | None = typer.Option(None, "--aipref", help="Also read IETF aipref "
+                                      "Content-Usage (headers, robots.txt) per this draft "
+                                      "version (e.g. vocab-08)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Was each fetched URL allowed by the robots.txt in force when it was fetched?
@@ -133,6 +173,12 @@ def audit(
 
     if engine not in ("duckdb", "spark"):
         raise InputError(None, "--engine", f"unknown engine {engine!r}; use duckdb or spark")
+    if engine == "spark" and (tdmrep or aipref):
+        raise InputError(None, "--engine", "--tdmrep and --aipref need the duckdb engine")
+    if aipref is not None:
+        from gpact.rights.optouts import vocabulary
+
+        vocabulary(aipref)  # an unknown draft is one clear line before any work
     if engine == "spark":
         from gpact.rights.audit_spark import run_audit_spark as runner
     else:
@@ -149,7 +195,8 @@ def audit(
         cache_hours = float(used[-1].value)
     options = AuditOptions(crawl_log=log, snapshots=snapshots, out=out, agent=token,
                            cache_hours=cache_hours, parse_limit=int(used[0].value),
-                           infringing=infringing, engine=engine)
+                           infringing=infringing, engine=engine, tdmrep=tdmrep or None,
+                           aipref=aipref)
     if sys.stderr.isatty():
         with Progress(transient=True) as bar:
             task = bar.add_task("auditing", total=None)

@@ -215,23 +215,43 @@ def risk_model_report(profile: str = PROFILE_ARG, risk_dir: Path | None = RISK_D
 
 @risk_app.command("import-eval")
 def risk_import_eval(
-    files: list[Path] = typer.Argument(..., help="Inspect eval logs (JSON) or "
-                                       "lm-evaluation-harness results JSON."),
+    files: list[Path] = typer.Argument(..., help="Inspect logs (.eval or JSON, or a log dir), "
+                                       "lm-evaluation-harness results, HELM run folders, Every "
+                                       "Eval Ever JSON, Hugging Face .eval_results/ files."),
     profile: str = typer.Option(..., "--profile", "-p", help="Model profile whose "
                                 "risk/evaluations.yaml receives the runs."),
     risk_dir: Path | None = RISK_DIR,
     harness: str = typer.Option("auto", "--harness", help=f"One of {', '.join(EVAL_FORMATS)}."),
     run_by: str | None = typer.Option(None, "--run-by", help="Who ran the evaluations."),
-    risks: list[str] = typer.Option([], "--risk", help="Risk id the runs inform (repeatable)."),
+    risks: list[str] = typer.Option([], "--risk", help="TASK=RISK: runs of that task (name or "
+                                    "pattern) inform that risk (repeatable); a bare RISK only "
+                                    "when the import holds one task."),
+    risk_map_file: Path | None = typer.Option(None, "--risk-map", help="YAML file mapping task "
+                                              "names or patterns to risk id(s)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Print the entries, write nothing."),
 ) -> None:
-    """Import evaluation-harness results into risk/evaluations.yaml."""
+    """Import evaluation results into risk/evaluations.yaml, linking each task to its risks."""
+    from gpact.risk.importers import all_risks, risk_map, risks_for
+
     m = _open(profile, risk_dir, None)
+    mapping, bare = risk_map(risks, risk_map_file)
     known = {r.id for r in m.records.register.risks}
-    unknown = [r for r in risks if r not in known]
+    unknown = [r for r in [*all_risks(mapping), *bare] if r not in known]
     if unknown:
-        raise InputError(None, "--risk", f"not in the risk register: {', '.join(unknown)}")
-    runs = [run for f in files for run in import_evaluations(f, harness, run_by, risks)]
+        raise InputError(str(risk_map_file) if risk_map_file else None, "--risk",
+                         f"not in the risk register: {', '.join(unknown)}")
+    runs = [run for f in files for run in import_evaluations(f, harness, run_by, mapping)]
+    if bare:
+        tasks = sorted({r.benchmark for r in runs})
+        if len(tasks) > 1:
+            raise InputError(None, "--risk", f"{len(tasks)} tasks imported ({', '.join(tasks[:4])}"
+                             f"{', …' if len(tasks) > 4 else ''}): say which task informs which "
+                             "risk with --risk TASK=RISK or --risk-map FILE")
+        runs = [r.model_copy(update={"risks": list(dict.fromkeys([*r.risks, *bare]))})
+                for r in runs]
+    for pattern in mapping:
+        if not any(risks_for(r, {pattern: ["?"]}) for r in runs):
+            warn(f"--risk {pattern}: no imported task matches")
     existing = {e.id for e in m.records.evaluations.evaluations}
     new = [r for r in runs if r.id not in existing]
     for r in runs:
@@ -243,7 +263,8 @@ def risk_import_eval(
     path = record_path(m.records.folder, "evaluations")
     log = EvaluationLog(evaluations=[*m.records.evaluations.evaluations, *new])
     save_file(path, log)
-    typer.echo(f"{len(new)} evaluation run(s) added to {path}")
+    linked = sum(1 for r in new if r.risks)
+    typer.echo(f"{len(new)} evaluation run(s) added to {path} ({linked} linked to a risk)")
 
 
 @risk_app.command("requests")

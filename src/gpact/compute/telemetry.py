@@ -31,6 +31,13 @@ OPTIONAL = ("accelerator", "count", "flop", "tokens", "precision")
 OTHER_DURATION_UNITS = ("hours", "minutes", "milliseconds", "ms", "duration", "duration_s",
                         "duration_hours", "gpu_hours", "device_hours")
 MEMORY_LIMIT = "512MB"
+# Input sanity limits (not law): what a row may say. Outside them a row is an error, so that
+# a typo (year 0, 1e300, nan) never becomes a figure.
+EARLIEST = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+LATEST = dt.datetime(2200, 1, 1, tzinfo=dt.UTC)
+MAX_COUNT = 1e9      # accelerators in one row
+MAX_FLOP = 1e30      # measured FLOP in one row (10^5 times the systemic-risk line)
+MAX_TOKENS = 1e20    # tokens in one row
 # Shorter overlaps are rounding in the timestamps (durations with fractions of a second),
 # not compute reported twice; counting them would flag every row of a contiguous log.
 MIN_OVERLAP_SECONDS = 0.001
@@ -69,6 +76,7 @@ class Ingested:
     first: dt.datetime | None
     last: dt.datetime | None
     slices: tuple[Slice, ...]
+    plan: str = "fast"  # "exact" when rows of a stream nest (see ``_query``)
 
 
 def detect_format(paths: Sequence[Path]) -> str:
@@ -85,12 +93,19 @@ def detect_format(paths: Sequence[Path]) -> str:
     return formats.pop()
 
 
-def _reader(fmt: str, paths: Sequence[Path]) -> str:
+NUMERIC = ("seconds", "count", "flop", "tokens")
+
+
+def _reader(fmt: str, paths: Sequence[Path], numeric: Sequence[str] = ()) -> str:
+    """The DuckDB table function reading the files; CSV ``numeric`` columns are read as
+    DOUBLE (faster than sniffing, and ``inf`` is then a number, not a date)."""
     files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
     if fmt == "parquet":
         return f"read_parquet({files})"
     if fmt == "csv":
-        return f"read_csv({files}, header = true, auto_detect = true)"
+        types = ", ".join(f"'{c}': 'DOUBLE'" for c in numeric)
+        return (f"read_csv({files}, header = true, auto_detect = true"
+                + (f", types = {{{types}}})" if types else ")"))
     return f"read_json({files}, format = 'newline_delimited')"
 
 
@@ -136,11 +151,67 @@ def _timestamp_expr(kind: str) -> str:
     return 'epoch(try_cast("timestamp"::VARCHAR AS TIMESTAMPTZ))'
 
 
-def _query(reader: str, columns: dict[str, str], use_tokens: bool) -> str:
+def _checks(columns: dict[str, str], use_tokens: bool) -> list[tuple[str, str, str]]:
+    """What makes a row invalid, in the order errors name it: (condition on the ``raw``
+    columns, field, problem). Each condition is FALSE, never NULL, on a valid row."""
+    has = set(columns)
+    t0, t1 = EARLIEST.timestamp(), LATEST.timestamp()
+    span = f"{EARLIEST:%Y-%m-%d}..{LATEST:%Y-%m-%d} UTC"
+    out = [("secs IS NULL", "seconds", "a missing duration"),
+           ("secs < 0", "seconds", "a negative duration"),
+           (f"NOT (isfinite(secs) AND secs <= {t1 - t0})", "seconds",
+            "a duration that is not a finite number of seconds"),
+           ("t_end IS NULL", "timestamp", "a missing or unreadable timestamp"),
+           (f"NOT (isfinite(t_end) AND t_end >= {t0} AND t_end <= {t1})", "timestamp",
+            f"a timestamp outside {span}"),
+           (f"t_end - secs < {t0}", "seconds",
+            f"an interval starting before {EARLIEST:%Y-%m-%d} (timestamp minus seconds)"),
+           ("phase IS NULL", "phase", "no phase"), ("run_id IS NULL", "run_id", "no run_id")]
+    for name, limit in (("flop", MAX_FLOP), ("tokens", MAX_TOKENS)):
+        if name in has and (name != "tokens" or use_tokens):
+            out += [(f"{name} IS NOT NULL AND {name} < 0", name, f"a negative {name} value"),
+                    (f"{name} IS NOT NULL AND NOT (isfinite({name}) AND {name} <= {limit:g})",
+                     name,
+                     f"a {name} value that is not finite or above {limit:g}")]
+    out.append((f"n IS NOT NULL AND NOT (isfinite(n) AND n >= 0 AND n <= {MAX_COUNT:g})",
+                "count",
+                f"an accelerator count that is negative, not finite or above {MAX_COUNT:g}"))
+    flop = "flop IS NULL AND " if "flop" in has else ""
+    tokens = "tokens IS NULL AND " if use_tokens and "tokens" in has else ""
+    need = "flop, tokens" if use_tokens else "flop"
+    out.append((f"{flop}{tokens}(n IS NULL OR accelerator IS NULL)", "accelerator",
+                f"no {need} and no accelerator/count to estimate compute from"))
+    return out
+
+
+def _raw(reader: str, columns: dict[str, str], use_tokens: bool, as_text: bool = False) -> str:
+    """Typed, renamed columns (absent ones as NULL); ``as_text`` adds the timestamp as read."""
+    has = set(columns)
+    optional = {"accelerator": "VARCHAR", "precision": "VARCHAR", "count": "DOUBLE",
+                "flop": "DOUBLE", "tokens": "DOUBLE"}
+    names = {"precision": "prec", "count": "n"}
+    read = ", ".join(
+        f'"{c}"::{kind} AS {names.get(c, c)}' if c in has and (c != "tokens" or use_tokens)
+        else f"NULL::{kind} AS {names.get(c, c)}" for c, kind in optional.items())
+    return f"""
+  SELECT "run_id"::VARCHAR AS run_id, "phase"::VARCHAR AS phase, "seconds"::DOUBLE AS secs,
+         {read}, {_timestamp_expr(columns['timestamp'])} AS t_end
+         {', "timestamp"::VARCHAR AS ts_text' if as_text else ''}
+  FROM {reader}"""
+
+
+def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) -> str:
     """One pass: validate, clip each stream's rows to time not yet covered, sum per hour.
 
     The per-stream sort is what costs most, so each row is reduced to one amount (its measured
     FLOP, its tokens or its accelerator-seconds) first, and only what the file has is carried.
+
+    The fast plan (``exact=False``) sorts by a 64-bit hash of the stream and takes the
+    previous row's end (``lag``) instead of the running maximum of all earlier ends. Both
+    shortcuts are checked in the same pass: ``collided`` counts rows whose predecessor in
+    the hash partition belongs to another stream, ``nested`` rows ending before their
+    predecessor (only then can the running maximum differ from ``lag``). When either is
+    non-zero the caller runs the exact plan.
     """
     has = set(columns)
     measured = "flop" in has
@@ -149,7 +220,7 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool) -> str:
     when = "".join(f"WHEN {c} IS NOT NULL THEN {{}} " for c, _ in branches)
     amount = f"CASE {when.format(*(c for c, _ in branches))}ELSE n * secs END" \
         if branches else "n * secs"
-    carried = ["run_id", "phase", "accelerator", "secs", "t_end", "t_end - secs AS t_start",
+    carried = ["phase", "accelerator", "secs", "t_end", "t_end - secs AS t_start",
                f"{amount} AS amount"]
     if "precision" in has:
         carried.append("prec")
@@ -158,33 +229,29 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool) -> str:
                        "::UTINYINT AS how")
     if measured:
         carried.append("CASE WHEN flop IS NOT NULL THEN n * secs END AS measured_dev")
-    negative = "".join(f" OR coalesce({c}, 0) < 0" for c, _ in branches)
-    nothing = "".join(f"{c} IS NULL AND " for c, _ in branches) + \
-        "(n IS NULL OR n < 0 OR accelerator IS NULL)"
+    bad = "coalesce(" + " OR ".join(f"({c})" for c, _, _ in _checks(columns, use_tokens)) \
+        + ", TRUE) AS bad"
     is_m, is_t = ("how = 1" if measured else "FALSE"), ("how = 2" if tokens else "FALSE")
     is_h = "how = 3" if branches else "TRUE"
-    optional = {"accelerator": "VARCHAR", "precision": "VARCHAR", "count": "DOUBLE",
-                "flop": "DOUBLE", "tokens": "DOUBLE"}
-    names = {"precision": "prec", "count": "n"}
-    read = ", ".join(f'"{c}"::{kind} AS {names.get(c, c)}' if c in has and (c != "tokens" or tokens)
-                     else f"NULL::{kind} AS {names.get(c, c)}" for c, kind in optional.items())
+    if exact:
+        carried.append("run_id")
+        window = ("max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start "
+                  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end FROM checked")
+        checks = "0 AS collided, 0 AS nested"
+    else:
+        carried += ["run_id", "hash(run_id, phase, accelerator) AS stream"]
+        window = ", ".join(f"lag({c}) OVER w AS prev_{c}" for c in
+                           ("t_end", "run_id", "phase", "accelerator")).replace(
+                               "prev_t_end", "prev_end")
+        window += " FROM checked WINDOW w AS (PARTITION BY stream ORDER BY t_start, t_end)"
+        checks = ("count(*) FILTER (WHERE prev_end IS NOT NULL AND (prev_run_id <> run_id "
+                  "OR prev_phase <> phase OR prev_accelerator IS DISTINCT FROM accelerator)) "
+                  "AS collided, count(*) FILTER (WHERE prev_end > t_end) AS nested")
     return f"""
-WITH raw AS (
-  SELECT "run_id"::VARCHAR AS run_id, "phase"::VARCHAR AS phase, "seconds"::DOUBLE AS secs,
-         {read}, {_timestamp_expr(columns['timestamp'])} AS t_end
-  FROM {reader}
+WITH raw AS ({_raw(reader, columns, use_tokens)}
 ),
-checked AS (
-  SELECT {', '.join(carried)},
-         coalesce(secs IS NULL OR secs < 0 OR t_end IS NULL OR phase IS NULL OR run_id IS NULL
-                  OR ({nothing}){negative}, TRUE) AS bad
-  FROM raw
-),
-windowed AS (
-  SELECT *, max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start
-                             ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-  FROM checked
-),
+checked AS (SELECT {', '.join(carried)}, {bad} FROM raw),
+windowed AS (SELECT *, {window}),
 clipped AS (
   SELECT *, CASE WHEN bad THEN 0
                  WHEN prev_end >= t_end THEN 0
@@ -204,7 +271,8 @@ SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator,
        coalesce(sum(amount) FILTER (WHERE {is_m} AND NOT bad), 0) AS raw_measured,
        coalesce(sum(amount) FILTER (WHERE {is_t} AND NOT bad), 0) AS raw_toks,
        coalesce(sum(amount) FILTER (WHERE {is_h} AND NOT bad), 0) AS raw_dev_s,
-       min(t_start) FILTER (WHERE NOT bad) AS first_, max(t_end) FILTER (WHERE NOT bad) AS last_
+       min(t_start) FILTER (WHERE NOT bad) AS first_, max(t_end) FILTER (WHERE NOT bad) AS last_,
+       {checks}
 FROM clipped
 GROUP BY ALL
 """
@@ -212,56 +280,19 @@ GROUP BY ALL
 
 def _bad_example(con: Any, reader: str, columns: dict[str, str], label: str,
                  count: int, use_tokens: bool) -> InputError:
-    sel = ", ".join(f'"{c}"::VARCHAR' for c in (*REQUIRED, *OPTIONAL) if c in columns)
-    ts_ok = f"{_timestamp_expr(columns['timestamp'])} IS NOT NULL"
-    row = con.execute(f"SELECT {sel}, {ts_ok} FROM {reader} WHERE "
-                      f"{_bad_condition(columns, use_tokens)} LIMIT 1").fetchone()
-    names = [c for c in (*REQUIRED, *OPTIONAL) if c in columns]
-    values = dict(zip(names, row[:-1], strict=True)) if row else {}
-    if row and not row[-1]:
-        values["timestamp_unreadable"] = True
-    field, problem = _diagnose(values, use_tokens)
-    shown = ", ".join(f"{k}={v!r}" for k, v in values.items() if k in
-                      ("run_id", "phase", "timestamp", "seconds"))
-    return InputError(label, field, f"{count} row(s) with {problem} (first: {shown}); "
+    """The first invalid row, with the first problem it has (same checks as the query)."""
+    checks = _checks(columns, use_tokens)
+    reason = "CASE " + " ".join(f"WHEN {c} THEN {i}" for i, (c, _, _) in enumerate(checks)) \
+        + f" ELSE {len(checks)} END"
+    row = con.execute(f"SELECT {reason}, run_id, phase, ts_text, secs "
+                      f"FROM ({_raw(reader, columns, use_tokens, as_text=True)}) "
+                      f"WHERE {reason} < {len(checks)} LIMIT 1").fetchone()
+    field, problem = (checks[int(row[0])][1:] if row else
+                      ("timestamp", "an unreadable value"))
+    first = ", ".join(f"{k}={v!r}" for k, v in zip(("run_id", "phase", "timestamp", "seconds"),
+                                                   row[1:] if row else (), strict=True))
+    return InputError(label, field, f"{count} row(s) with {problem} (first: {first}); "
                       "fix the rows, nothing was counted")
-
-
-def _bad_condition(columns: dict[str, str], use_tokens: bool) -> str:
-    ts = _timestamp_expr(columns["timestamp"])
-    parts = ['"seconds" IS NULL', '"seconds"::DOUBLE < 0', f"{ts} IS NULL",
-             '"phase" IS NULL', '"run_id" IS NULL']
-    flop = '"flop"' if "flop" in columns else "NULL"
-    tokens_ok = '"tokens" IS NOT NULL' if use_tokens and "tokens" in columns else "FALSE"
-    n = '"count"' if "count" in columns else "NULL"
-    acc = '"accelerator"' if "accelerator" in columns else "NULL"
-    parts.append(f"({flop} IS NULL AND NOT ({tokens_ok}) AND ({n} IS NULL OR {n}::DOUBLE < 0 "
-                 f"OR {acc} IS NULL))")
-    if "flop" in columns:
-        parts.append('"flop"::DOUBLE < 0')
-    if "tokens" in columns:
-        parts.append('"tokens"::DOUBLE < 0')
-    return " OR ".join(parts)
-
-
-def _diagnose(values: dict[str, Any], use_tokens: bool) -> tuple[str, str]:
-    secs = values.get("seconds")
-    if secs is None:
-        return "seconds", "a missing duration"
-    if float(secs) < 0:
-        return "seconds", "a negative duration"
-    if values.get("timestamp") is None or values.get("timestamp_unreadable"):
-        return "timestamp", "a missing or unreadable timestamp"
-    for name in ("phase", "run_id"):
-        if values.get(name) is None:
-            return name, f"no {name}"
-    for name in ("flop", "tokens"):
-        if values.get(name) is not None and float(values[name]) < 0:
-            return name, f"a negative {name} value"
-    if values.get("count") is not None and float(values["count"]) < 0:
-        return "count", "a negative accelerator count"
-    need = "flop, tokens" if use_tokens else "flop"
-    return "accelerator", f"no {need} and no accelerator/count to estimate compute from"
 
 
 def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
@@ -292,17 +323,26 @@ def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
         con.execute("SET enable_progress_bar_print = false")
         columns = _columns(con, reader, label)
         _check_columns(columns, label)
+        if fmt == "csv":
+            reader = _reader(fmt, files, [c for c in NUMERIC if c in columns])
         try:
-            rows = _run(con, _query(reader, columns, use_tokens), show)
+            plan = "fast"
+            rows = _run(con, _query(reader, columns, use_tokens, exact=False), show)
+            if any(int(r[-2]) or int(r[-1]) for r in rows):  # the fast plan does not apply
+                plan = "exact"
+                rows = _run(con, _query(reader, columns, use_tokens, exact=True), show)
         except duckdb.Error as exc:
             raise InputError(label, None, f"cannot read telemetry: {_first_line(exc)}") from None
         bad = sum(int(r[5]) for r in rows)
         if bad:
             raise _bad_example(con, reader, columns, label, bad, use_tokens)
+        if not any(int(r[4]) for r in rows):
+            raise InputError(label, None, "no telemetry rows (only a header, or an empty "
+                             "file): nothing to count")
     finally:
         con.close()
         shutil.rmtree(spill, ignore_errors=True)
-    return _collect(tuple(map(str, files)), rows)
+    return _collect(tuple(map(str, files)), rows, plan)
 
 
 def _run(con: Any, sql: str, show: bool) -> list[tuple[Any, ...]]:
@@ -334,12 +374,12 @@ def _run(con: Any, sql: str, show: bool) -> list[tuple[Any, ...]]:
     return list(result["rows"])
 
 
-def _collect(files: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Ingested:
+def _collect(files: tuple[str, ...], rows: list[tuple[Any, ...]], plan: str) -> Ingested:
     slices = []
     total = dups = overlaps = 0
     firsts, lasts = [], []
     for (hour, phase, acc, prec, n, _bad, dup, ovl, measured, toks, dev_s, mdev_s,
-         raw_m, raw_t, raw_d, first, last) in rows:
+         raw_m, raw_t, raw_d, first, last, _collided, _nested) in rows:
         total += int(n)
         dups += int(dup)
         overlaps += int(ovl)
@@ -359,4 +399,4 @@ def _collect(files: tuple[str, ...], rows: list[tuple[Any, ...]]) -> Ingested:
         files=files, rows=total, duplicate_rows=dups, overlapping_rows=overlaps,
         first=dt.datetime.fromtimestamp(min(firsts), dt.UTC) if firsts else None,
         last=dt.datetime.fromtimestamp(max(lasts), dt.UTC) if lasts else None,
-        slices=tuple(slices))
+        slices=tuple(slices), plan=plan)

@@ -1,25 +1,53 @@
-"""What an engine computes, and the two-pass plan every engine follows.
+"""What an engine computes, and the plan every engine follows.
 
-An engine only opens the input files and runs SQL (see ``query``); everything after the two
-aggregations (domain mapping, rules, shares) is engine-neutral Python in ``summary``. That is
-why DuckDB and Spark give identical results on the same inputs.
+An engine only opens the input files, runs SQL (see ``query``) and applies a column-wise
+Arrow function to a relation (``map_arrow``: in-process for DuckDB, ``mapInArrow`` on the
+executors for Spark). The plan is the same for both, which is why DuckDB and Spark give
+identical results on the same inputs:
+
+1. *hosts pass*: crawled rows grouped by URL key (the only pass that reads the URL column);
+2. keys parsed into normalised hosts (``hosts.hosts_from_keys``) on the distinct keys;
+3. *totals pass*: all rows grouped by file, kind, source, modality, language and checks;
+   keys without a valid host mark their rows ``url_unparseable``;
+4. only if the totals show invalid crawled rows: a correction pass takes their bytes back
+   out of the per-key sums (the hosts pass does not test validity, so that it costs what a
+   plain group-by costs);
+5. hosts mapped to registrable domains (``psl.registrable_domains``, the suffix list shared
+   with the executors), bytes summed per domain. Only the per-domain sums reach the caller.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from gpact.data.hosts import hosts_from_keys
 from gpact.data.inputs import ManifestFile
-from gpact.data.psl import bytes_per_domain, in_chunks
-from gpact.data.query import Relation, clean_union, hosts_sql, totals_sql
+from gpact.data.psl import IP_ADDRESS, SUFFIX_ONLY, SuffixRules, load_rules, registrable_domains
+from gpact.data.query import (
+    Relation,
+    clean_union,
+    correction_sql,
+    hosts_sql,
+    totals_sql,
+)
 
 CLEAN_VIEW = "gpact_manifest"
+KEYS_VIEW = "gpact_url_keys"
+PARSED_VIEW = "gpact_url_hosts"
 BAD_KEYS_VIEW = "gpact_bad_url_keys"
+FIX_VIEW = "gpact_invalid_crawled"
+HOSTS_VIEW = "gpact_hosts"
+MAPPED_VIEW = "gpact_host_domains"
+
+PARSED_SCHEMA = pa.schema([("key", pa.string()), ("host", pa.string()),
+                           ("items", pa.int64()), ("bytes", pa.int64())])
+MAPPED_SCHEMA = pa.schema([("domain", pa.string()), ("kind", pa.int32()),
+                           ("items", pa.int64()), ("bytes", pa.int64())])
+ArrowFn = Callable[[pa.RecordBatch, Any], pa.RecordBatch]
 
 
 @dataclass
@@ -40,48 +68,83 @@ class Backend(Protocol):
 
     def create_view(self, name: str, sql: str) -> None: ...
 
-    def arrow(self, sql: str, label: str) -> pa.Table: ...
+    def materialize(self, name: str, sql: str, label: str) -> None: ...
 
-    def register_keys(self, name: str, keys: pa.Array) -> None: ...
+    def map_arrow(self, source: str, fn: ArrowFn, schema: pa.Schema, name: str,
+                  shared: Any = None) -> None: ...
+
+    def arrow(self, sql: str, label: str) -> pa.Table: ...
 
     def rows(self, sql: str, label: str) -> list[dict[str, Any]]: ...
 
     def file_key(self, name: str) -> str: ...
 
 
+def parse_keys(batch: pa.RecordBatch, _: Any = None) -> pa.RecordBatch:
+    """(key, items, bytes) -> (key, host, items, bytes); host is null for invalid keys."""
+    keys = batch.column("key")
+    return pa.RecordBatch.from_arrays(
+        [keys.cast(pa.string()), hosts_from_keys(keys), batch.column("items").cast(pa.int64()),
+         batch.column("bytes").cast(pa.int64())], schema=PARSED_SCHEMA)
+
+
+def map_domains(batch: pa.RecordBatch, rules: SuffixRules) -> pa.RecordBatch:
+    """(host, items, bytes) -> (domain, kind, items, bytes) by the suffix list ``rules``."""
+    domains, kinds = registrable_domains(batch.column("host"), rules)
+    return pa.RecordBatch.from_arrays(
+        [domains, pa.array(kinds.astype("int32")), batch.column("items").cast(pa.int64()),
+         batch.column("bytes").cast(pa.int64())], schema=MAPPED_SCHEMA)
+
+
+def _needs_correction(totals: list[dict[str, Any]]) -> bool:
+    from gpact.data.summary import reason_of
+
+    return any(row["source_kind"] == "crawled"
+               and reason_of(row) not in (None, "url_missing", "url_unparseable")
+               for row in totals)
+
+
 def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str],
         psl_private: bool = False) -> Aggregates:
-    """Hosts pass, host parsing on distinct keys, bytes per registrable domain, then the
-    totals pass (see ``query``)."""
+    """The plan of the module docstring, on ``backend``."""
     relations = backend.open(files)
     sql, valid = clean_union(relations, mapping)
     backend.create_view(CLEAN_VIEW, sql)
-    by_key = backend.arrow(hosts_sql(CLEAN_VIEW, valid), "crawled hosts").combine_chunks()
-    keys = by_key["key"].combine_chunks()
-    hosts = in_chunks(hosts_from_keys, keys)
-    bad = pc.is_null(hosts)
+    backend.materialize(KEYS_VIEW, hosts_sql(CLEAN_VIEW), "crawled hosts")
+    backend.map_arrow(KEYS_VIEW, parse_keys, PARSED_SCHEMA, PARSED_VIEW)
     bad_view = None
-    if pc.any(bad).as_py():
-        backend.register_keys(BAD_KEYS_VIEW, pc.filter(keys, bad).fill_null(""))
+    invalid = f"FROM {PARSED_VIEW} WHERE host IS NULL"  # a null key: crawled without URL
+    if backend.rows(f"SELECT count(*) AS n {invalid}", "invalid hosts")[0]["n"]:
+        backend.materialize(BAD_KEYS_VIEW, f"SELECT key {invalid} AND key IS NOT NULL",
+                            "invalid hosts")
         bad_view = BAD_KEYS_VIEW
-    good = pc.invert(bad)
-    per_key = pa.table({"host": pc.filter(hosts, good),
-                        "items": pc.filter(by_key["items"], good),
-                        "bytes": pc.filter(by_key["bytes"], good)})
-    host_table = per_key
-    if not pc.all(pc.equal(hosts, keys)).as_py():
-        # keys differing only in scheme, case, port or user info are one host
-        grouped = per_key.group_by("host").aggregate([("items", "sum"), ("bytes", "sum")])
-        host_table = pa.table({"host": grouped["host"], "items": grouped["items_sum"],
-                               "bytes": grouped["bytes_sum"]})
-    # one after the other: run side by side on two cores they took longer (measured)
-    domains, host_counts = bytes_per_domain(host_table, psl_private)
     totals = backend.rows(totals_sql(CLEAN_VIEW, bad_view), "totals")
+    hosts = (f"SELECT host, items, bytes FROM {PARSED_VIEW} WHERE host IS NOT NULL")
+    if _needs_correction(totals):
+        backend.materialize(FIX_VIEW, correction_sql(CLEAN_VIEW, valid), "invalid rows")
+        hosts += (f" UNION ALL SELECT p.host, -f.items AS items, -f.bytes AS bytes "
+                  f"FROM {FIX_VIEW} f JOIN {PARSED_VIEW} p ON p.key = f.key "
+                  "WHERE p.host IS NOT NULL")
+    # keys differing only in scheme, case, port or user info are one host
+    backend.materialize(HOSTS_VIEW, "SELECT host, CAST(sum(items) AS BIGINT) AS items, "
+                        f"CAST(sum(bytes) AS BIGINT) AS bytes FROM ({hosts}) h "
+                        "GROUP BY host HAVING sum(items) > 0", "hosts")
+    backend.map_arrow(HOSTS_VIEW, map_domains, MAPPED_SCHEMA, MAPPED_VIEW,
+                      shared=load_rules(psl_private))
+    domains = backend.arrow(f"SELECT domain, CAST(sum(bytes) AS BIGINT) AS bytes_sum, "
+                            f"CAST(sum(items) AS BIGINT) AS items_sum FROM {MAPPED_VIEW} "
+                            "GROUP BY domain", "domains")
+    counts = backend.rows(
+        f"SELECT count(*) AS distinct_hosts, "
+        f"coalesce(sum(CASE WHEN kind = {SUFFIX_ONLY} THEN 1 ELSE 0 END), 0) "
+        "AS hosts_that_are_public_suffixes, "
+        f"coalesce(sum(CASE WHEN kind = {IP_ADDRESS} THEN 1 ELSE 0 END), 0) "
+        f"AS ip_address_hosts FROM {MAPPED_VIEW}", "domains")[0]
     index = {str(f.path.resolve()): i for i, f in enumerate(files)}
     seen = {str(row["file"]) for row in totals}
     file_index = {name: index[backend.file_key(name)] for name in seen
                   if backend.file_key(name) in index}
     missing = {rel.label: [c for c in ("url", "tokens", "seconds", "collected_at", "language")
                            if mapping.get(c, c) not in rel.columns] for rel in relations}
-    return Aggregates(totals, domains, host_counts, file_index,
+    return Aggregates(totals, domains, {k: int(v) for k, v in counts.items()}, file_index,
                       {k: v for k, v in missing.items() if v})

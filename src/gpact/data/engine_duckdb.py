@@ -6,8 +6,10 @@ disk past ``memory_limit``. On a terminal a progress bar follows each pass.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +17,12 @@ import duckdb
 import pyarrow as pa
 
 from gpact.data.inputs import ManifestFile
+from gpact.data.psl import CHUNK
 from gpact.data.query import Relation, TypeClass
 from gpact.errors import InputError
 
 ProgressHook = Callable[[str, float], None]
+ArrowFn = Callable[[pa.RecordBatch, Any], pa.RecordBatch]
 
 
 def type_class(sql_type: str) -> TypeClass:
@@ -96,8 +100,23 @@ class DuckDBBackend:
     def create_view(self, name: str, sql: str) -> None:
         self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
 
-    def register_keys(self, name: str, keys: pa.Array) -> None:
-        self.con.register(name, pa.table({"key": keys}))
+    def materialize(self, name: str, sql: str, label: str) -> None:
+        self._run(sql, label, lambda: self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}"))
+
+    def map_arrow(self, source: str, fn: ArrowFn, schema: pa.Schema, name: str,
+                  shared: Any = None) -> None:
+        """``fn`` over slices of ``source`` on all cores (Arrow kernels release the GIL); the
+        result is registered as ``name`` (zero-copy)."""
+        table = self.con.sql(f"SELECT * FROM {source}").to_arrow_table()
+        batches = table.combine_chunks().to_batches(max_chunksize=CHUNK) or \
+            [pa.RecordBatch.from_pylist([], schema=table.schema)]
+        if len(batches) == 1:
+            out = [fn(batches[0], shared)]
+        else:
+            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+                out = list(pool.map(lambda b: fn(b, shared), batches))
+        self.con.register(name, pa.Table.from_batches(out, schema=schema))
 
     def _run(self, sql: str, label: str, fetch: Callable[[], Any]) -> Any:
         result: dict[str, Any] = {}

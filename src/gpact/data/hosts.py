@@ -7,10 +7,16 @@ A key is valid when it has a scheme and a host that is a bracketed IPv6 address 
 of non-empty labels (ASCII letters, digits, ``-``, ``_`` or non-ASCII characters). User info
 and port are dropped, the host is lower-cased and a trailing dot removed, so
 ``https://U@WWW.Example.com.:443`` and ``http://www.example.com`` are the same host.
+
+Internationalised names are one host whatever their spelling: hosts with a non-ASCII or
+``xn--`` label are mapped by UTS 46 (``idna`` package) and written in Unicode, so
+``MÜNCHEN.de``, ``münchen.de`` and ``xn--mnchen-3ya.de`` are all ``münchen.de``. A label that
+is not a valid IDNA 2008 label (``xn--zz``, ``ab--cd``) makes the key invalid.
 """
 
 from __future__ import annotations
 
+import idna
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -30,10 +36,28 @@ def hosts_from_keys(keys: pa.Array) -> pa.Array:
     """
     keys = keys.cast(pa.string()).fill_null("")
     simple = pc.match_substring_regex(keys, _SIMPLE)
-    if pc.all(simple).as_py():
-        return keys
-    rest = pc.invert(simple)
-    return pc.replace_with_mask(keys, rest, _parse(pc.filter(keys, rest)))
+    hosts = keys
+    if not pc.all(simple).as_py():
+        rest = pc.invert(simple)
+        hosts = pc.replace_with_mask(keys, rest, _parse(pc.filter(keys, rest)))
+    idn = pc.fill_null(pc.or_(pc.invert(pc.string_is_ascii(hosts)),
+                              pc.match_substring(hosts, "xn--")), False)
+    if pc.any(idn).as_py():
+        hosts = pc.replace_with_mask(hosts, idn, pa.array(
+            [_idn(h) for h in pc.filter(hosts, idn).to_pylist()], pa.string()))
+    return hosts
+
+
+def _idn(host: str) -> str | None:
+    """One spelling of an internationalised host name (UTS 46, Unicode labels), or None."""
+    try:
+        labels = idna.uts46_remap(host, std3_rules=False, transitional=False).split(".")
+        if not all(labels):
+            return None
+        return ".".join(idna.ulabel(label) if not label.isascii() or label.startswith("xn--")
+                        else label for label in labels)
+    except (idna.IDNAError, UnicodeError):
+        return None
 
 
 def _parse(keys: pa.Array) -> pa.Array:

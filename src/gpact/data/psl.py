@@ -11,16 +11,12 @@ few hundred thousand.
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from importlib.metadata import version
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -98,27 +94,7 @@ def load_rules(private: bool = False) -> SuffixRules:
 
 
 REGISTRABLE, SUFFIX_ONLY, IP_ADDRESS = 0, 1, 2
-CHUNK = 1 << 18
-
-
-def in_chunks(fn: Callable[[pa.Array], pa.Array], values: pa.Array) -> pa.Array:
-    """Apply a column-wise ``fn`` to slices of ``values`` on all cores (Arrow kernels release
-    the GIL), preserving order."""
-    if len(values) <= CHUNK:
-        return fn(values)
-    slices = [values.slice(i, CHUNK) for i in range(0, len(values), CHUNK)]
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        return pa.concat_arrays(list(pool.map(fn, slices)))
-
-
-def map_hosts(hosts: pa.Array, rules: SuffixRules) -> tuple[pa.Array, np.ndarray]:
-    """``registrable_domains`` over many hosts, in parallel slices."""
-    def one(part: pa.Array) -> pa.Array:
-        domains, kinds = registrable_domains(part, rules)
-        return pa.StructArray.from_arrays([domains, pa.array(kinds)], ["domain", "kind"])
-
-    mapped = in_chunks(one, hosts)
-    return mapped.field("domain"), mapped.field("kind").to_numpy(zero_copy_only=False)
+CHUNK = 1 << 18  # hosts per slice when mapping in parallel
 
 
 def _slices(data: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> pa.Array:
@@ -179,9 +155,12 @@ def registrable_domains(hosts: pa.Array, rules: SuffixRules) -> tuple[pa.Array, 
     rows = np.arange(len(arr))  # hosts whose (k-1)-label suffix is a node of the rule tree
     previous = None
     for k in range(1, rules.depth + 1):
-        rows = rows[n[rows] >= k]
+        long_enough = n[rows] >= k
+        rows = rows[long_enough]
         if not len(rows):
             break
+        if previous is not None:  # keep it aligned with ``rows`` (a bare suffix drops out)
+            previous = previous.filter(pa.array(long_enough))
         suffix = _slices(data, start(k)[rows], end[rows])
         hit = member(suffix, rules.normal)
         if previous is not None:
@@ -198,21 +177,3 @@ def registrable_domains(hosts: pa.Array, rules: SuffixRules) -> tuple[pa.Array, 
     is_ip |= data[begin] == ord("[")
     kind[is_ip] = IP_ADDRESS
     return pc.if_else(pa.array(is_ip), arr, domains).cast(pa.string()), kind
-
-
-def bytes_per_domain(hosts: pa.Table, private: bool) -> tuple[pa.Table, dict[str, int]]:
-    """Bytes and items per registrable domain (columns ``domain``, ``bytes_sum``,
-    ``items_sum``) from bytes and items per host, and counts of the special hosts."""
-    domains, kinds = map_hosts(hosts["host"].combine_chunks(), load_rules(private))
-    table = pa.table({"domain": domains, "items": hosts["items"], "bytes": hosts["bytes"]})
-    with duckdb.connect() as con:
-        # a parallel hash aggregate: twice as fast as Arrow's on millions of domains
-        con.execute("SET enable_progress_bar = false")
-        con.register("per_host", table)
-        grouped = con.sql("SELECT domain, CAST(sum(bytes) AS BIGINT) AS bytes_sum, "
-                          "CAST(sum(items) AS BIGINT) AS items_sum FROM per_host "
-                          "GROUP BY domain").to_arrow_table()
-    counts = {"distinct_hosts": len(hosts),
-              "hosts_that_are_public_suffixes": int((kinds == SUFFIX_ONLY).sum()),
-              "ip_address_hosts": int((kinds == IP_ADDRESS).sum())}
-    return grouped, counts

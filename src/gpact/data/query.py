@@ -7,9 +7,10 @@ construction; only how the input relations are opened differs (see ``engine_duck
 
 Two passes, both over low-cost expressions per row:
 
-* the *hosts* pass groups valid crawled rows by the URL's authority (``split_part`` for
+* the *hosts* pass groups crawled rows by the URL's authority (``split_part`` for
   http(s), an anchored regex giving ``scheme://authority`` otherwise); parsing, validating
-  and mapping hosts to domains happens afterwards on the distinct keys only;
+  and mapping hosts to domains happens afterwards on the distinct keys only; rows found
+  invalid by the totals pass are taken back out (``correction_sql``, only when there are);
 * the *totals* pass groups every row by (file, source kind, source, modality, language) and a
   few *check* columns (the sign of each size, whether a text value failed to parse). Row
   problems thus become a handful of extra groups instead of per-row branching, and reasons are
@@ -27,9 +28,17 @@ from gpact.errors import InputError
 
 TypeClass = Literal["string", "integer", "float", "temporal", "other"]
 
-# http(s) URLs (nearly all) take the cheap path: their authority; others keep their scheme.
-URL_KEY = ("CASE WHEN url LIKE 'https://%' OR url LIKE 'http://%' THEN split_part(url, '/', 3) "
-           "ELSE regexp_extract(url, '^[^/?#]*//[^/?#]*', 0) END")
+
+
+def url_key(url: str = "url") -> str:
+    """The URL key of column ``url``: the authority of http(s) URLs (nearly all, the cheap
+    path), ``scheme://authority`` of others."""
+    return (f"CASE WHEN {url} LIKE 'https://%' OR {url} LIKE 'http://%' "
+            f"THEN split_part({url}, '/', 3) "
+            f"ELSE regexp_extract({url}, '^[^/?#]*//[^/?#]*', 0) END")
+
+
+URL_KEY = url_key()
 CHECKS: tuple[str, ...] = ("b_sign", "b_bad", "t_sign", "t_bad", "s_sign", "s_bad", "ts_bad")
 URL_MISSING, URL_BAD = 1, 2
 
@@ -133,24 +142,42 @@ def clean_union(relations: list[Relation], mapping: dict[str, str]) -> tuple[str
     return "\nUNION ALL\n".join(sql for sql, _ in parts), valid
 
 
-def hosts_sql(view: str, valid: list[str]) -> str:
-    """Bytes and items of valid crawled rows per URL key (see ``URL_KEY``)."""
+def hosts_sql(view: str) -> str:
+    """Bytes and items of crawled rows per URL key (see ``URL_KEY``); validity is left to the
+    totals pass (and ``correction_sql``), so this costs what a plain group-by costs."""
+    return (f"SELECT {URL_KEY} AS key, count(*) AS items, "
+            f"CAST(coalesce(sum(bytes), 0) AS BIGINT) AS bytes "
+            f"FROM {view} WHERE source_kind = 'crawled' GROUP BY 1")
+
+
+def valid_crawled(valid: list[str]) -> str:
+    """The condition of a valid crawled row (before its URL is checked)."""
     # an OR chain, not IN: DuckDB turns a 5-value IN list into a join
     modality = " OR ".join(f"modality = '{m}'" for m in MODALITIES)
-    conditions = " AND ".join(["source_kind = 'crawled'", "source_id <> ''", f"({modality})",
-                               *valid])
-    return (f"SELECT {URL_KEY} AS key, count(*) AS items, CAST(sum(bytes) AS BIGINT) AS bytes "
-            f"FROM {view} WHERE {conditions} GROUP BY 1")
+    return " AND ".join(["source_id <> ''", f"({modality})", *valid])
+
+
+def correction_sql(view: str, valid: list[str]) -> str:
+    """What the hosts pass counted from invalid crawled rows, per URL key (to take out)."""
+    return (f"SELECT {URL_KEY} AS key, count(*) AS items, "
+            "CAST(coalesce(sum(bytes), 0) AS BIGINT) AS bytes FROM "
+            f"{view} WHERE source_kind = 'crawled' AND NOT coalesce({valid_crawled(valid)}, "
+            "FALSE) GROUP BY 1")
 
 
 def totals_sql(view: str, bad_keys_view: str | None) -> str:
-    """Sizes per (file, source kind, source, modality, language, checks)."""
-    url_check = "0"
+    """Sizes per (file, source kind, source, modality, language, checks).
+
+    With ``bad_keys_view`` (URL keys without a valid host), crawled rows are checked for a
+    missing or invalid URL by a left join, not ``IN (subquery)``: Spark refuses a subquery
+    over a Python-computed relation inside a grouping expression."""
+    url_check, source = "0", view
     if bad_keys_view:
         url_check = (f"CASE WHEN source_kind <> 'crawled' THEN 0 "
                      f"WHEN url IS NULL OR url = '' THEN {URL_MISSING} "
-                     f"WHEN {URL_KEY} IN (SELECT key FROM {bad_keys_view}) THEN {URL_BAD} "
-                     "ELSE 0 END")
+                     f"WHEN bad_key IS NOT NULL THEN {URL_BAD} ELSE 0 END")
+        source = (f"(SELECT v.*, b.key AS bad_key FROM {view} v LEFT JOIN {bad_keys_view} b "
+                  f"ON v.source_kind = 'crawled' AND {url_key('v.url')} = b.key) t")
     keys = ["file", "source_kind", "source_id", "modality", "language", *CHECKS,
             f"{url_check} AS url_check"]
     return (f"SELECT {', '.join(keys)}, count(*) AS items, "
@@ -160,4 +187,4 @@ def totals_sql(view: str, bad_keys_view: str | None) -> str:
             "count(seconds) AS seconds_rows, count(ts) AS dated_rows, "
             "CAST(CAST(min(ts) AS DATE) AS STRING) AS first, "
             "CAST(CAST(max(ts) AS DATE) AS STRING) AS last "
-            f"FROM {view} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}")
+            f"FROM {source} GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}")

@@ -163,8 +163,11 @@ class Energy(_Strict):
     methodology: str | None = None
     unknown_reason: str | None = None
     inference_compute_flop: Number | None = None
+    emissions_kg_co2eq: Number | None = None  # measured or reported (codecarbon, model cards)
+    emissions_location: str | None = None
 
-    _check = field_validator("training_mwh", "inference_compute_flop")(_number_text)
+    _check = field_validator("training_mwh", "inference_compute_flop",
+                             "emissions_kg_co2eq")(_number_text)
 
 
 class ModalitySize(_Strict):
@@ -189,6 +192,7 @@ class PublicDataset(_Strict):
     selection: str | None = None  # how that part was selected
     languages: list[str] = Field(default_factory=list)
     collected: str | None = None  # collection period, e.g. "01/2024 - 06/2024"
+    licence: str | None = None  # SPDX id where known (Croissant import)
 
 
 class PublicDatasets(_Strict):

@@ -32,12 +32,15 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from gpact import safeio
 from gpact.errors import InputError
+from gpact.rights.bounded import INFRINGING_LIMIT
 from gpact.rights.matcher import ROBOTS_TXT
-from gpact.rights.normalize import normalize_origin, origin_of, product_token
+from gpact.rights.normalize import normalize_origin, origin_of, product_token, split_url
+from gpact.rights.optouts import UsageRules, Vocabulary, vocabulary
 from gpact.rights.policy import Access, RobotsPolicy, parse_status
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT
-from gpact.rights.tdmrep import from_headers
+from gpact.rights.tdmrep import TdmRepFile, TdmVerdict, combine, from_headers, from_html
 
 LOG_COLUMNS = ("url", "fetched_at", "user_agent")
 SNAPSHOT_COLUMNS = ("origin", "fetched_at", "status", "body")
@@ -52,10 +55,12 @@ class AuditOptions:
     cache_hours: float = 24.0
     parse_limit: int = DEFAULT_PARSE_LIMIT
     infringing: Path | None = None
-    batch_rows: int = 262_144
-    memory_limit: str = "1GB"
+    batch_rows: int = 131_072
+    memory_limit: str = "512MB"  # DuckDB; with the Python side the audit stays under 1 GiB
     threads: int = 2
     engine: str = "duckdb"
+    tdmrep: list[str] | None = None     # snapshots of /.well-known/tdmrep.json (as robots.txt)
+    aipref: str | None = None           # IETF aipref draft whose Content-Usage is read
 
 
 @dataclass
@@ -113,10 +118,11 @@ def _require(rel: duckdb.DuckDBPyRelation, columns: tuple[str, ...], path: str) 
 
 def load_infringing(path: Path) -> set[str]:
     """Domains, one per line (``#`` comments); a domain also covers its subdomains."""
+    data = safeio.read_bytes(path, INFRINGING_LIMIT, "list of infringing domains")
     try:
-        lines = path.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), "--infringing", f"cannot read: {exc}") from None
+        lines = data.decode("utf-8-sig").splitlines()
+    except UnicodeDecodeError as exc:
+        raise InputError(str(path), f"byte {exc.start}", "not UTF-8 text") from None
     domains = set()
     for number, line in enumerate(lines, start=1):
         text = line.split("#", 1)[0].strip().lower().rstrip(".")
@@ -144,12 +150,46 @@ class Policies:
     (robots.txt files rarely change) share one compiled policy."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None, parse_limit: int,
-                 capacity: int = 4096) -> None:
+                 capacity: int = 4096, aipref: Vocabulary | None = None) -> None:
         self.con = con
         self.parse_limit = parse_limit
         self.capacity = capacity
+        self.aipref = aipref
+        self._tdmrep: OrderedDict[int, TdmRepFile | None] = OrderedDict()
+        self._usage: dict[tuple[int, str], UsageRules] = {}
         self._by_id: OrderedDict[int, RobotsPolicy] = OrderedDict()
         self._by_content: OrderedDict[tuple[str, str, bytes], RobotsPolicy] = OrderedDict()
+
+    def tdmrep(self, snapshot_id: int) -> TdmRepFile | None:
+        """The tdmrep.json snapshot in force (``None`` unless fetched with 2xx and valid)."""
+        if snapshot_id in self._tdmrep:
+            return self._tdmrep[snapshot_id]
+        assert self.con is not None
+        status, body = self.con.execute("SELECT status, body FROM tdm_snaps WHERE "
+                                        "snapshot_id = ?", [snapshot_id]).fetchall()[0]
+        code = parse_status(status)
+        found: TdmRepFile | None = None
+        if code is not None and 200 <= code < 300:
+            try:
+                found = TdmRepFile(body if body is not None else b"")
+            except ValueError:
+                found = None  # an invalid file states no reservation
+        self._tdmrep[snapshot_id] = found
+        while len(self._tdmrep) > self.capacity:
+            self._tdmrep.popitem(last=False)
+        return found
+
+    def usage(self, snapshot_id: int, token: str) -> UsageRules:
+        """The Content-Signal / Content-Usage lines of the group ``token`` selects."""
+        key = (snapshot_id, token.lower())
+        found = self._usage.get(key)
+        if found is None:
+            robots = self.get(snapshot_id).robots
+            found = UsageRules(robots.select(token).usage if robots is not None else ())
+            if len(self._usage) > self.capacity:
+                self._usage.clear()
+            self._usage[key] = found
+        return found
 
     def _fetch(self, ids: list[int]) -> list[tuple[Any, ...]]:
         """(snapshot_id, origin, status, body) for each id."""
@@ -185,6 +225,10 @@ class Policies:
         return self._by_id[snapshot_id]
 
 
+_SCHEME = "lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))"
+_AUTHORITY = "regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)"
+
+
 def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
              infringing: set[str]) -> tuple[int, int]:
     log = _reader(con, options.crawl_log, "--log")
@@ -198,6 +242,9 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
         headers = ("CAST(to_json(http_headers) AS VARCHAR)" if nested
                    else "CAST(http_headers AS VARCHAR)")
 
+    html = "CAST(html AS VARCHAR)" if "html" in types else "NULL::VARCHAR"
+    if options.tdmrep:
+        load_snapshots(con, options.tdmrep, "tdm_snaps", "--tdmrep")
     con.execute(f"""
         CREATE VIEW log AS SELECT
             row_number() OVER () AS row_id,
@@ -205,25 +252,25 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
             {_timestamp(log, "fetched_at")} AS fetched_at,
             CAST(user_agent AS VARCHAR) AS user_agent,
             {headers} AS http_headers,
-            lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))
-                AS scheme,
-            regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)
-                AS authority
+            {html} AS html,
+            {_SCHEME} AS scheme, {_AUTHORITY} AS authority
         FROM log_raw""")
     # Canonical origins, product tokens and the infringing flag are computed once per
     # distinct value in Python and joined back.
-    origins = origin_rows(con.execute("SELECT DISTINCT scheme, authority FROM log").fetchall(),
-                          infringing)
+    # (over the raw log, so the row numbering window is not evaluated for these passes)
+    origins = origin_rows(con.execute(f"SELECT DISTINCT {_SCHEME}, {_AUTHORITY} "
+                                      "FROM log_raw").fetchall(), infringing)
     con.execute("CREATE TABLE origin_map (scheme VARCHAR, authority VARCHAR, "
                 "origin VARCHAR, infringing BOOLEAN)")
     if origins:
         con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)", origins)
-    agents = agent_rows(con.execute("SELECT DISTINCT user_agent FROM log").fetchall(),
-                        options.agent)
+    agents = agent_rows(con.execute("SELECT DISTINCT CAST(user_agent AS VARCHAR) "
+                                    "FROM log_raw").fetchall(), options.agent)
     con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
     if agents:
         con.executemany("INSERT INTO agent_map VALUES (?, ?)", agents)
-    return _one(con, "SELECT count(*) FROM log")[0], _one(con, "SELECT count(*) FROM snaps")[0]
+    return (_one(con, "SELECT count(*) FROM log_raw")[0],
+            _one(con, "SELECT count(*) FROM snaps")[0])
 
 
 def origin_rows(pairs: list[tuple[Any, ...]], infringing: set[str],
@@ -243,63 +290,76 @@ def agent_rows(user_agents: list[tuple[Any, ...]], agent: str | None,
     return [(ua, agent or (product_token(ua) if ua else None)) for (ua,) in user_agents]
 
 
-def load_snapshots(con: duckdb.DuckDBPyConnection, paths: list[str]) -> None:
-    """Read and validate the snapshots into table ``snaps`` (snapshot_id, raw_origin,
-    fetched_at, status, body, origin)."""
-    snaps = _reader(con, paths, "--snapshots")
+def load_snapshots(con: duckdb.DuckDBPyConnection, paths: list[str], table: str = "snaps",
+                   option: str = "--snapshots") -> None:
+    """Read and validate the snapshots into table ``table`` (snapshot_id, raw_origin,
+    fetched_at, status, body, origin); robots.txt by default, tdmrep.json with
+    ``table="tdm_snaps"``."""
+    snaps = _reader(con, paths, option)
     _require(snaps, SNAPSHOT_COLUMNS, paths[0])
-    snaps.create_view("snaps_raw")
+    snaps.create_view(f"{table}_raw")
     con.execute(f"""
-        CREATE TABLE snaps_typed AS SELECT
+        CREATE TABLE {table}_typed AS SELECT
             row_number() OVER () AS snapshot_id,
             CAST(origin AS VARCHAR) AS raw_origin,
             {_timestamp(snaps, "fetched_at")} AS fetched_at,
             trim(CAST(status AS VARCHAR), '"') AS status,
             body
-        FROM snaps_raw""")
-    _validate_snapshots(con, paths[0])
+        FROM {table}_raw""")
+    _validate_snapshots(con, paths[0], table)
 
 
-def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str) -> None:
+def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str, table: str) -> None:
     """Reject unreadable snapshots up front (their verdicts would be guesses)."""
-    bad_time = _one(con, "SELECT min(snapshot_id) FROM snaps_typed WHERE fetched_at IS NULL")[0]
+    typed = f"{table}_typed"
+    bad_time = _one(con, f"SELECT min(snapshot_id) FROM {typed} WHERE fetched_at IS NULL")[0]
     if bad_time is not None:
         raise InputError(path, f"row {bad_time}.fetched_at", "not a timestamp")
-    for status, first in con.execute("SELECT status, min(snapshot_id) FROM snaps_typed "
+    for status, first in con.execute(f"SELECT status, min(snapshot_id) FROM {typed} "
                                      "GROUP BY status").fetchall():
         try:
             parse_status(status)
         except ValueError as exc:
             raise InputError(path, f"row {first}.status", str(exc)) from None
     mapping = []
-    for raw, first in con.execute("SELECT raw_origin, min(snapshot_id) FROM snaps_typed "
+    for raw, first in con.execute(f"SELECT raw_origin, min(snapshot_id) FROM {typed} "
                                   "GROUP BY raw_origin").fetchall():
         origin = normalize_origin(raw or "")
         if origin is None:
             raise InputError(path, f"row {first}.origin",
                              f"not an origin (scheme://host[:port]): {raw!r}")
         mapping.append((raw, origin))
-    con.execute("CREATE TABLE snap_origin (raw_origin VARCHAR, origin VARCHAR)")
-    con.executemany("INSERT INTO snap_origin VALUES (?, ?)", mapping)
-    con.execute("CREATE TABLE snaps AS SELECT s.*, m.origin FROM snaps_typed s "
-                "JOIN snap_origin m USING (raw_origin)")
+    con.execute(f"CREATE TABLE {table}_origin (raw_origin VARCHAR, origin VARCHAR)")
+    if mapping:
+        con.executemany(f"INSERT INTO {table}_origin VALUES (?, ?)", mapping)
+    con.execute(f"CREATE TABLE {table} AS SELECT s.*, m.origin FROM {typed} s "
+                f"JOIN {table}_origin m USING (raw_origin)")
 
 
-def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float) -> duckdb.DuckDBPyRelation:
+def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float,
+            tdmrep: bool = False) -> duckdb.DuckDBPyRelation:
     seconds = int(cache_hours * 3600)
-    return con.sql(f"""
+    query = f"""
         WITH l AS (
             SELECT log.*, m.origin, m.infringing, a.agent_token
             FROM log LEFT JOIN origin_map m USING (scheme, authority)
                      LEFT JOIN agent_map a USING (user_agent)
         )
         SELECT l.row_id, l.url, l.fetched_at, l.user_agent, l.agent_token, l.origin,
-               coalesce(l.infringing, false) AS infringing_domain, l.http_headers,
+               coalesce(l.infringing, false) AS infringing_domain, l.http_headers, l.html,
                s.snapshot_id, s.fetched_at AS snapshot_fetched_at, s.status AS snapshot_status,
                (s.snapshot_id IS NOT NULL AND
                 l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale
         FROM l ASOF LEFT JOIN snaps s
-            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at""")
+            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at"""
+    if not tdmrep:
+        return con.sql(query)
+    # the tdmrep.json in force, found like the robots.txt in force
+    return con.sql(f"""
+        SELECT j.*, CASE WHEN j.fetched_at - t.fetched_at <= INTERVAL {seconds} SECOND
+                    THEN t.snapshot_id END AS tdm_snapshot_id
+        FROM ({query}) j ASOF LEFT JOIN tdm_snaps t
+            ON j.origin = t.origin AND j.fetched_at >= t.fetched_at""")
 
 
 class Outcomes:
@@ -317,6 +377,7 @@ class Outcomes:
         self._ids: dict[tuple[str, str | None, int | None, str | None], int] = {}
         self._maps: weakref.WeakKeyDictionary[RobotsPolicy, dict[str, list[int]]] = (
             weakref.WeakKeyDictionary())
+        self._arrays: tuple[pa.Array, pa.Array, pa.Array, pa.Array] | None = None
 
     def _id(self, row: tuple[str, str | None, int | None, str | None]) -> int:
         found = self._ids.get(row)
@@ -350,27 +411,33 @@ class Outcomes:
         return ids
 
     def columns(self, ids: pa.Array) -> dict[str, pa.Array]:
-        verdict, rule, line, detail = zip(*self.rows, strict=True)
-        return {"robots_verdict": pc.take(pa.array(verdict, pa.string()), ids),
-                "robots_rule": pc.take(pa.array(rule, pa.string()), ids),
-                "robots_line": pc.take(pa.array(line, pa.int64()), ids),
-                "robots_detail": pc.take(pa.array(detail, pa.string()), ids)}
+        # the outcome table only grows: rebuild its Arrow columns only when it has grown
+        if self._arrays is None or len(self._arrays[0]) != len(self.rows):
+            verdict, rule, line, detail = zip(*self.rows, strict=True)
+            self._arrays = (pa.array(verdict, pa.string()), pa.array(rule, pa.string()),
+                            pa.array(line, pa.int64()), pa.array(detail, pa.string()))
+        verdicts, rules, lines, details = self._arrays
+        return {"robots_verdict": pc.take(verdicts, ids), "robots_rule": pc.take(rules, ids),
+                "robots_line": pc.take(lines, ids), "robots_detail": pc.take(details, ids)}
 
 
 def _evaluate(batch: pa.RecordBatch, policies: Policies,
               outcomes: Outcomes) -> dict[str, pa.Array]:
-    """robots/TDM verdict columns for one batch, sorted by snapshot and token."""
-    policies.prefetch(pc.unique(batch.column("snapshot_id")).drop_null().to_pylist())
-    urls = pc.fill_null(batch.column("url"), "")
+    """robots/TDM verdict columns for one batch whose rows come in runs of one snapshot and
+    token (each run is one matcher call)."""
     snap_ids = batch.column("snapshot_id")
     tokens = batch.column("agent_token")
+    policies.prefetch(pc.unique(snap_ids).drop_null().to_pylist())
     keys = pc.binary_join_element_wise(pc.cast(snap_ids, pa.string()),
                                        pc.fill_null(tokens, ""), "|")
+    ends = pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist()
+    starts = [0, *ends[:-1]]
+    run_snaps = pc.take(snap_ids, pa.array(starts, pa.int64())).to_pylist()
+    run_tokens = pc.take(tokens, pa.array(starts, pa.int64())).to_pylist()
+    urls: list[str] = pc.fill_null(batch.column("url"), "").to_pylist()
     ids: list[int] = []
-    start = 0
-    for end in pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist():
-        snapshot_id = snap_ids[start].as_py()
-        token = tokens[start].as_py()
+    for start, end, snapshot_id, token in zip(starts, ends, run_snaps, run_tokens,
+                                              strict=True):
         if snapshot_id is None:
             ids.extend([outcomes.NONE_BEFORE] * (end - start))
         elif token is None:
@@ -378,52 +445,101 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
         else:
             policy = policies.get(snapshot_id)
             index_map = outcomes.index_map(policy, token)
-            found = policy.compiled(token).decide_urls(
-                urls.slice(start, end - start).to_pylist(), policy.origin)
+            found = policy.compiled(token).decide_urls(urls[start:end], policy.origin)
             ids.extend(map(index_map.__getitem__, found))
-        start = end
     valid = pc.and_(pc.is_valid(batch.column("origin")), pc.is_valid(batch.column("fetched_at")))
     chosen = pc.if_else(valid, pc.if_else(pc.fill_null(batch.column("stale"), False),
                                           outcomes.STALE, pa.array(ids, pa.int64())),
                         outcomes.INVALID)
-    tdm, tdm_source, tdm_policy = _tdm(batch.column("http_headers"))
+    runs = list(zip(starts, ends, run_snaps, run_tokens, strict=True))
+    tdm, tdm_source, tdm_policy = _tdm(batch, policies, runs, urls)
     return {**outcomes.columns(chosen), "tdm_verdict": pa.array(tdm, pa.string()),
             "tdm_source": pa.array(tdm_source, pa.string()),
             "tdm_policy": pa.array(tdm_policy, pa.string())}
 
 
+GROUPED_RUNS = 16  # mean rows per (snapshot, token) run below which a batch is sorted first
+
+
 def verdict_table(joined: pa.RecordBatch, policies: Policies,
                   outcomes: Outcomes) -> pa.Table:
-    """The output rows (``OUTPUT_COLUMNS``) for one batch of the as-of join."""
-    # group the batch's rows by snapshot and token: each group is one matcher call
-    batch = pa.Table.from_batches([joined]).sort_by(
-        [("snapshot_id", "ascending"), ("agent_token", "ascending"),
-         ("row_id", "ascending")]).combine_chunks().to_batches()[0]
+    """The output rows (``OUTPUT_COLUMNS``) for one batch of the as-of join.
+
+    The as-of join already emits each snapshot's fetches together, so the batch is matched in
+    arrival order, one matcher call per run of rows with the same snapshot and token; a
+    batch that is not grouped that way (short runs) is sorted first.
+    """
+    batch = joined
+    keys = pc.binary_join_element_wise(pc.cast(batch.column("snapshot_id"), pa.string()),
+                                       pc.fill_null(batch.column("agent_token"), ""), "|")
+    runs = len(pc.run_end_encode(pc.fill_null(keys, "")).run_ends)
+    if runs * GROUPED_RUNS > batch.num_rows:
+        batch = pa.Table.from_batches([joined]).sort_by(
+            [("snapshot_id", "ascending"), ("agent_token", "ascending"),
+             ("row_id", "ascending")]).combine_chunks().to_batches()[0]
     columns = _evaluate(batch, policies, outcomes)
-    table = pa.Table.from_batches([batch]).drop_columns(["http_headers", "snapshot_id", "stale"])
+    table = pa.Table.from_batches([batch])
     for name, values in columns.items():
         table = table.append_column(name, values)
     return table.select(list(OUTPUT_COLUMNS))
 
 
-def _tdm(headers: pa.ChunkedArray | pa.Array,
-         ) -> tuple[list[str], list[str | None], list[str | None]]:
-    """TDMRep / noai verdicts; only rows whose headers mention them are parsed in Python."""
-    n = len(headers)
+def _tdm(batch: pa.RecordBatch, policies: Policies, runs: list[tuple[int, int, Any, Any]],
+         urls: list[str]) -> tuple[list[str], list[str | None], list[str | None]]:
+    """Opt-out verdicts for AI training per row, from every source the inputs carry: response
+    headers (TDMRep, agent-scoped noai, aipref Content-Usage with ``--aipref``), the page's HTML
+    meta (optional ``html`` column), the tdmrep.json in force (``--tdmrep``) and the robots.txt
+    group's Content-Signal / Content-Usage lines. Only rows that something speaks about cost
+    Python work; reserved if any source reserves."""
+    n = batch.num_rows
+    said: dict[int, list[TdmVerdict]] = {}
+    names = set(batch.schema.names)
+    tokens = batch.column("agent_token")
+    words = "(?i)tdm-|noai" + ("|content-usage" if policies.aipref else "")
+    for column, read in (("http_headers", lambda v, t: from_headers(v, t, policies.aipref)),
+                         ("html", from_html)):
+        if column not in names:
+            continue
+        values = batch.column(column)
+        mentions = pc.fill_null(pc.match_substring_regex(values, words), False)
+        for i in pc.indices_nonzero(mentions).to_pylist():
+            said.setdefault(i, []).append(read(values[i].as_py(), tokens[i].as_py()))
+    if "tdm_snapshot_id" in names:
+        ids = batch.column("tdm_snapshot_id")
+        for i in pc.indices_nonzero(pc.is_valid(ids)).to_pylist():
+            rules = policies.tdmrep(ids[i].as_py())
+            split = split_url(urls[i]) if rules is not None else None
+            if rules is not None and split is not None:
+                said.setdefault(i, []).append(rules.lookup(split.path))
+    for start, end, snapshot_id, token in runs:
+        usage = policies.usage(snapshot_id, token) if snapshot_id is not None and token else None
+        if not usage:
+            continue
+        for i in range(start, end):
+            split = split_url(urls[i])
+            for reserved, where in usage.training_signals(split.path, policies.aipref) \
+                    if split is not None else ():
+                said.setdefault(i, []).append(TdmVerdict(reserved, "robots.txt", None, where))
     labels: list[str] = ["unknown"] * n
     sources: list[str | None] = [None] * n
-    policies: list[str | None] = [None] * n
-    mentions = pc.fill_null(pc.match_substring_regex(headers, "(?i)tdm-|noai"), False)
-    for i in pc.indices_nonzero(mentions).to_pylist():
-        found = from_headers(headers[i].as_py())
-        labels[i], sources[i], policies[i] = found.label, found.source, found.policy
-    return labels, sources, policies
+    found_policies: list[str | None] = [None] * n
+    for i, verdicts in said.items():
+        found = combine(*verdicts)
+        labels[i], sources[i], found_policies[i] = found.label, found.source, found.policy
+    return labels, sources, found_policies
 
 
 OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
                   "snapshot_fetched_at", "snapshot_status", "robots_verdict", "robots_rule",
                   "robots_line", "robots_detail", "tdm_verdict", "tdm_source", "tdm_policy",
                   "infringing_domain")
+
+
+# Columns with few distinct values; the others (URLs, times, row ids) would only fill a
+# dictionary page and fall back to plain encoding, at a cost on every batch.
+DICTIONARY_COLUMNS = ["user_agent", "agent_token", "origin", "snapshot_status",
+                      "robots_verdict", "robots_rule", "robots_detail", "tdm_verdict",
+                      "tdm_source", "tdm_policy"]
 
 
 class Writer:
@@ -435,7 +551,8 @@ class Writer:
     def write(self, table: pa.Table) -> None:
         if self._writer is None:
             self._writer = (pacsv.CSVWriter(str(self.path), table.schema) if self.csv
-                            else pq.ParquetWriter(str(self.path), table.schema))
+                            else pq.ParquetWriter(str(self.path), table.schema,
+                                                  use_dictionary=DICTIONARY_COLUMNS))
         self._writer.write_table(table)
 
     def close(self, schema: pa.Schema) -> None:
@@ -472,14 +589,17 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     con.execute(f"SET memory_limit='{options.memory_limit}'")
     con.execute(f"SET threads={int(options.threads)}")
     con.execute("SET preserve_insertion_order=false")
+    con.execute("SET enable_progress_bar=false")  # stdout may be the JSON summary
     try:
         rows, snapshots = _prepare(con, options, infringing)
-        policies = Policies(con.cursor(), options.parse_limit)
+        policies = Policies(con.cursor(), options.parse_limit,
+                            aipref=vocabulary(options.aipref) if options.aipref else None)
         outcomes = Outcomes()
         writer = Writer(options.out)
         schema: pa.Schema | None = None
         agents: dict[str, int] = {}
-        for unsorted in _batches(_joined(con, options.cache_hours), options.batch_rows):
+        for unsorted in _batches(_joined(con, options.cache_hours, bool(options.tdmrep)),
+                                 options.batch_rows):
             if not unsorted.num_rows:
                 continue
             table = verdict_table(unsorted, policies, outcomes)
@@ -557,9 +677,11 @@ def summarize(result: AuditResult, options: AuditOptions, top_domains: int = 100
         "inputs": {"crawl_log": options.crawl_log, "snapshots": options.snapshots,
                    "infringing_domains": str(options.infringing) if options.infringing else None,
                    "infringing_domains_listed": result.infringing_domains,
+                   "tdmrep_snapshots": options.tdmrep,
                    "verdicts_file": str(result.out)},
         "settings": {"agent_override": options.agent, "cache_max_hours": options.cache_hours,
-                     "parse_limit_bytes": options.parse_limit, "engine": options.engine},
+                     "parse_limit_bytes": options.parse_limit, "engine": options.engine,
+                     "aipref_draft": options.aipref},
         "period": {"first_fetch": first.isoformat() if first else None,
                    "last_fetch": last.isoformat() if last else None},
         "totals": {"rows": rows, "snapshots": result.snapshots, "origins": origins,

@@ -1,9 +1,12 @@
 """The crawl-time audit on Apache Spark (``--engine spark``, extra ``gpact[spark]``).
 
 Same inputs, same verdicts as :mod:`gpact.rights.audit`: the snapshots are read and validated
-by the same DuckDB code (they are small) and broadcast; the crawl log is read by Spark; the
-as-of join is a window over the union of fetches and snapshots per origin (the latest
-snapshot at or before each fetch); each partition's Arrow batches go through the same
+by the same DuckDB code (they are small) and broadcast; the crawl log is read by Spark and
+never reaches the driver: row numbers come from per-partition counts (one number per
+partition), origins and agent tokens are computed on the executors over the distinct
+(scheme, authority) pairs and user agents (``mapInArrow``), the as-of join is a window over
+the union of fetches and snapshots per origin (the latest snapshot at or before each fetch),
+and each partition's Arrow batches go through the same
 :func:`gpact.rights.audit.verdict_table` as the DuckDB engine. The part files Spark writes are
 then streamed into the single verdicts file.
 """
@@ -68,6 +71,52 @@ def _evaluator(snapshots: dict[int, tuple[Any, ...]], parse_limit: int,
     return evaluate
 
 
+def _origins(infringing: Any) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """(scheme, authority) batches -> origin and infringing flag (on the executors)."""
+    def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        names = ["scheme", "authority", "origin", "infringing"]
+        for batch in batches:
+            pairs = list(zip(batch.column("scheme").to_pylist(),
+                             batch.column("authority").to_pylist(), strict=True))
+            rows = origin_rows(pairs, infringing.value)
+            yield pa.RecordBatch.from_pydict(
+                {n: [r[i] for r in rows] for i, n in enumerate(names)},
+                schema=pa.schema([("scheme", pa.string()), ("authority", pa.string()),
+                                  ("origin", pa.string()), ("infringing", pa.bool_())]))
+    return apply
+
+
+def _agents(agent: str | None) -> Callable[[Iterator[pa.RecordBatch]], Iterator[pa.RecordBatch]]:
+    """user_agent batches -> product token (on the executors)."""
+    def apply(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        for batch in batches:
+            rows = agent_rows([(ua,) for ua in batch.column("user_agent").to_pylist()], agent)
+            yield pa.RecordBatch.from_pydict(
+                {"user_agent": [r[0] for r in rows], "agent_token": [r[1] for r in rows]},
+                schema=pa.schema([("user_agent", pa.string()), ("agent_token", pa.string())]))
+    return apply
+
+
+def _numbered(spark: Any, log: Any) -> Any:
+    """``row_id`` 1, 2, … in file order, as DuckDB's row_number() gives it, without moving
+    the rows to one partition: the driver gets one count per partition, not the rows."""
+    from pyspark.sql import functions as F
+
+    tagged = log.withColumn("_pid", F.spark_partition_id()).withColumn(
+        "_mono", F.monotonically_increasing_id())
+    counts = sorted((int(r["_pid"]), int(r["count"]))
+                    for r in tagged.groupBy("_pid").count().collect())
+    offsets, start = [], 0
+    for pid, count in counts:
+        offsets.append((pid, start))
+        start += count
+    table = spark.createDataFrame(offsets or [(0, 0)], "_pid int, _offset long")
+    # monotonically_increasing_id() is (partition index << 33) + position in the partition
+    return tagged.join(F.broadcast(table), "_pid").withColumn(
+        "row_id", F.col("_offset") + F.col("_mono")
+        - F.shiftleft(F.col("_pid").cast("long"), 33) + 1).drop("_pid", "_mono", "_offset")
+
+
 def _read(spark: Any, paths: list[str]) -> Any:
     plain = paths[0].lower().removesuffix(".gz").removesuffix(".zst")
     if plain.endswith(".parquet"):
@@ -129,9 +178,7 @@ def run_audit_spark(options: AuditOptions,
                    else F.col("http_headers").cast("string") if "http_headers" in columns
                    else F.lit(None).cast("string"))
         url = F.col("url").cast("string")
-        # row numbers in file order, as DuckDB's row_number() gives them (one ordered pass)
-        numbered = log.withColumn("row_id", F.row_number().over(
-            Window.orderBy(F.monotonically_increasing_id())))
+        numbered = _numbered(spark, log)
         log = numbered.select(
             F.col("row_id").cast("long").alias("row_id"), url.alias("url"),
             F.expr("try_cast(CAST(fetched_at AS STRING) AS TIMESTAMP)").alias("fetched_at"),
@@ -140,15 +187,14 @@ def run_audit_spark(options: AuditOptions,
             F.lower(F.regexp_extract(url, r"^([A-Za-z][A-Za-z0-9+.-]*)://", 1)).alias("scheme"),
             F.regexp_extract(url, r"^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)", 1).alias(
                 "authority"))
-        pairs = [tuple(r) for r in log.select("scheme", "authority").distinct().collect()]
-        origins = spark.createDataFrame(
-            origin_rows(pairs, infringing) or [("", "", None, False)],
-            "scheme string, authority string, origin string, infringing boolean")
-        uas = [tuple(r) for r in log.select("user_agent").distinct().collect()]
-        agents = spark.createDataFrame(agent_rows(uas, options.agent) or [("", None)],
-                                       "user_agent string, agent_token string")
-        log = (log.join(F.broadcast(origins), ["scheme", "authority"], "left")
-               .join(F.broadcast(agents), log.user_agent.eqNullSafe(agents.user_agent), "left")
+        shared = spark.sparkContext.broadcast(infringing)
+        origins = log.select("scheme", "authority").distinct().mapInArrow(
+            _origins(shared), "scheme string, authority string, origin string, "
+            "infringing boolean")
+        agents = log.select("user_agent").distinct().mapInArrow(
+            _agents(options.agent), "user_agent string, agent_token string")
+        log = (log.join(origins, ["scheme", "authority"], "left")
+               .join(agents, log.user_agent.eqNullSafe(agents.user_agent), "left")
                .drop(agents.user_agent))
         snaps = spark.createDataFrame(
             [(i, o, t, s) for i, o, t, s, _ in snapshot_rows],

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from gpact import NOT_LEGAL_ADVICE, __version__, safeio
 from gpact.errors import InputError
+from gpact.rights.bounded import FEED_LIMIT
 
 ATOM = "http://www.w3.org/2005/Atom"
 _MONTH = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
@@ -159,7 +160,7 @@ def update_feed(feed: Path, data: dict[str, Any], updated: dt.datetime) -> bool:
     entries: list[ET.Element] = []
     if feed.exists():
         try:
-            old = ET.parse(feed).getroot()
+            old = ET.fromstring(safeio.read_bytes(feed, FEED_LIMIT, "crawler feed"))
         except ET.ParseError as exc:
             raise InputError(str(feed), None, f"existing feed is not valid XML: {exc}") from None
         entries = old.findall(f"{{{ATOM}}}entry")

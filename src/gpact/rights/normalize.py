@@ -80,6 +80,16 @@ def normalize(text: str, *, pattern: bool = False) -> str:
     return _SPECIAL.sub(_replace_pattern if pattern else _replace_url, text)
 
 
+_CANONICAL_PATTERN = re.compile(r"[A-Za-z0-9\-._~!&'()+,;=:@/?\[\]*]*\$?")
+
+
+def normalize_pattern(text: str) -> str:
+    """``normalize(text, pattern=True)``, with a fast exit for patterns already canonical."""
+    if _CANONICAL_PATTERN.fullmatch(text) is not None:
+        return text
+    return _SPECIAL.sub(_replace_pattern, text)
+
+
 @dataclass(frozen=True)
 class SplitUrl:
     """A URL reduced to what robots.txt matching needs."""

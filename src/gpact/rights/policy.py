@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -73,17 +76,55 @@ class Verdict:
                 "reason": self.reason}
 
 
+class _Content:
+    """One robots.txt body, parsed, and its rule sets per product token (compiled lazily)."""
+
+    def __init__(self, robots: RobotsTxt) -> None:
+        self.robots = robots
+        self.compiled: dict[str, CompiledRules] = {}
+
+
+CONTENT_CACHE_SIZE = 4096
+_contents: OrderedDict[tuple[bytes, int, bool, int | None], _Content] = OrderedDict()
+_contents_lock = threading.Lock()
+
+
+def _content(body: bytes | str, limit: int, cut: bool, size: int | None) -> _Content:
+    """Parsed content shared by every policy with the same body (many hosts serve the same
+    robots.txt: CMS defaults, one operator's many sites): parsed and compiled once."""
+    raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogateescape")
+    key = (hashlib.sha256(raw).digest(), limit, cut, size)
+    with _contents_lock:
+        found = _contents.get(key)
+        if found is not None:
+            _contents.move_to_end(key)
+            return found
+    found = _Content(parse(raw, limit, cut=cut, size=size))
+    with _contents_lock:
+        _contents[key] = found
+        while len(_contents) > CONTENT_CACHE_SIZE:
+            _contents.popitem(last=False)
+    return found
+
+
 class RobotsPolicy:
-    """A robots.txt as fetched (status and body), ready to answer for any product token."""
+    """A robots.txt as fetched (status and body), ready to answer for any product token.
+
+    Policies with the same body share its parse and compiled rules (cache keyed by the
+    body's SHA-256); rules are compiled lazily (see :class:`CompiledRules`).
+    """
 
     def __init__(self, status: int | None, body: bytes | str | None,
-                 parse_limit: int = DEFAULT_PARSE_LIMIT, origin: str | None = None) -> None:
+                 parse_limit: int = DEFAULT_PARSE_LIMIT, origin: str | None = None, *,
+                 cut: bool = False, size: int | None = None) -> None:
         self.status = status
         self.origin = origin  # canonical scheme://host[:port]; enables the fastest batch path
         self.access, self.reason = access_for(status)
-        self.robots: RobotsTxt | None = (
-            parse(body or b"", parse_limit) if self.access is Access.rules else None)
-        self._compiled: dict[str, CompiledRules] = {}
+        self._content = (_content(body or b"", parse_limit, cut, size)
+                         if self.access is Access.rules else None)
+        self.robots: RobotsTxt | None = self._content.robots if self._content else None
+        self._compiled: dict[str, CompiledRules] = (
+            self._content.compiled if self._content is not None else {})
 
     def compiled(self, token: str) -> CompiledRules:
         """The rules of the group selected for ``token``, compiled once."""

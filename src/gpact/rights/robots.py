@@ -9,8 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import NamedTuple
 
-from gpact.rights.normalize import normalize
+from gpact.rights.normalize import normalize_pattern
 
 DEFAULT_PARSE_LIMIT = 512_000  # RFC 9309 §2.5: at least 500 KiB; the rulebook holds the value
 _LINES = re.compile(r"\r\n|\r|\n")
@@ -23,9 +24,11 @@ _TYPOS = {"useragent": "user-agent", "user agent": "user-agent", "dissallow": "d
           "diasllow": "disallow"}
 
 
-@dataclass(frozen=True)
-class Rule:
-    """One allow/disallow line; ``pattern`` is in canonical form (see :mod:`normalize`)."""
+class Rule(NamedTuple):
+    """One allow/disallow line; ``pattern`` is in canonical form (see :mod:`normalize`).
+
+    A named tuple rather than a dataclass: a robots.txt has many rules and parsing is on the
+    path of every crawled host."""
 
     allow: bool
     pattern: str
@@ -38,6 +41,16 @@ class Rule:
         return (-len(self.pattern), 0 if self.allow else 1, self.line)
 
 
+class UsageLine(NamedTuple):
+    """A ``Content-Usage`` (IETF aipref draft) or ``Content-Signal`` line of a group: the path
+    it applies to (canonical pattern; ``/`` when none is given) and its preference text."""
+
+    key: str
+    pattern: str
+    value: str
+    line: int
+
+
 @dataclass(frozen=True)
 class Group:
     """A group: its user-agent product tokens (lower case; ``*`` for all) and its rules."""
@@ -45,6 +58,7 @@ class Group:
     agents: tuple[str, ...]
     rules: tuple[Rule, ...]
     line: int
+    usage: tuple[UsageLine, ...] = ()  # Content-Usage / Content-Signal lines (opt-out signals)
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ class Selection:
     matched: str  # "token", "*" or "none"
     rules: tuple[Rule, ...]
     group_lines: tuple[int, ...]
+    usage: tuple[UsageLine, ...] = ()
 
 
 @dataclass
@@ -71,7 +86,7 @@ class RobotsTxt:
 
     groups: tuple[Group, ...]
     notes: tuple[Note, ...] = ()
-    size: int = 0
+    size: int | None = 0  # octets of the whole body; None when a bounded read cut it
     truncated: bool = False
     sitemaps: tuple[str, ...] = ()
     _selections: dict[str, Selection] = field(default_factory=dict, repr=False)
@@ -88,7 +103,8 @@ class RobotsTxt:
             chosen = [g for g in self.groups if "*" in g.agents]
             matched = "*" if chosen else "none"
         rules = tuple(r for g in chosen for r in g.rules)
-        selection = Selection(token, matched, rules, tuple(g.line for g in chosen))
+        selection = Selection(token, matched, rules, tuple(g.line for g in chosen),
+                              tuple(u for g in chosen for u in g.usage))
         self._selections[key] = selection
         return selection
 
@@ -97,14 +113,15 @@ class RobotsTxt:
         return frozenset(a for g in self.groups for a in g.agents)
 
 
-def _decode(body: bytes | str, limit: int) -> tuple[str, int, bool]:
+def _decode(body: bytes | str, limit: int, known: int | None, cut: bool,
+            ) -> tuple[str, int | None, bool]:
     raw = body if isinstance(body, bytes) else body.encode("utf-8", "surrogateescape")
-    size = len(raw)
-    truncated = size > limit
+    size = known if cut else len(raw)
+    truncated = cut or len(raw) > limit
     if truncated:
         raw = raw[:limit]
-        cut = max(raw.rfind(b"\n"), raw.rfind(b"\r"))
-        raw = raw[:cut + 1] if cut >= 0 else b""  # a cut-off last line could change its meaning
+        end = max(raw.rfind(b"\n"), raw.rfind(b"\r"))
+        raw = raw[:end + 1] if end >= 0 else b""  # a cut-off last line could change its meaning
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     return raw.decode("utf-8", "surrogateescape"), size, truncated
@@ -117,13 +134,18 @@ def _agent_token(value: str) -> str | None:
     return m.group(0).lower() if m else None
 
 
-def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT) -> RobotsTxt:
+def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT, *, cut: bool = False,
+          size: int | None = None) -> RobotsTxt:
     """Parse a robots.txt body (bytes as fetched, or text); content past ``limit`` octets is
-    ignored, the last incomplete line included."""
-    text, size, truncated = _decode(body, limit)
+    ignored, the last incomplete line included.
+
+    ``cut=True`` says the body is already the first octets of a longer file (a bounded read,
+    :func:`gpact.rights.bounded.read_prefix`) whose total ``size`` may be unknown."""
+    text, total, truncated = _decode(body, limit, size, cut)
     notes: list[Note] = []
     if truncated:
-        notes.append(Note(0, f"body is {size} octets; only the first {limit} were parsed "
+        told = f"{total} octets" if total is not None else f"more than {limit} octets"
+        notes.append(Note(0, f"body is {told}; only the first {limit} were parsed "
                              "(RFC 9309 §2.5)"))
     if "\x00" in text:
         notes.append(Note(0, "body contains NUL octets: not a text file; "
@@ -132,51 +154,56 @@ def parse(body: bytes | str, limit: int = DEFAULT_PARSE_LIMIT) -> RobotsTxt:
     sitemaps: list[str] = []
     agents: list[str] = []
     rules: list[Rule] = []
+    usage: list[UsageLine] = []
     group_line = 0
     in_rules = False  # True once the current group has seen a rule line
 
     def close() -> None:
         if group_line:
-            groups.append(Group(tuple(agents), tuple(rules), group_line))
+            groups.append(Group(tuple(agents), tuple(rules), group_line, tuple(usage)))
 
     for number, line in enumerate(_LINES.split(text), start=1):
-        content = line.split("#", 1)[0].strip(" \t")
-        if not content:
+        if "#" in line:
+            line = line[:line.index("#")]
+        key, colon, value = line.partition(":")
+        if not colon:
+            if line.strip(" \t"):
+                notes.append(Note(number, "no ':' separator; line ignored"))
             continue
-        key, colon, value = content.partition(":")
         key = key.strip(" \t").lower()
         value = value.strip(" \t")
-        if not colon:
-            notes.append(Note(number, "no ':' separator; line ignored"))
-            continue
-        if key == "user-agent":
-            if in_rules or not group_line:
-                close()
-                agents, rules, group_line, in_rules = [], [], number, False
-            token = _agent_token(value)
-            if token is None:
-                notes.append(Note(number, f"user-agent {value!r} is not a product token; "
-                                          "ignored"))
-            else:
-                agents.append(token)
-        elif key in ("allow", "disallow"):
+        if key == "disallow" or key == "allow":
             if not group_line:
                 notes.append(Note(number, f"{key} line before any user-agent line; ignored"))
                 continue
             in_rules = True
             if not value:
                 continue  # empty pattern: matches nothing (§2.2.2)
-            pattern = normalize(_STARS.sub("*", value), pattern=True)
+            pattern = normalize_pattern(_STARS.sub("*", value) if "**" in value else value)
             if pattern[0] not in "/*":
                 notes.append(Note(number, f"pattern {value!r} does not start with '/' or '*' "
                                           "and can never match a path (RFC 9309 §2.2.2)"))
-            rules.append(Rule(key == "allow", pattern, number, content[:300]))
+            rules.append(Rule(key == "allow", pattern, number, line.strip(" \t")[:300]))
+        elif key == "user-agent":
+            if in_rules or not group_line:
+                close()
+                agents, rules, usage, group_line, in_rules = [], [], [], number, False
+            token = _agent_token(value)
+            if token is None:
+                notes.append(Note(number, f"user-agent {value!r} is not a product token; "
+                                          "ignored"))
+            else:
+                agents.append(token)
         elif key == "sitemap":
             sitemaps.append(value)
+        elif key in ("content-usage", "content-signal") and group_line:
+            in_rules = True
+            path, _, prefs = value.partition(" ") if value.startswith("/") else ("/", "", value)
+            usage.append(UsageLine(key, normalize_pattern(path), prefs.strip(" \t"), number))
         elif key in _TYPOS:
             notes.append(Note(number, f"unknown key {key!r} ignored (Google reads it as "
                                       f"{_TYPOS[key]!r}; RFC 9309 does not)"))
         elif key not in _KNOWN_OTHER:
             notes.append(Note(number, f"unknown key {key!r} ignored"))
     close()
-    return RobotsTxt(tuple(groups), tuple(notes), size, truncated, tuple(sitemaps))
+    return RobotsTxt(tuple(groups), tuple(notes), total, truncated, tuple(sitemaps))

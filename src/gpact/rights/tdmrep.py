@@ -22,9 +22,9 @@ from html.parser import HTMLParser
 
 from gpact.rights.matcher import CompiledRules
 from gpact.rights.normalize import normalize
+from gpact.rights.optouts import Vocabulary, noai_values, preferences
 from gpact.rights.robots import Rule
 
-NOAI_VALUES = frozenset({"noai", "noimageai"})
 _HEADER_LINE = re.compile(r"^\s*([A-Za-z0-9\-_]+)\s*:\s*(.*?)\s*$", re.MULTILINE)
 
 
@@ -59,16 +59,12 @@ def _reservation(value: str) -> bool | None:
     return {"1": True, "0": False}.get(text)
 
 
-def _noai(value: str) -> str | None:
-    found = {v.strip().lower() for part in value.split(",") for v in part.split()} & NOAI_VALUES
-    # "googlebot: noai" style prefixes are kept as words, so only exact values count
-    return ", ".join(sorted(found)) if found else None
-
-
 def header_map(headers: Mapping[str, object] | str | None) -> dict[str, str]:
     """Header names (lower case) to values from a mapping, a JSON object or a raw header block.
 
-    Repeated headers in a raw block are joined with ", " as HTTP allows.
+    Repeated headers in a raw block are joined with ", " as HTTP allows; repeated
+    X-Robots-Tag lines with a newline, because an agent scope (``googlebot: noai``) ends
+    with its line.
     """
     if headers is None:
         return {}
@@ -84,14 +80,19 @@ def header_map(headers: Mapping[str, object] | str | None) -> dict[str, str]:
         out: dict[str, str] = {}
         for name, value in _HEADER_LINE.findall(text):
             key = name.lower()
-            out[key] = f"{out[key]}, {value}" if key in out else value
+            sep = "\n" if key == "x-robots-tag" else ", "
+            out[key] = f"{out[key]}{sep}{value}" if key in out else value
         return out
-    return {str(k).lower(): ", ".join(map(str, v)) if isinstance(v, list) else str(v)
+    return {str(k).lower(): ("\n" if str(k).lower() == "x-robots-tag" else ", ").join(
+                map(str, v)) if isinstance(v, list) else str(v)
             for k, v in headers.items()}
 
 
-def from_headers(headers: Mapping[str, object] | str | None) -> TdmVerdict:
-    """The opt-out stated by a response's HTTP headers."""
+def from_headers(headers: Mapping[str, object] | str | None, agent: str | None = None,
+                 aipref: Vocabulary | None = None) -> TdmVerdict:
+    """The opt-out stated by a response's HTTP headers, for the crawler ``agent`` (its product
+    token: ``X-Robots-Tag: googlebot: noai`` applies to googlebot only). ``Content-Usage``
+    (IETF aipref draft) is read only when a draft ``aipref`` vocabulary is given."""
     found = header_map(headers)
     verdicts = []
     if "tdm-reservation" in found:
@@ -100,30 +101,40 @@ def from_headers(headers: Mapping[str, object] | str | None) -> TdmVerdict:
             f"tdm-reservation value {found['tdm-reservation']!r} is neither 0 nor 1; ignored")
         verdicts.append(TdmVerdict(reserved, "tdm-reservation header",
                                    found.get("tdm-policy") if reserved else None, detail))
-    if "x-robots-tag" in found and (values := _noai(found["x-robots-tag"])):
+    if "x-robots-tag" in found and (
+            values := noai_values(found["x-robots-tag"].split("\n"), agent)):
         verdicts.append(TdmVerdict(True, "X-Robots-Tag header", None, values))
+    if aipref is not None and "content-usage" in found:
+        allowed = aipref.allows_training([preferences(found["content-usage"])])
+        if allowed is not None:
+            verdicts.append(TdmVerdict(not allowed, f"Content-Usage header ({aipref.draft})",
+                                       None, found["content-usage"]))
     return combine(*verdicts)
 
 
 class _MetaParser(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, agent: str | None) -> None:
         super().__init__(convert_charrefs=True)
         self.meta: dict[str, str] = {}
+        self.names = {"tdm-reservation", "tdm-policy", "robots"} | (
+            {agent.lower()} if agent else set())
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag != "meta":
             return
         values = {k.lower(): (v or "") for k, v in attrs}
         name = values.get("name", "").lower()
-        if name in ("tdm-reservation", "tdm-policy", "robots"):
+        if name in self.names:
             previous = self.meta.get(name)
             content = values.get("content", "")
             self.meta[name] = f"{previous}, {content}" if previous else content
 
 
-def from_html(html: str) -> TdmVerdict:
-    """The opt-out stated by ``<meta>`` elements of an HTML page."""
-    parser = _MetaParser()
+def from_html(html: str, agent: str | None = None) -> TdmVerdict:
+    """The opt-out stated by ``<meta>`` elements of an HTML page: TDMRep's, and ``noai`` in
+    ``<meta name="robots">`` or in a meta element named for the crawler (``name="googlebot"``
+    speaks to googlebot only)."""
+    parser = _MetaParser(agent)
     try:
         parser.feed(html)
         parser.close()
@@ -135,8 +146,9 @@ def from_html(html: str) -> TdmVerdict:
         reserved = _reservation(meta["tdm-reservation"])
         verdicts.append(TdmVerdict(reserved, "tdm-reservation meta",
                                    meta.get("tdm-policy") if reserved else None))
-    if "robots" in meta and (values := _noai(meta["robots"])):
-        verdicts.append(TdmVerdict(True, "robots meta", None, values))
+    for name in sorted(parser.names - {"tdm-reservation", "tdm-policy"}):
+        if name in meta and (values := noai_values([meta[name]], None)):
+            verdicts.append(TdmVerdict(True, f"{name} meta", None, values))
     return combine(*verdicts)
 
 

@@ -52,6 +52,7 @@ class Clock:
     done_on: dt.date | None = None
     note: str | None = None
     open_ended: bool = False
+    start: dt.date | None = None  # when the period began (sizes calendar reminders)
 
     def status(self, as_of: dt.date) -> Status:
         if self.due is None:
@@ -171,7 +172,7 @@ def incident_clocks(incident: Incident, as_of: dt.date, rules: RulesInForce) -> 
     clocks = [Clock(f"{base}:initial", "incident_initial_report",
                     f"Initial report on incident {incident.id} ({incident.category}, "
                     f"{initial_days} days from awareness)", initial_due, src, initial_sent,
-                    CALENDAR_DAYS_NOTE)]
+                    CALENDAR_DAYS_NOTE, start=incident.aware_on)]
     every = int(rules.value(UPDATE_DAYS))
     resolved = incident.resolved_on
     anchor = initial_sent or initial_due
@@ -185,7 +186,7 @@ def incident_clocks(incident: Incident, as_of: dt.date, rules: RulesInForce) -> 
         clocks.append(Clock(f"{base}:update:{number}", "incident_intermediate_report",
                             f"Intermediate report {number} on incident {incident.id}", due,
                             rules.rule(UPDATE_DAYS).source, done,
-                            f"At least every {every} days until resolved."))
+                            f"At least every {every} days until resolved.", start=anchor))
         number += 1
         if done is not None:
             anchor = done
@@ -199,7 +200,8 @@ def incident_clocks(incident: Incident, as_of: dt.date, rules: RulesInForce) -> 
                             f"Final report on incident {incident.id} ({final_days} days from "
                             "resolution)", add_days(resolved, final_days),
                             rules.rule(FINAL_DAYS).source,
-                            sent["final"][0] if sent["final"] else None, CALENDAR_DAYS_NOTE))
+                            sent["final"][0] if sent["final"] else None, CALENDAR_DAYS_NOTE,
+                            start=resolved))
     return clocks
 
 
@@ -268,7 +270,8 @@ def framework_clocks(register: RiskRegister, placed_on: dt.date | None,
             "Give the AI Office access to the confirmed Framework",
             add_business_days(fw.confirmed_on, int(access.value), weekend, holidays),
             access.source, fw.sent_to_ai_office_on,
-            f"{access.value} business days after confirmation ({fw.confirmed_on}). {bd_note}"))
+            f"{access.value} business days after confirmation ({fw.confirmed_on}). {bd_note}",
+            start=fw.confirmed_on))
     if placed_on is not None:
         months = rules.rule(f"{SS}.framework_assessment_months")
         anchor = max(d for d in (placed_on, fw.last_assessed_on) if d is not None)
@@ -320,7 +323,7 @@ def model_report_clocks(report: ModelReportRecord, placed_on: dt.date | None,
                             add_business_days(confirmed, int(access.value), weekend, holidays),
                             access.source, done,
                             f"{access.value} business days after confirming the update "
-                            f"({confirmed}). {bd_note}"))
+                            f"({confirmed}). {bd_note}", start=confirmed))
     if report.among_most_capable:
         months = rules.rule(f"{SS}.model_report_update_months")
         last = report.last_update_sent_on or report.sent_on
@@ -349,11 +352,11 @@ def request_clock(request: Request, rules: RulesInForce) -> Clock:
         if request.deadline:
             note = f"Deadline recorded on the request; the Code's default is {note}"
         return Clock(base, "downstream_request", f"Answer downstream provider request "
-                     f"{request.id}", due, rule.source, done, note)
+                     f"{request.id}", due, rule.source, done, note, start=request.received_on)
     if request.kind == "ai_office":
         return Clock(base, "ai_office_request", f"Answer AI Office request {request.id}",
                      request.deadline, "AI Act Art. 91 (the deadline the request sets)", done,
-                     "The deadline set in the request.")
+                     "The deadline set in the request.", start=request.received_on)
     rule = rules.rule(COMPLAINT_DAYS)
     note = ("The Code sets no fixed period: complaints are handled diligently and within a "
             "reasonable time (unless manifestly unfounded or already dealt with).")

@@ -1,12 +1,14 @@
 """Turn evaluation-harness outputs into evaluation-log entries.
 
-Two formats are read, from their JSON files alone (neither harness needs to be installed):
+Read from their files alone (no harness needs to be installed):
 
-* **Inspect** eval logs written as JSON (``inspect eval --log-format json``): ``version``,
+* **Inspect** eval logs, native ``.eval`` (a zip; its ``header.json``) or JSON
+  (``--log-format json``): ``version``,
   ``status``, ``eval`` (``task``, ``task_version``, ``model``, ``created``, ``run_id``,
   ``dataset``, ``config``, ``packages``), ``plan`` (``steps[].solver``), ``results``
   (``scores[].metrics{name: {name, value}}``), ``stats`` (``started_at``, ``completed_at``).
-  The binary ``.eval`` format is not read.
+* **HELM** run folders, **Every Eval Ever** JSON and the Hugging Face Hub's
+  ``.eval_results/*.yaml``: see :mod:`gpact.interop.evals`.
 * **lm-evaluation-harness** results JSON (``results_<date>.json``): ``results`` (per task,
   metrics keyed ``"<metric>,<filter>"`` with ``"<metric>_stderr,<filter>"`` companions),
   ``versions``, ``n-shot``, ``config`` (``model``, ``model_args``), ``model_name``, ``date``.
@@ -16,44 +18,86 @@ Two formats are read, from their JSON files alone (neither harness needs to be i
 from __future__ import annotations
 
 import datetime as dt
-import json
+import fnmatch
 import re
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from gpact.errors import InputError
+from gpact.interop import evals
+from gpact.interop.files import MAX_FILE_BYTES, parse_json, read_bytes
 from gpact.risk.schema import EvaluationRun, Metric
 
-Format = Literal["auto", "inspect", "lm-eval"]
-FORMATS: tuple[str, ...] = ("auto", "inspect", "lm-eval")
+Format = Literal["auto", "inspect", "lm-eval", "helm", "eee", "hf-eval-results"]
+FORMATS: tuple[str, ...] = ("auto", "inspect", "lm-eval", "helm", "eee", "hf-eval-results")
+RiskMap = Mapping[str, list[str]]  # task name pattern (fnmatch, case-insensitive) -> risk ids
 
 
 def import_evaluations(path: Path, fmt: str = "auto", run_by: str | None = None,
-                       risks: list[str] | None = None) -> list[EvaluationRun]:
-    """Read one harness output file into evaluation runs (ids derived from the file)."""
+                       risks: RiskMap | None = None) -> list[EvaluationRun]:
+    """Read one harness output (file or run folder) into evaluation runs; ``risks`` maps task
+    names to the risks each run informs (a run no pattern matches informs none)."""
     if fmt not in FORMATS:
-        raise InputError(str(path), "--format", f"unknown evaluation format {fmt!r}; use "
+        raise InputError(str(path), "--harness", f"unknown evaluation format {fmt!r}; use "
                          f"{', '.join(FORMATS)}")
-    data = _read_json(path)
-    kind = detect_format(data, path) if fmt == "auto" else fmt
-    runs = _from_inspect(data, path) if kind == "inspect" else _from_lm_eval(data, path)
+    runs = _read_runs(path, fmt)
     if not runs:
         raise InputError(str(path), "results", "no results to import")
-    return [r.model_copy(update={"run_by": run_by or r.run_by, "risks": list(risks or [])})
-            for r in runs]
+    return [r.model_copy(update={"run_by": run_by or r.run_by,
+                                 "risks": risks_for(r, risks or {})}) for r in runs]
+
+
+def risks_for(run: EvaluationRun, risks: RiskMap) -> list[str]:
+    """The risk ids whose task patterns match the run's benchmark (or id)."""
+    names = [run.benchmark.lower(), run.id.lower()]
+    found = [rid for pattern, ids in risks.items()
+             if any(fnmatch.fnmatchcase(n, pattern.lower()) for n in names) for rid in ids]
+    return list(dict.fromkeys(found))
+
+
+def _read_runs(path: Path, fmt: str) -> list[EvaluationRun]:
+    if fmt in ("auto", "helm") and (path.is_dir() or path.name in ("run_spec.json",
+                                                                  "stats.json")) \
+            and evals.is_helm_run(path):
+        return evals.read_helm_run(path)
+    if fmt == "helm":
+        raise InputError(str(path), None, "not a HELM run folder (needs run_spec.json and "
+                         "stats.json)")
+    if path.is_dir() and fmt in ("auto", "inspect") and any(path.glob("*.eval")):
+        return [run for f in sorted(path.glob("*.eval"))  # an Inspect log directory
+                for run in _from_inspect(evals.read_inspect_eval(f), f)]
+    if path.is_dir() or fmt == "hf-eval-results" or (
+            fmt == "auto" and path.suffix in (".yaml", ".yml")):
+        files = evals.eval_results_files(path) if path.is_dir() else [path]
+        if not files:
+            raise InputError(str(path), None, "no evaluation results here (expected a HELM run "
+                             "folder, an Inspect log directory of .eval files or a "
+                             ".eval_results/ folder of YAML files)")
+        return [run for f in files for run in evals.read_hub_eval_results(f)]
+    if path.suffix == ".eval" and fmt in ("auto", "inspect"):
+        return _from_inspect(evals.read_inspect_eval(path), path)
+    data = _read_json(path)
+    kind = detect_format(data, path) if fmt == "auto" else fmt
+    if kind == "eee":
+        return evals.read_eee(data, path)
+    return _from_inspect(data, path) if kind == "inspect" else _from_lm_eval(data, path)
 
 
 def detect_format(data: Any, path: Path) -> str:
     if isinstance(data, dict):
         if isinstance(data.get("eval"), dict) and "task" in data["eval"]:
             return "inspect"
+        if evals.is_eee(data):
+            return "eee"
         if isinstance(data.get("results"), dict) and (
                 "versions" in data or "n-shot" in data or "configs" in data
                 or _has_lm_eval_keys(data["results"])):
             return "lm-eval"
     raise InputError(str(path), None, "unknown evaluation format: expected an Inspect eval log "
-                     "(JSON with 'eval.task') or lm-evaluation-harness results (JSON with "
-                     "'results' and 'versions')")
+                     "(.eval, or JSON with 'eval.task'), lm-evaluation-harness results (JSON "
+                     "with 'results' and 'versions'), Every Eval Ever JSON ('schema_version', "
+                     "'evaluation_results'), a HELM run folder or .eval_results/ YAML")
 
 
 def _has_lm_eval_keys(results: dict[str, Any]) -> bool:
@@ -61,19 +105,7 @@ def _has_lm_eval_keys(results: dict[str, Any]) -> bool:
 
 
 def _read_json(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as fh:
-            return json.load(fh)
-    except FileNotFoundError:
-        raise InputError(str(path), None, "no such file") from None
-    except json.JSONDecodeError as exc:
-        hint = " (the binary .eval format is not supported; convert with 'inspect log convert " \
-            "--to json')" if path.suffix == ".eval" else ""
-        raise InputError(str(path), f"line {exc.lineno}", f"not JSON: {exc.msg}{hint}") from None
-    except UnicodeDecodeError:
-        raise InputError(str(path), None, "not UTF-8 JSON text") from None
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot read: {exc.strerror}") from None
+    return parse_json(read_bytes(path, MAX_FILE_BYTES), str(path))
 
 
 def _from_inspect(data: dict[str, Any], path: Path) -> list[EvaluationRun]:
@@ -194,3 +226,37 @@ def _date(value: Any, path: Path, field: str) -> dt.date:
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.:-]+", "-", text).strip("-")[:120]
+
+
+def risk_map(options: list[str], map_file: Path | None = None) -> tuple[dict[str, list[str]],
+                                                                         list[str]]:
+    """``--risk TASK=RISK`` options and a ``--risk-map`` YAML file (``task pattern: risk id or
+    list``) as one map; also the bare ``--risk RISK`` ids, which apply only when the import
+    holds a single task."""
+    from gpact.interop.files import parse_yaml, read_text
+
+    mapping: dict[str, list[str]] = {}
+    bare: list[str] = []
+    if map_file is not None:
+        data = parse_yaml(read_text(map_file, 1024 * 1024), str(map_file))
+        if not isinstance(data, dict):
+            raise InputError(str(map_file), None, "expected a mapping of task name (or pattern) "
+                             "to risk id(s)")
+        for task, ids in data.items():
+            values = ids if isinstance(ids, list) else [ids]
+            if not values or not all(isinstance(v, str) and v for v in values):
+                raise InputError(str(map_file), str(task), "expected a risk id or a list of them")
+            mapping.setdefault(str(task), []).extend(values)
+    for option in options:
+        task, sep, rid = option.partition("=")
+        if sep and task and rid:
+            mapping.setdefault(task, []).append(rid)
+        elif not sep and option:
+            bare.append(option)
+        else:
+            raise InputError(None, "--risk", f"expected TASK=RISK or RISK, got {option!r}")
+    return mapping, bare
+
+
+def all_risks(mapping: RiskMap) -> list[str]:
+    return list(dict.fromkeys(r for ids in mapping.values() for r in ids))

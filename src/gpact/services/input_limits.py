@@ -7,8 +7,10 @@ number of nodes, aliases (each one could expand a shared subtree many times over
 validation that follows) or time. Only text that passes goes to the profile or record
 loader, whose work then grows with those bounds.
 
-Where this meets the CLI's shared safe-input module: both should enforce the same limits;
-once that module exists, ``check`` can become a call into it with these server values.
+The loaders then apply ``gpact.safeio``'s limits (docs/limits.md), the same as on the
+command line; these are tighter because any viewer can send them, and are checked first so
+a hostile text costs one event pass. Keeping one implementation: ``check`` could become a
+call into ``safeio`` with these values once it can stop on a node count without composing.
 """
 
 from __future__ import annotations
