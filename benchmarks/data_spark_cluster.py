@@ -112,7 +112,19 @@ class StandaloneCluster:
                    .config("spark.executorEnv.PYTHONPATH", os.environ.get("PYTHONPATH", "")))
         session = builder.getOrCreate()
         session.sparkContext.setLogLevel("ERROR")
+        self._await_executors(session)
         return session
+
+    def _await_executors(self, session: Any, seconds: float = 180) -> None:
+        """Executors register a while after the session starts (JVM start-up on each
+        worker); wait for all of them, so work and measurements use the whole cluster."""
+        status = session.sparkContext._jsc.sc().getExecutorMemoryStatus
+        deadline = time.monotonic() + seconds
+        while status().size() - 1 < self.workers:  # minus the driver
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"only {status().size() - 1} of {self.workers} Spark "
+                                   f"executors registered within {seconds:.0f} s")
+            time.sleep(0.5)
 
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
