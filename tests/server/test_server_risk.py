@@ -174,7 +174,7 @@ def test_evaluation_upload_in_the_import_eval_formats(world: World) -> None:
 def test_calendar_feed_alarms_fit_the_clock(world: World) -> None:
     from icalendar import Calendar
 
-    from gpact.tracking import alarm_lead
+    from gpact.risk.calendar import reminder_lead
 
     _, base = frontier(world)
     today = dt.date.today().isoformat()
@@ -191,6 +191,8 @@ def test_calendar_feed_alarms_fit_the_clock(world: World) -> None:
     assert trigger == -dt.timedelta(hours=12)  # not 7 days before a 2-day deadline
     ten_day = next(e for s, e in events.items() if "INC-B" in s and "Initial" in s)
     assert ten_day.walk("VALARM")[0]["trigger"].dt == -dt.timedelta(hours=60)
-    assert alarm_lead(None) == dt.timedelta(days=7)
-    assert alarm_lead(60) == dt.timedelta(days=7)
-    assert alarm_lead(1) == dt.timedelta(hours=12)
+    # the same rule as the .ics export's (one implementation)
+    due = dt.date(2026, 12, 10)
+    assert reminder_lead(None, due) == dt.timedelta(days=7)
+    assert reminder_lead(due - dt.timedelta(days=60), due) == dt.timedelta(days=7)
+    assert reminder_lead(due - dt.timedelta(days=2), due) == dt.timedelta(hours=12)

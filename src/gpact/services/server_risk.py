@@ -359,7 +359,7 @@ def add_to_ical(feed: bytes, org_slug: str, risk: list[dict[str, Any]]) -> bytes
     """The deadlines feed with the risk clocks added, each alarm fitted to its clock."""
     from icalendar import Alarm, Calendar, Event
 
-    from gpact.tracking import alarm_lead
+    from gpact.risk.calendar import reminder_lead
 
     cal = Calendar.from_ical(feed)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -376,7 +376,9 @@ def add_to_ical(feed: bytes, org_slug: str, risk: list[dict[str, Any]]) -> bytes
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
         alarm.add("description", f"Due soon: {c['title']}")
-        alarm.add("trigger", -alarm_lead(c["period_days"]))
+        period = c["period_days"]
+        start = c["due"] - dt.timedelta(days=period) if period else None
+        alarm.add("trigger", -reminder_lead(start, c["due"]))
         event.add_component(alarm)
         cal.add_component(event)
     return bytes(cal.to_ical())

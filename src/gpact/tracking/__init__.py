@@ -7,10 +7,9 @@ server (portfolio, model page, reminders), so "next due" means the same everywhe
 from gpact.tracking.due import (
     DUE_SOON_DAYS,
     Due,
-    alarm_lead,
     classify,
     hours_left,
     next_due,
 )
 
-__all__ = ["DUE_SOON_DAYS", "Due", "alarm_lead", "classify", "hours_left", "next_due"]
+__all__ = ["DUE_SOON_DAYS", "Due", "classify", "hours_left", "next_due"]

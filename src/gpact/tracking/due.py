@@ -38,18 +38,6 @@ def hours_left(due: dt.date | None, now: dt.datetime | None = None) -> float | N
     return round((end - (now or dt.datetime.now(dt.UTC))).total_seconds() / 3600, 1)
 
 
-def alarm_lead(period_days: int | None) -> dt.timedelta:
-    """How long before an all-day deadline a calendar alarm fires, fitted to the clock: a
-    quarter of the clock's length, at least 12 hours, at most 7 days (the reminder for long
-    deadlines). A two-day incident clock alarms 12 hours before its due day starts (36 hours
-    after awareness, 36 hours before the deadline), not 7 days before, which would be before
-    the incident. ``None`` (length unknown): 7 days."""
-    if period_days is None:
-        return dt.timedelta(days=7)
-    return min(dt.timedelta(days=7), max(dt.timedelta(hours=12),
-                                          dt.timedelta(hours=6 * period_days)))
-
-
 def next_due(items: Iterable[Due], today: dt.date) -> Due | None:
     dated = sorted((i for i in items if i.due is not None and not i.done),
                    key=lambda i: (i.due or today, i.key))
