@@ -35,11 +35,11 @@ def accessible(page: Page) -> None:
 
 
 @pytest.fixture
-def browser_page(sqlite_world: World) -> Iterator[tuple[Page, str]]:
+def browser_page(world: World) -> Iterator[tuple[Page, str]]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/test installs it "
                     "(apt-get install chromium)")
-    with running(sqlite_world.db) as base, sync_playwright() as p:
+    with running(world.db) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         context = browser.new_context(accept_downloads=True)
         page = context.new_page()

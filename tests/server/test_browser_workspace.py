@@ -21,10 +21,10 @@ NO_SIDEWAYS = "document.documentElement.scrollWidth <= window.innerWidth"
 
 
 @pytest.fixture
-def browser(sqlite_world: World) -> Iterator[tuple[Browser, str]]:
+def browser(world: World) -> Iterator[tuple[Browser, str]]:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium not found at {CHROMIUM}; scripts/test installs it")
-    with running(sqlite_world.db) as base, sync_playwright() as p:
+    with running(world.db) as base, sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
         try:
             yield b, base
