@@ -18,7 +18,7 @@ from gpact import NOT_LEGAL_ADVICE, __version__
 from gpact.services import accounts
 from gpact.services.server_errors import Conflict, Forbidden, Invalid
 from gpact.store.models import User
-from gpact.web.pages import COOKIE, LOGIN_CSRF, templates
+from gpact.web.pages import COOKIE, LOGIN_CSRF, problems_of, templates
 
 
 def mount_invitations(app: FastAPI, *, secure_cookies: bool = False) -> None:
@@ -76,7 +76,7 @@ def mount_invitations(app: FastAPI, *, secure_cookies: bool = False) -> None:
                                         secure=secure_cookies, max_age=int(
                                             accounts.SESSION_LIFETIME.total_seconds()))
         except (Invalid, Conflict, Forbidden) as exc:
-            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            problems = problems_of(exc)
             return _render(request, secret, exc.status, problems)
         response.delete_cookie(LOGIN_CSRF)
         return response

@@ -131,6 +131,30 @@ def _write(request: Request) -> Iterator[Session]:
         yield session
 
 
+def problems_of(exc: ServiceError) -> list[str]:
+    """What a form shows for a refused change: the field problems, else the one message."""
+    return exc.problems if isinstance(exc, Invalid) else [exc.message]
+
+
+def form_action(request: Request, org: str, csrf_token: str,
+                action: Callable[[Session, Actor], Any], refused: tuple[type[ServiceError], ...],
+                on_refused: Callable[[Page, ServiceError], Response],
+                done_path: str, done: str) -> Response:
+    """The shape of every form post on a model's pages: check the CSRF token, run the change
+    in one write transaction, and either go back to ``done_path`` with message ``done`` or,
+    when the service refuses it (nothing was changed), let ``on_refused`` render the page
+    again with the problems."""
+    page = _page(request, org)
+    page.check_csrf(csrf_token)
+    assert page.actor is not None
+    try:
+        with _write(request) as session:
+            action(session, page.actor)
+    except refused as exc:
+        return on_refused(page, exc)
+    return page.back(done_path, done)
+
+
 def _model_context(session: Session, page: Page, model_id: int) -> dict[str, Any]:
     assert page.actor is not None
     model = registry.get_model(session, page.actor, model_id)
@@ -291,7 +315,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         except (Invalid, Conflict) as exc:
             with _db(request).read() as session:
                 orgs = accounts.memberships(session, page.user.id)
-            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            problems = problems_of(exc)
             return page.render("orgs.html", status=exc.status, orgs=orgs, slug=slug,
                                name=name, problems=problems)
         return RedirectResponse(f"/o/{org.slug}/", status_code=303)
@@ -335,7 +359,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             with _write(request) as session:
                 model = registry.create_model(session, page.actor, text)
         except (Invalid, Conflict) as exc:
-            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            problems = problems_of(exc)
             return page.render("model_new.html", status=exc.status, profile=text,
                                problems=problems)
         return page.back(f"models/{model.id}", "created")
@@ -347,7 +371,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         try:
             loaded = registry.parse(profile)
         except (Invalid, ServiceError) as exc:
-            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            problems = problems_of(exc)
             return page.render("_validation.html", problems=problems, checked=True,
                                warnings=[])
         return page.render("_validation.html", checked=True, warnings=loaded.warnings)
@@ -363,22 +387,18 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
                       action: Callable[[Session, Actor], Any], done: str,
                       on_error: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
                       ) -> Response:
-        page = _page(request, org)
-        page.check_csrf(csrf_token)
-        assert page.actor is not None
-        try:
-            with _write(request) as session:
-                action(session, page.actor)
-        except (Invalid, Conflict) as exc:
+        def refused(page: Page, exc: ServiceError) -> Response:
             with _db(request).read() as session:
                 ctx = _model_context(session, page, model_id)
-            problems = exc.problems if isinstance(exc, Invalid) else []
-            message = exc.message if isinstance(exc, Conflict) else None
             if on_error:
                 ctx.update(on_error(ctx))
-            return page.render("model.html", status=exc.status, problems=problems,
-                               message=message, **ctx)
-        return page.back(f"models/{model_id}", done)
+            return page.render("model.html", status=exc.status,
+                               problems=exc.problems if isinstance(exc, Invalid) else [],
+                               message=exc.message if isinstance(exc, Conflict) else None,
+                               **ctx)
+
+        return form_action(request, org, csrf_token, action, (Invalid, Conflict), refused,
+                           f"models/{model_id}", done)
 
     @router.post("/o/{org}/models/{model_id}/profile")
     def save_profile(request: Request, org: str, model_id: int, profile: OptText = "",
@@ -547,7 +567,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
             with _write(request) as session:
                 done = accounts.add_member(session, page.actor, email, role)
         except (Invalid, Conflict) as exc:
-            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+            problems = problems_of(exc)
             return _settings(page, exc.status, problems=problems)
         if done.secret:  # not a member yet: an invitation link to pass on
             return _settings(page, invited=done.email, invitation=f"/invite/{done.secret}")

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 
 from gpact.services import server_risk
 from gpact.services.accounts import Actor
-from gpact.services.server_errors import Conflict, Invalid, NotFound
+from gpact.services.server_errors import Conflict, Invalid, NotFound, ServiceError
 from gpact.store.models import RiskRecordVersion
 from gpact.tracking import hours_left
-from gpact.web.pages import Page, _db, _page, _write
+from gpact.web.pages import Page, _db, _page, form_action, problems_of
 
 Text = Annotated[str, Form()]
 LABELS = {"register": "Risk register", "evaluations": "Evaluations",
@@ -73,19 +73,14 @@ def add_routes(router: APIRouter) -> None:
 
     def _action(request: Request, org: str, model_id: int, csrf_token: str,
                 action: Callable[[Session, Actor], Any], done: str) -> Response:
-        page = _page(request, org)
-        page.check_csrf(csrf_token)
-        assert page.actor is not None
-        try:
-            with _write(request) as session:
-                action(session, page.actor)
-        except (Invalid, Conflict, NotFound) as exc:
+        def refused(page: Page, exc: ServiceError) -> Response:
             with _db(request).read() as session:
                 ctx = risk_context(page, session, model_id)
-            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
-            return page.render("risk.html", status=exc.status, problems=problems,
+            return page.render("risk.html", status=exc.status, problems=problems_of(exc),
                                problems_title="Nothing was changed:", **ctx)
-        return page.back(f"models/{model_id}/risk", done)
+
+        return form_action(request, org, csrf_token, action, (Invalid, Conflict, NotFound),
+                           refused, f"models/{model_id}/risk", done)
 
     @router.get(base)
     def risk_page(request: Request, org: str, model_id: int, msg: str = "") -> HTMLResponse:

@@ -16,9 +16,9 @@ from gpact.services import accounts, labels, record_form, registry, server_docum
 from gpact.services import evidence_pack as packs
 from gpact.services import obligations as service
 from gpact.services.accounts import Actor
-from gpact.services.server_errors import Conflict, Forbidden, Invalid
+from gpact.services.server_errors import Conflict, Forbidden, Invalid, ServiceError
 from gpact.store.models import SIGN_OFF_ROLES
-from gpact.web.pages import Page, _db, _page, _write
+from gpact.web.pages import Page, _db, _page, _write, form_action, problems_of
 
 Text = Annotated[str, Form()]
 MESSAGES = {"changed": "Saved.", "asked": "Sign-off asked for: a reviewer (not you) can now "
@@ -50,19 +50,14 @@ def add_routes(router: APIRouter) -> None:
 
     def _action(request: Request, org: str, model_id: int, obligation: str, csrf_token: str,
                 action: Callable[[Session, Actor], Any], done: str) -> Response:
-        page = _page(request, org)
-        page.check_csrf(csrf_token)
-        assert page.actor is not None
-        try:
-            with _write(request) as session:
-                action(session, page.actor)
-        except (Invalid, Conflict, Forbidden) as exc:
+        def refused(page: Page, exc: ServiceError) -> Response:
             with _db(request).read() as session:
                 ctx = obligation_context(session, page, model_id, obligation)
-            problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
-            return page.render("obligation.html", status=exc.status, problems=problems,
+            return page.render("obligation.html", status=exc.status, problems=problems_of(exc),
                                problems_title="Nothing was changed:", **ctx)
-        return page.back(f"models/{model_id}/obligations/{obligation}", done)
+
+        return form_action(request, org, csrf_token, action, (Invalid, Conflict, Forbidden),
+                           refused, f"models/{model_id}/obligations/{obligation}", done)
 
     @router.get("/o/{org}/models/{model_id}/obligations/{obligation}")
     def obligation_page(request: Request, org: str, model_id: int, obligation: str,
@@ -170,7 +165,7 @@ def add_routes(router: APIRouter) -> None:
                 with _write(request) as session:
                     server_documents.save_record(session, actor, model_id, text, version)
             except (Invalid, Conflict) as exc:
-                problems = exc.problems if isinstance(exc, Invalid) else [exc.message]
+                problems = problems_of(exc)
                 return page.render("record_form.html", status=exc.status, model=model,
                                    record=row, groups=record_form.groups(current),
                                    problems=problems, problems_title="Nothing was saved:")
