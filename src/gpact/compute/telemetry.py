@@ -307,11 +307,13 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) 
     FLOP, its tokens or its accelerator-seconds) first, and only what the file has is carried.
 
     The fast plan (``exact=False``) sorts by a 64-bit hash of the stream and takes the
-    previous row's end (``lag``) instead of the running maximum of all earlier ends. Both
-    shortcuts are checked in the same pass: ``collided`` counts rows whose predecessor in
-    the hash partition belongs to another stream, ``nested`` rows ending before their
-    predecessor (only then can the running maximum differ from ``lag``). When either is
-    non-zero the caller runs the exact plan.
+    previous row's end (``lag``) instead of the running maximum of all earlier ends, and no
+    text goes through the sort: rows are summed per hour and stream hash, and the hash is
+    mapped back to its phase and accelerator by a second, narrow read of the names. Both
+    shortcuts are checked in the same query: ``collided`` counts hashes that stand for more
+    than one stream, ``nested`` rows ending before their predecessor (only then can the
+    running maximum differ from ``lag``). When either is non-zero the caller runs the exact
+    plan, which sorts by the stream's text columns.
     """
     has = set(columns)
     measured = "flop" in has
@@ -320,8 +322,10 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) 
     when = "".join(f"WHEN {c} IS NOT NULL THEN {{}} " for c, _ in branches)
     amount = f"CASE {when.format(*(c for c, _ in branches))}ELSE n * secs END" \
         if branches else "n * secs"
-    carried = ["phase", "accelerator", "secs", "t_end", "t_end - secs AS t_start",
-               f"{amount} AS amount"]
+    carried = ["secs", "t_end", "t_end - secs AS t_start", f"{amount} AS amount"]
+    carried += ["run_id", "phase", "accelerator"] if exact else \
+        ["hash(run_id, phase, accelerator) AS stream"]
+    prec = "prec" if "precision" in has else "NULL::VARCHAR AS prec"
     if "precision" in has:
         carried.append("prec")
     if branches:
@@ -333,48 +337,60 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) 
         + ", TRUE) AS bad"
     is_m, is_t = ("how = 1" if measured else "FALSE"), ("how = 2" if tokens else "FALSE")
     is_h = "how = 3" if branches else "TRUE"
+    sums = [
+        ("rows_", "count(*)"), ("bad_rows", "count(*) FILTER (WHERE bad)"),
+        ("dup_rows", "count(*) FILTER (WHERE NOT bad AND frac = 0)"),
+        ("overlap_rows", "count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1)"),
+        ("measured", f"coalesce(sum(amount * frac) FILTER (WHERE {is_m}), 0)"),
+        ("toks", f"coalesce(sum(amount * frac) FILTER (WHERE {is_t}), 0)"),
+        ("dev_s", f"coalesce(sum(amount * frac) FILTER (WHERE {is_h}), 0)"),
+        ("measured_dev_s", "coalesce(sum(measured_dev * frac), 0)" if measured else "0.0"),
+        ("raw_measured", f"coalesce(sum(amount) FILTER (WHERE {is_m} AND NOT bad), 0)"),
+        ("raw_toks", f"coalesce(sum(amount) FILTER (WHERE {is_t} AND NOT bad), 0)"),
+        ("raw_dev_s", f"coalesce(sum(amount) FILTER (WHERE {is_h} AND NOT bad), 0)")]
+    ends = [("first_", "min", "t_start"), ("last_", "max", "t_end")]
+    inner = ", ".join([f"{e} AS {n}" for n, e in sums]
+                      + [f"{f}({c}) FILTER (WHERE NOT bad) AS {n}" for n, f, c in ends])
     if exact:
-        carried.append("run_id")
         window = ("max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start "
-                  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end FROM checked")
-        checks = "0 AS collided, 0 AS nested"
+                  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end")
     else:
-        carried += ["run_id", "hash(run_id, phase, accelerator) AS stream"]
-        window = ", ".join(f"lag({c}) OVER w AS prev_{c}" for c in
-                           ("t_end", "run_id", "phase", "accelerator")).replace(
-                               "prev_t_end", "prev_end")
-        window += " FROM checked WINDOW w AS (PARTITION BY stream ORDER BY t_start, t_end)"
-        checks = ("count(*) FILTER (WHERE prev_end IS NOT NULL AND (prev_run_id <> run_id "
-                  "OR prev_phase <> phase OR prev_accelerator IS DISTINCT FROM accelerator)) "
-                  "AS collided, count(*) FILTER (WHERE prev_end > t_end) AS nested")
-    return f"""
+        window = "lag(t_end) OVER (PARTITION BY stream ORDER BY t_start, t_end) AS prev_end"
+    head = f"""
 WITH raw AS ({_raw(reader, columns, use_tokens)}
 ),
 checked AS (SELECT {', '.join(carried)}, {bad} FROM raw),
-windowed AS (SELECT *, {window}),
+windowed AS (SELECT *, {window} FROM checked),
 clipped AS (
-  SELECT *, CASE WHEN bad THEN 0
-                 WHEN prev_end >= t_end THEN 0
-                 WHEN prev_end - t_start >= {MIN_OVERLAP_SECONDS} THEN (t_end - prev_end) / secs
-                 ELSE 1 END AS frac
+  SELECT *, ceil(t_end / 3600) * 3600 AS hour,
+         CASE WHEN bad THEN 0
+              WHEN prev_end >= t_end THEN 0
+              WHEN prev_end - t_start >= {MIN_OVERLAP_SECONDS} THEN (t_end - prev_end) / secs
+              ELSE 1 END AS frac
   FROM windowed
+)"""
+    if exact:
+        return f"""{head}
+SELECT hour, phase, accelerator, {prec}, {inner}, 0 AS collided, 0 AS nested
+FROM clipped GROUP BY ALL
+"""
+    outer = ", ".join([f"sum({n}) AS {n}" for n, _ in sums]
+                      + [f"{f}({n}) AS {n}" for n, f, _ in ends])
+    return f"""{head},
+per_stream AS (
+  SELECT hour, stream, {prec}, {inner}, count(*) FILTER (WHERE prev_end > t_end) AS nested
+  FROM clipped GROUP BY ALL
+),
+names AS (
+  SELECT hash(run_id, phase, accelerator) AS stream, any_value(phase) AS phase,
+         any_value(accelerator) AS accelerator, count(*) AS tuples
+  FROM (SELECT DISTINCT run_id, phase, accelerator FROM ({_raw(reader, columns, use_tokens)}))
+  GROUP BY ALL
 )
-SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator,
-       {'prec' if 'precision' in has else 'NULL::VARCHAR AS prec'},
-       count(*) AS rows_, count(*) FILTER (WHERE bad) AS bad_rows,
-       count(*) FILTER (WHERE NOT bad AND frac = 0) AS dup_rows,
-       count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1) AS overlap_rows,
-       coalesce(sum(amount * frac) FILTER (WHERE {is_m}), 0) AS measured,
-       coalesce(sum(amount * frac) FILTER (WHERE {is_t}), 0) AS toks,
-       coalesce(sum(amount * frac) FILTER (WHERE {is_h}), 0) AS dev_s,
-       {'coalesce(sum(measured_dev * frac), 0)' if measured else '0.0'} AS measured_dev_s,
-       coalesce(sum(amount) FILTER (WHERE {is_m} AND NOT bad), 0) AS raw_measured,
-       coalesce(sum(amount) FILTER (WHERE {is_t} AND NOT bad), 0) AS raw_toks,
-       coalesce(sum(amount) FILTER (WHERE {is_h} AND NOT bad), 0) AS raw_dev_s,
-       min(t_start) FILTER (WHERE NOT bad) AS first_, max(t_end) FILTER (WHERE NOT bad) AS last_,
-       {checks}
-FROM clipped
-GROUP BY ALL
+SELECT hour, phase, accelerator, prec, {outer},
+       count(*) FILTER (WHERE tuples > 1) AS collided, sum(nested) AS nested
+FROM per_stream JOIN names USING (stream)
+GROUP BY hour, phase, accelerator, prec
 """
 
 
