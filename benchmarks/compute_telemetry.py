@@ -5,7 +5,7 @@
 
 Generates a telemetry file: 1000 concurrent runs reporting every minute in time order, 0.1 %
 of rows duplicated. That is an ordered log, which takes gpact's fast plan; ``--nested`` adds
-0.1 % rows lying inside others, which makes gpact fall back to its exact plan. Then runs,
+0.1 % rows lying inside others, which makes gpact fall back to its nested plan. Then runs,
 each in its own subprocess so that peak memory is its own:
 
 * gpact: ``ledger_from_telemetry`` (validation, duplicate/overlap clipping, hourly series);
@@ -190,7 +190,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=1,
                         help="rounds, each running every step once (default 1)")
     parser.add_argument("--nested", action="store_true",
-                        help="add rows nested inside others (gpact's exact plan)")
+                        help="add rows nested inside others (gpact's nested plan)")
     parser.add_argument("--generate", type=Path, default=None, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.generate is not None:

@@ -82,7 +82,7 @@ class Ingested:
     first: dt.datetime | None
     last: dt.datetime | None
     slices: tuple[Slice, ...]
-    plan: str = "fast"  # "exact" when rows of a stream nest (see ``_query``)
+    plan: str = "fast"  # or "nested", "exact" (see ``_query``)
 
 
 def detect_format(paths: Sequence[Path]) -> str:
@@ -300,20 +300,21 @@ def _raw(reader: str, columns: dict[str, str], use_tokens: bool, as_text: bool =
   FROM {reader}"""
 
 
-def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) -> str:
+def _query(reader: str, columns: dict[str, str], use_tokens: bool, plan: str) -> str:
     """One pass: validate, clip each stream's rows to time not yet covered, sum per hour.
 
     The per-stream sort is what costs most, so each row is reduced to one amount (its measured
     FLOP, its tokens or its accelerator-seconds) first, and only what the file has is carried.
 
-    The fast plan (``exact=False``) sorts by a 64-bit hash of the stream and takes the
-    previous row's end (``lag``) instead of the running maximum of all earlier ends, and no
-    text goes through the sort: rows are summed per hour and stream hash, and the hash is
-    mapped back to its phase and accelerator by a second, narrow read of the names. Both
-    shortcuts are checked in the same query: ``collided`` counts hashes that stand for more
-    than one stream, ``nested`` rows ending before their predecessor (only then can the
-    running maximum differ from ``lag``). When either is non-zero the caller runs the exact
-    plan, which sorts by the stream's text columns.
+    The ``fast`` plan sorts by a 64-bit hash of the stream and takes the previous row's end
+    (``lag``) instead of the running maximum of all earlier ends, and no text goes through
+    the sort: rows are summed per hour and stream hash, and the hash is mapped back to its
+    phase and accelerator by a second, narrow read of the names. Both shortcuts are checked
+    in the same query: ``collided`` counts hashes that stand for more than one stream,
+    ``nested`` rows ending before their predecessor (only then can the running maximum
+    differ from ``lag``). On nested rows the caller runs the ``nested`` plan (the running
+    maximum, still by hash); on a collision the ``exact`` plan, which sorts by the stream's
+    text columns.
     """
     has = set(columns)
     measured = "flop" in has
@@ -323,6 +324,7 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) 
     amount = f"CASE {when.format(*(c for c, _ in branches))}ELSE n * secs END" \
         if branches else "n * secs"
     carried = ["secs", "t_end", "t_end - secs AS t_start", f"{amount} AS amount"]
+    exact = plan == "exact"
     carried += ["run_id", "phase", "accelerator"] if exact else \
         ["hash(run_id, phase, accelerator) AS stream"]
     prec = "prec" if "precision" in has else "NULL::VARCHAR AS prec"
@@ -351,11 +353,11 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) 
     ends = [("first_", "min", "t_start"), ("last_", "max", "t_end")]
     inner = ", ".join([f"{e} AS {n}" for n, e in sums]
                       + [f"{f}({c}) FILTER (WHERE NOT bad) AS {n}" for n, f, c in ends])
-    if exact:
-        window = ("max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start "
-                  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end")
-    else:
-        window = "lag(t_end) OVER (PARTITION BY stream ORDER BY t_start, t_end) AS prev_end"
+    partition = "run_id, phase, accelerator" if exact else "stream"
+    window = (f"lag(t_end) OVER (PARTITION BY {partition} ORDER BY t_start, t_end)"
+              if plan == "fast" else
+              f"max(t_end) OVER (PARTITION BY {partition} ORDER BY t_start, t_end "
+              "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)") + " AS prev_end"
     head = f"""
 WITH raw AS ({_raw(reader, columns, use_tokens)}
 ),
@@ -451,10 +453,10 @@ def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
         _check_columns(columns, label)
         try:
             plan = "fast"
-            rows = _run(con, _query(reader, columns, use_tokens, exact=False), show)
+            rows = _run(con, _query(reader, columns, use_tokens, plan), show)
             if any(int(r[-2]) or int(r[-1]) for r in rows):  # the fast plan does not apply
-                plan = "exact"
-                rows = _run(con, _query(reader, columns, use_tokens, exact=True), show)
+                plan = "exact" if any(int(r[-2]) for r in rows) else "nested"
+                rows = _run(con, _query(reader, columns, use_tokens, plan), show)
         except duckdb.Error as exc:
             raise _read_error(exc, label) from None
         bad = sum(int(r[5]) for r in rows)
