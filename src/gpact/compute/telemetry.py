@@ -7,12 +7,13 @@ that repeat or overlap earlier ones are clipped to the time not yet covered, so 
 counted twice, and the clipping is reported (overlaps under a millisecond are taken as
 timestamp rounding). Concurrent streams need distinct ``run_id``s.
 
-The file is read once by one DuckDB query (CSV, JSON Lines or Parquet; several files of one
-format may be given). A CSV file's header is read here and DuckDB is given a fixed dialect
-(RFC 4180: comma, or tab for ``.tsv``; double quotes) and the column types, so that a damaged
-file is an error naming its line instead of a dialect the sniffer guessed for it. The query
-spills to a temporary folder when its memory limit is reached, and returns small hourly
-aggregates; FLOP are computed from those in Python.
+The files are read by one DuckDB query (CSV, JSON Lines or Parquet; several files of one
+format may be given), which reads the three name columns a second time (see ``_query``). A
+CSV file's header is read here and DuckDB is given a fixed dialect (RFC 4180: comma, or tab
+for ``.tsv``; double quotes) and the column types, so that a damaged file is an error naming
+its line instead of a dialect the sniffer guessed for it. The query spills to a temporary
+folder when its memory limit is reached, and returns small hourly aggregates; FLOP are
+computed from those in Python.
 """
 
 from __future__ import annotations
@@ -301,7 +302,7 @@ def _raw(reader: str, columns: dict[str, str], use_tokens: bool, as_text: bool =
 
 
 def _query(reader: str, columns: dict[str, str], use_tokens: bool, plan: str) -> str:
-    """One pass: validate, clip each stream's rows to time not yet covered, sum per hour.
+    """One query: validate, clip each stream's rows to time not yet covered, sum per hour.
 
     The per-stream sort is what costs most, so each row is reduced to one amount (its measured
     FLOP, its tokens or its accelerator-seconds) first, and only what the file has is carried.
