@@ -6,13 +6,18 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = Path(__file__).parents[2] / "benchmarks" / "compute_telemetry.py"
 
 
-def test_benchmark_smoke(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, str(SCRIPT), "--rows", "3000", "--format", "csv",
-                        "--dir", str(tmp_path)], capture_output=True, text=True, check=False)
+@pytest.mark.parametrize(("options", "plan"), [(["--format", "csv"], "fast"),
+                                               (["--nested", "--repeat", "2"], "nested")])
+def test_benchmark_smoke(tmp_path: Path, options: list[str], plan: str) -> None:
+    r = subprocess.run([sys.executable, str(SCRIPT), "--rows", "3000", "--dir", str(tmp_path),
+                        *options], capture_output=True, text=True, check=False)
     assert r.returncode == 0, r.stderr
-    assert "(equal)" in r.stdout
-    assert "3 duplicated rows" in r.stdout
-    assert "peak RSS" in r.stdout
+    assert "rows: equal" in r.stdout  # hourly series, totals and counts agree
+    assert "3 duplicated" in r.stdout if plan == "fast" else "6 duplicated" in r.stdout
+    assert "peak RSS" in r.stdout and "CPU time" in r.stdout
+    assert f"gpact plan: {plan}" in r.stdout

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -276,9 +277,41 @@ def test_ordered_telemetry_takes_the_fast_plan(tmp_path: Path) -> None:
     got = ingest([write(tmp_path / "o.parquet", data)], progress=False)
     assert (got.plan, got.duplicate_rows) == ("fast", 1)
     inside = (START + dt.timedelta(hours=7, minutes=30)).isoformat()  # within row 7
-    nested = [*data, dict(data[7], timestamp=inside, seconds=600.0)]  # needs the exact plan
+    nested = [*data, dict(data[7], timestamp=inside, seconds=600.0)]  # needs the running max
     got = ingest([write(tmp_path / "n.parquet", nested)], progress=False)
-    assert (got.plan, got.duplicate_rows) == ("exact", 2)
+    assert (got.plan, got.duplicate_rows) == ("nested", 2)
+
+
+@settings(max_examples=25, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.sampled_from(["A100", "H100 SXM"]),
+                          st.integers(0, 300), st.integers(1, 90)), min_size=1, max_size=30))
+def test_the_three_plans_agree(tmp_path: Path, spans: list[tuple[str, str, int, int]]) -> None:
+    """The exact plan (text sort keys, run only on a hash collision) gives what the nested
+    plan gives, and the fast plan too whenever it reports no nested rows."""
+    import duckdb
+
+    from gpact.compute import telemetry
+
+    data = [{"run_id": run, "phase": "pretraining", "accelerator": acc, "count": 1,
+             "timestamp": (START + dt.timedelta(seconds=start + length)).isoformat(),
+             "seconds": float(length)} for run, acc, start, length in spans]
+    path = write(tmp_path / "p.parquet", data)
+    con = duckdb.connect()
+    reader = telemetry._reader("parquet", [path])
+    columns = telemetry._columns(con, reader, str(path))
+
+    def result(plan: str) -> tuple[list[tuple[Any, ...]], int]:
+        got = con.execute(telemetry._query(reader, columns, False, plan)).fetchall()
+        table = sorted((r[:-2] for r in got), key=lambda r: (r[0], r[1], r[2]))
+        return [tuple(pytest.approx(v) if isinstance(v, float) else v for v in r)
+                for r in table], sum(int(r[-1]) for r in got)
+
+    exact, _ = result("exact")
+    assert result("nested")[0] == exact
+    fast, nested_rows = result("fast")
+    if nested_rows == 0:
+        assert fast == exact
 
 
 @settings(max_examples=25, deadline=None,
@@ -296,3 +329,120 @@ def test_streams_count_their_union_whichever_plan(tmp_path: Path,
     expected = sum(union_length([(float(a), float(a + n)) for r, a, n in spans if r == run])
                    for run in "abc")
     assert sum(s.device_seconds for s in got.slices) == pytest.approx(expected)
+
+
+HEADER = b"run_id,phase,timestamp,accelerator,count,seconds\n"
+GOOD = b"r1,pretraining,2026-09-01T01:00:00Z,H100 SXM,8,3600\n"
+
+
+def parquet_bytes(tmp_path: Path) -> bytes:
+    return write(tmp_path / "whole.parquet", rows(200)).read_bytes()
+
+
+# (file name, its bytes, what the one-line error must say)
+GARBAGE: list[tuple[str, Callable[[Path], bytes], str]] = [
+    ("nul-run.csv", lambda _: HEADER + GOOD + b"r\x001,pretraining,2026-09-01T02:00:00Z,"
+     b"H100 SXM,8,3600\n", "run_id: 1 row(s) with a NUL byte"),
+    ("nul-acc.csv", lambda _: HEADER + GOOD.replace(b"SXM", b"S\x00M"), "accelerator: 1 row(s) "
+     "with a NUL byte"),
+    ("nul-number.csv", lambda _: HEADER + GOOD + GOOD.replace(b",8,", b",8\x00,"),
+     "line 3: column 'count'"),
+    ("nul-line.csv", lambda _: HEADER + GOOD + b"\x00\x00\x00\n", "line 3: 1 field(s) where "
+     "the header has 6"),
+    ("nul-header.csv", lambda _: HEADER.replace(b"phase", b"ph\x00se") + GOOD,
+     "line 1: a NUL byte in the header"),
+    ("quote.csv", lambda _: HEADER + GOOD + b'"r1' + GOOD[2:],
+     "line 3: a value with an unterminated quote"),
+    ("fields.csv", lambda _: HEADER + GOOD + b"r1,pretraining,60\n",
+     "line 3: 3 field(s) where the header has 6"),
+    ("latin1.csv", lambda _: HEADER + GOOD.replace(b"r1", b"r\xe91"), "line 2: bytes that are "
+     "not UTF-8"),
+    ("zero.csv", lambda _: b"", "empty file (0 bytes)"),
+    ("zero.parquet", lambda _: b"", "empty file (0 bytes)"),
+    ("zero.jsonl", lambda _: b"", "empty file (0 bytes)"),
+    ("half.parquet", lambda tmp: parquet_bytes(tmp)[: len(parquet_bytes(tmp)) // 2],
+     "cannot read telemetry"),
+    ("tail.parquet", lambda tmp: parquet_bytes(tmp)[:-9], "cannot read telemetry"),
+    ("nul.jsonl", lambda _: json.dumps(dict(rows(1)[0], run_id="r\x00")).encode() + b"\n",
+     "run_id: 1 row(s) with a NUL byte"),
+]
+
+
+@pytest.mark.parametrize(("name", "content", "says"), GARBAGE, ids=[g[0] for g in GARBAGE])
+def test_cli_rejects_damaged_files_in_one_line(tmp_path: Path, cli: Any, name: str,
+                                               content: Callable[[Path], bytes],
+                                               says: str) -> None:
+    """Damaged or binary files are exit code 2 and one line naming file, line/field, problem."""
+    path = tmp_path / name
+    path.write_bytes(content(tmp_path))
+    r = cli("compute", "forecast", str(path))
+    assert r.code == 2
+    err = r.err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err
+    assert err.startswith(f"error: {path}: ") and says in err, err
+
+
+def test_csv_is_not_sniffed_into_another_dialect(tmp_path: Path) -> None:
+    """A quoted comma stays in its field; a semicolon file is not silently re-read as one."""
+    path = tmp_path / "q.csv"
+    path.write_bytes(HEADER + GOOD.replace(b"r1", b'"r,1"'))
+    assert ingest([path], progress=False).rows == 1
+    semi = tmp_path / "s.csv"
+    semi.write_bytes(HEADER.replace(b",", b";") + GOOD.replace(b",", b";"))
+    with pytest.raises(InputError, match="required column missing"):
+        ingest([semi], progress=False)
+    tsv = tmp_path / "t.tsv"
+    tsv.write_bytes(HEADER.replace(b",", b"\t") + GOOD.replace(b",", b"\t"))
+    assert ingest([tsv], progress=False).rows == 1
+
+
+def test_csv_files_must_share_a_header(tmp_path: Path) -> None:
+    a = tmp_path / "a.csv"
+    a.write_bytes(HEADER + GOOD)
+    b = tmp_path / "b.csv"
+    b.write_bytes(b"phase,run_id,timestamp,accelerator,count,seconds\n"
+                  b"pretraining,r2,2026-09-01T01:00:00Z,H100 SXM,8,3600\n")
+    with pytest.raises(InputError, match="the header differs") as exc:
+        ingest([a, b], progress=False)
+    assert (exc.value.file, exc.value.field) == (str(b), "line 1")
+
+
+def test_compressed_csv(tmp_path: Path) -> None:
+    import gzip
+
+    path = tmp_path / "t.csv.gz"
+    path.write_bytes(gzip.compress(HEADER + GOOD))
+    assert ingest([path], progress=False).rows == 1
+
+
+def test_nul_bytes_fail_in_a_subprocess(tmp_path: Path) -> None:
+    """The reported bug, end to end as a user runs it: exit 2, one line, no traceback."""
+    import subprocess
+    import sys
+
+    path = tmp_path / "nul.csv"
+    path.write_bytes(HEADER + GOOD + b"r1,pre\x00training,2026-09-01T02:00:00Z,H100 SXM,8,3600\n")
+    code = "import sys; from gpact.cli.main import main; sys.exit(main(sys.argv[1:]))"
+    r = subprocess.run([sys.executable, "-c", code, "compute", "forecast", str(path)],
+                       capture_output=True, text=True, check=False)
+    assert r.returncode == 2
+    assert r.stderr.strip().splitlines() == [r.stderr.strip()]
+    assert str(path) in r.stderr and "phase" in r.stderr and "NUL byte" in r.stderr
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=st.binary(max_size=300), with_header=st.booleans(),
+       suffix=st.sampled_from([".csv", ".tsv", ".jsonl"]))
+def test_arbitrary_bytes_never_crash_ingestion(tmp_path: Path, body: bytes, with_header: bool,
+                                               suffix: str) -> None:
+    """Whatever the bytes, ingestion gives a result or an InputError, nothing else."""
+    path = tmp_path / f"any{suffix}"
+    path.write_bytes((HEADER + GOOD if with_header else b"") + body)
+    try:
+        got = ingest([path], progress=False)
+    except InputError as exc:
+        assert exc.file and str(path) in exc.file
+        assert "\n" not in exc.message()
+    else:
+        assert got.rows >= 1

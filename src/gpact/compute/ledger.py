@@ -478,6 +478,7 @@ def add_ingested(ledger: Ledger, data: Ingested, rules: RulesInForce, phases: Ph
     ledger.telemetry.append({
         "entry": entry_id, "files": list(data.files), "rows": data.rows,
         "duplicate_rows": data.duplicate_rows, "overlapping_rows": data.overlapping_rows,
+        "plan": data.plan,
         "first": data.first.isoformat() if data.first else None,
         "last": data.last.isoformat() if data.last else None,
     })

@@ -7,19 +7,26 @@ that repeat or overlap earlier ones are clipped to the time not yet covered, so 
 counted twice, and the clipping is reported (overlaps under a millisecond are taken as
 timestamp rounding). Concurrent streams need distinct ``run_id``s.
 
-The file is read once by one DuckDB query (CSV, JSON Lines or Parquet; several files of one
-format may be given). It spills to a temporary folder when its memory limit is reached, and
-returns small hourly aggregates; FLOP are computed from those in Python.
+The files are read by one DuckDB query (CSV, JSON Lines or Parquet; several files of one
+format may be given), which reads the three name columns a second time (see ``_query``). A
+CSV file's header is read here and DuckDB is given a fixed dialect (RFC 4180: comma, or tab
+for ``.tsv``; double quotes) and the column types, so that a damaged file is an error naming
+its line instead of a dialect the sniffer guessed for it. The query spills to a temporary
+folder when its memory limit is reached, and returns small hourly aggregates; FLOP are
+computed from those in Python.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import gzip
+import re
 import shutil
 import sys
 import tempfile
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -76,7 +83,7 @@ class Ingested:
     first: dt.datetime | None
     last: dt.datetime | None
     slices: tuple[Slice, ...]
-    plan: str = "fast"  # "exact" when rows of a stream nest (see ``_query``)
+    plan: str = "fast"  # or "nested", "exact" (see ``_query``)
 
 
 def detect_format(paths: Sequence[Path]) -> str:
@@ -94,18 +101,73 @@ def detect_format(paths: Sequence[Path]) -> str:
 
 
 NUMERIC = ("seconds", "count", "flop", "tokens")
+MAX_HEADER_BYTES = 1 << 20
 
 
-def _reader(fmt: str, paths: Sequence[Path], numeric: Sequence[str] = ()) -> str:
-    """The DuckDB table function reading the files; CSV ``numeric`` columns are read as
-    DOUBLE (faster than sniffing, and ``inf`` is then a number, not a date)."""
-    files = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in paths) + "]"
+def _head(path: Path) -> bytes:
+    """The first line of a (possibly compressed) CSV file, as bytes."""
+    suffixes = [s.lower() for s in path.suffixes]
+    if suffixes and suffixes[-1] == ".gz":
+        with gzip.open(path, "rb") as fh:
+            return fh.readline(MAX_HEADER_BYTES)
+    if suffixes and suffixes[-1] == ".zst":
+        try:
+            import zstandard
+        except ImportError:
+            raise InputError(str(path), None, "reading .zst files needs the zstandard package "
+                             "(gpact[interop])") from None
+        with path.open("rb") as raw, zstandard.ZstdDecompressor().stream_reader(raw) as fh:
+            return fh.read(MAX_HEADER_BYTES).split(b"\n", 1)[0]
+    with path.open("rb") as fh:
+        return fh.readline(MAX_HEADER_BYTES)
+
+
+def _csv_header(path: Path) -> list[str]:
+    """The column names on a CSV file's first line (RFC 4180; tab-separated for ``.tsv``)."""
+    file = str(path)
+    try:
+        head = _head(path)
+    except (OSError, EOFError, ValueError) as exc:  # gzip/zstandard raise these for damage
+        raise InputError(file, None, f"cannot read telemetry: {_first_line(exc)}") from None
+    if b"\0" in head:
+        raise InputError(file, "line 1", "a NUL byte in the header: not a CSV text file")
+    try:
+        text = head.decode("utf-8-sig").rstrip("\r\n")
+    except UnicodeDecodeError:
+        raise InputError(file, "line 1", "the header is not UTF-8 text") from None
+    if not text.strip():
+        raise InputError(file, "line 1", "no header line (the first line is empty)")
+    if text.count('"') % 2:
+        raise InputError(file, "line 1", "a value with an unterminated quote (\") in the header")
+    names = [n.strip() for n in next(csv.reader([text], delimiter=_delimiter(path)))]
+    if "" in names:
+        raise InputError(file, "line 1", "an empty column name in the header")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise InputError(file, "line 1", f"column {twice[0]!r} appears twice in the header")
+    return names
+
+
+def _delimiter(path: Path) -> str:
+    return "\t" if ".tsv" in [s.lower() for s in path.suffixes] else ","
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _reader(fmt: str, paths: Sequence[Path], header: Sequence[str] = ()) -> str:
+    """The DuckDB table function reading the files. CSV is read with the ``header`` names, its
+    numeric columns as DOUBLE (``inf`` is then a number, not text) and the others as text."""
+    files = "[" + ", ".join(_sql_text(str(p)) for p in paths) + "]"
     if fmt == "parquet":
         return f"read_parquet({files})"
     if fmt == "csv":
-        types = ", ".join(f"'{c}': 'DOUBLE'" for c in numeric)
-        return (f"read_csv({files}, header = true, auto_detect = true"
-                + (f", types = {{{types}}})" if types else ")"))
+        types = ", ".join(f"{_sql_text(c)}: '{'DOUBLE' if c in NUMERIC else 'VARCHAR'}'"
+                          for c in header)
+        return (f"read_csv({files}, header = true, auto_detect = false, strict_mode = true, "
+                f"delim = {_sql_text(_delimiter(paths[0]))}, quote = '\"', escape = '\"', "
+                f"columns = {{{types}}})")
     return f"read_json({files}, format = 'newline_delimited')"
 
 
@@ -113,8 +175,40 @@ def _columns(con: Any, reader: str, label: str) -> dict[str, str]:
     try:
         described = con.execute(f"DESCRIBE SELECT * FROM {reader}").fetchall()
     except Exception as exc:  # DuckDB raises many error classes for unreadable files
-        raise InputError(label, None, f"cannot read telemetry: {_first_line(exc)}") from None
+        raise _read_error(exc, label) from None
     return {str(name): str(kind).upper() for name, kind, *_ in described}
+
+
+# What DuckDB's CSV reader says is wrong with a line, and how gpact says it.
+Say = Callable[[re.Match[str]], str]
+CSV_PROBLEMS: tuple[tuple[re.Pattern[str], Say], ...] = (
+    (re.compile(r"Value with unterminated quote found"),
+     lambda m: "a value with an unterminated quote (\")"),
+    (re.compile(r"Expected Number of Columns: (\d+) Found: (\d+)"),
+     lambda m: f"{m[2]} field(s) where the header has {m[1]}"),
+    (re.compile(r'Error when converting column "(.*?)"\. Could not convert string "(.*?)" to '
+                r"'?(\w+)"),
+     lambda m: f"column {m[1]!r}: \"{m[2]}\" is not a "
+               f"{'number' if m[3] == 'DOUBLE' else m[3].lower()}"),
+    (re.compile(r"Invalid unicode|invalid UTF-?8", re.IGNORECASE),
+     lambda m: "bytes that are not UTF-8 text"),
+    (re.compile(r"Maximum line size of (\d+) bytes exceeded"),
+     lambda m: f"a line longer than {m[1]} bytes"),
+)
+
+
+def _read_error(exc: BaseException, label: str) -> InputError:
+    """One line for an unreadable file: for CSV its file, line and problem."""
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    if line is None:
+        return InputError(label, None, f"cannot read telemetry: {_first_line(exc)}")
+    file = re.search(r"^\s*file = (.+)$", text, re.MULTILINE)
+    after = text[line.end():]
+    found = [(m.start(), say(m)) for pattern, say in CSV_PROBLEMS
+             if (m := pattern.search(after)) is not None]
+    problem = min(found)[1] if found else "a malformed line"
+    return InputError(file[1].strip() if file else label, f"line {line[1]}", problem)
 
 
 def _first_line(exc: BaseException) -> str:
@@ -148,7 +242,8 @@ def _timestamp_expr(kind: str) -> str:
     if kind in ("BIGINT", "INTEGER", "DOUBLE", "FLOAT", "HUGEINT", "UBIGINT", "DECIMAL") \
             or kind.startswith("DECIMAL"):
         return '"timestamp"::DOUBLE'
-    return 'epoch(try_cast("timestamp"::VARCHAR AS TIMESTAMPTZ))'
+    return ('coalesce(epoch(try_cast("timestamp"::VARCHAR AS TIMESTAMPTZ)), '
+            'try_cast("timestamp"::VARCHAR AS DOUBLE))')
 
 
 def _checks(columns: dict[str, str], use_tokens: bool) -> list[tuple[str, str, str]]:
@@ -167,6 +262,12 @@ def _checks(columns: dict[str, str], use_tokens: bool) -> list[tuple[str, str, s
            (f"t_end - secs < {t0}", "seconds",
             f"an interval starting before {EARLIEST:%Y-%m-%d} (timestamp minus seconds)"),
            ("phase IS NULL", "phase", "no phase"), ("run_id IS NULL", "run_id", "no run_id")]
+    # A NUL byte is binary data (a damaged or non-text file), never a name.
+    out += [(f"coalesce(contains({name}, chr(0)), FALSE)", column,
+             f"a NUL byte in the {column} text (a damaged or binary file)")
+            for column, name in (("run_id", "run_id"), ("phase", "phase"),
+                                 ("accelerator", "accelerator"), ("precision", "prec"))
+            if column in has]
     for name, limit in (("flop", MAX_FLOP), ("tokens", MAX_TOKENS)):
         if name in has and (name != "tokens" or use_tokens):
             out += [(f"{name} IS NOT NULL AND {name} < 0", name, f"a negative {name} value"),
@@ -200,18 +301,21 @@ def _raw(reader: str, columns: dict[str, str], use_tokens: bool, as_text: bool =
   FROM {reader}"""
 
 
-def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) -> str:
-    """One pass: validate, clip each stream's rows to time not yet covered, sum per hour.
+def _query(reader: str, columns: dict[str, str], use_tokens: bool, plan: str) -> str:
+    """One query: validate, clip each stream's rows to time not yet covered, sum per hour.
 
     The per-stream sort is what costs most, so each row is reduced to one amount (its measured
     FLOP, its tokens or its accelerator-seconds) first, and only what the file has is carried.
 
-    The fast plan (``exact=False``) sorts by a 64-bit hash of the stream and takes the
-    previous row's end (``lag``) instead of the running maximum of all earlier ends. Both
-    shortcuts are checked in the same pass: ``collided`` counts rows whose predecessor in
-    the hash partition belongs to another stream, ``nested`` rows ending before their
-    predecessor (only then can the running maximum differ from ``lag``). When either is
-    non-zero the caller runs the exact plan.
+    The ``fast`` plan sorts by a 64-bit hash of the stream and takes the previous row's end
+    (``lag``) instead of the running maximum of all earlier ends, and no text goes through
+    the sort: rows are summed per hour and stream hash, and the hash is mapped back to its
+    phase and accelerator by a second, narrow read of the names. Both shortcuts are checked
+    in the same query: ``collided`` counts hashes that stand for more than one stream,
+    ``nested`` rows ending before their predecessor (only then can the running maximum
+    differ from ``lag``). On nested rows the caller runs the ``nested`` plan (the running
+    maximum, still by hash); on a collision the ``exact`` plan, which sorts by the stream's
+    text columns.
     """
     has = set(columns)
     measured = "flop" in has
@@ -220,8 +324,11 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) 
     when = "".join(f"WHEN {c} IS NOT NULL THEN {{}} " for c, _ in branches)
     amount = f"CASE {when.format(*(c for c, _ in branches))}ELSE n * secs END" \
         if branches else "n * secs"
-    carried = ["phase", "accelerator", "secs", "t_end", "t_end - secs AS t_start",
-               f"{amount} AS amount"]
+    carried = ["secs", "t_end", "t_end - secs AS t_start", f"{amount} AS amount"]
+    exact = plan == "exact"
+    carried += ["run_id", "phase", "accelerator"] if exact else \
+        ["hash(run_id, phase, accelerator) AS stream"]
+    prec = "prec" if "precision" in has else "NULL::VARCHAR AS prec"
     if "precision" in has:
         carried.append("prec")
     if branches:
@@ -233,48 +340,60 @@ def _query(reader: str, columns: dict[str, str], use_tokens: bool, exact: bool) 
         + ", TRUE) AS bad"
     is_m, is_t = ("how = 1" if measured else "FALSE"), ("how = 2" if tokens else "FALSE")
     is_h = "how = 3" if branches else "TRUE"
-    if exact:
-        carried.append("run_id")
-        window = ("max(t_end) OVER (PARTITION BY run_id, phase, accelerator ORDER BY t_start "
-                  "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end FROM checked")
-        checks = "0 AS collided, 0 AS nested"
-    else:
-        carried += ["run_id", "hash(run_id, phase, accelerator) AS stream"]
-        window = ", ".join(f"lag({c}) OVER w AS prev_{c}" for c in
-                           ("t_end", "run_id", "phase", "accelerator")).replace(
-                               "prev_t_end", "prev_end")
-        window += " FROM checked WINDOW w AS (PARTITION BY stream ORDER BY t_start, t_end)"
-        checks = ("count(*) FILTER (WHERE prev_end IS NOT NULL AND (prev_run_id <> run_id "
-                  "OR prev_phase <> phase OR prev_accelerator IS DISTINCT FROM accelerator)) "
-                  "AS collided, count(*) FILTER (WHERE prev_end > t_end) AS nested")
-    return f"""
+    sums = [
+        ("rows_", "count(*)"), ("bad_rows", "count(*) FILTER (WHERE bad)"),
+        ("dup_rows", "count(*) FILTER (WHERE NOT bad AND frac = 0)"),
+        ("overlap_rows", "count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1)"),
+        ("measured", f"coalesce(sum(amount * frac) FILTER (WHERE {is_m}), 0)"),
+        ("toks", f"coalesce(sum(amount * frac) FILTER (WHERE {is_t}), 0)"),
+        ("dev_s", f"coalesce(sum(amount * frac) FILTER (WHERE {is_h}), 0)"),
+        ("measured_dev_s", "coalesce(sum(measured_dev * frac), 0)" if measured else "0.0"),
+        ("raw_measured", f"coalesce(sum(amount) FILTER (WHERE {is_m} AND NOT bad), 0)"),
+        ("raw_toks", f"coalesce(sum(amount) FILTER (WHERE {is_t} AND NOT bad), 0)"),
+        ("raw_dev_s", f"coalesce(sum(amount) FILTER (WHERE {is_h} AND NOT bad), 0)")]
+    ends = [("first_", "min", "t_start"), ("last_", "max", "t_end")]
+    inner = ", ".join([f"{e} AS {n}" for n, e in sums]
+                      + [f"{f}({c}) FILTER (WHERE NOT bad) AS {n}" for n, f, c in ends])
+    partition = "run_id, phase, accelerator" if exact else "stream"
+    window = (f"lag(t_end) OVER (PARTITION BY {partition} ORDER BY t_start, t_end)"
+              if plan == "fast" else
+              f"max(t_end) OVER (PARTITION BY {partition} ORDER BY t_start, t_end "
+              "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING)") + " AS prev_end"
+    head = f"""
 WITH raw AS ({_raw(reader, columns, use_tokens)}
 ),
 checked AS (SELECT {', '.join(carried)}, {bad} FROM raw),
-windowed AS (SELECT *, {window}),
+windowed AS (SELECT *, {window} FROM checked),
 clipped AS (
-  SELECT *, CASE WHEN bad THEN 0
-                 WHEN prev_end >= t_end THEN 0
-                 WHEN prev_end - t_start >= {MIN_OVERLAP_SECONDS} THEN (t_end - prev_end) / secs
-                 ELSE 1 END AS frac
+  SELECT *, ceil(t_end / 3600) * 3600 AS hour,
+         CASE WHEN bad THEN 0
+              WHEN prev_end >= t_end THEN 0
+              WHEN prev_end - t_start >= {MIN_OVERLAP_SECONDS} THEN (t_end - prev_end) / secs
+              ELSE 1 END AS frac
   FROM windowed
+)"""
+    if exact:
+        return f"""{head}
+SELECT hour, phase, accelerator, {prec}, {inner}, 0 AS collided, 0 AS nested
+FROM clipped GROUP BY ALL
+"""
+    outer = ", ".join([f"sum({n}) AS {n}" for n, _ in sums]
+                      + [f"{f}({n}) AS {n}" for n, f, _ in ends])
+    return f"""{head},
+per_stream AS (
+  SELECT hour, stream, {prec}, {inner}, count(*) FILTER (WHERE prev_end > t_end) AS nested
+  FROM clipped GROUP BY ALL
+),
+names AS (
+  SELECT hash(run_id, phase, accelerator) AS stream, any_value(phase) AS phase,
+         any_value(accelerator) AS accelerator, count(*) AS tuples
+  FROM (SELECT DISTINCT run_id, phase, accelerator FROM ({_raw(reader, columns, use_tokens)}))
+  GROUP BY ALL
 )
-SELECT ceil(t_end / 3600) * 3600 AS hour, phase, accelerator,
-       {'prec' if 'precision' in has else 'NULL::VARCHAR AS prec'},
-       count(*) AS rows_, count(*) FILTER (WHERE bad) AS bad_rows,
-       count(*) FILTER (WHERE NOT bad AND frac = 0) AS dup_rows,
-       count(*) FILTER (WHERE NOT bad AND frac > 0 AND frac < 1) AS overlap_rows,
-       coalesce(sum(amount * frac) FILTER (WHERE {is_m}), 0) AS measured,
-       coalesce(sum(amount * frac) FILTER (WHERE {is_t}), 0) AS toks,
-       coalesce(sum(amount * frac) FILTER (WHERE {is_h}), 0) AS dev_s,
-       {'coalesce(sum(measured_dev * frac), 0)' if measured else '0.0'} AS measured_dev_s,
-       coalesce(sum(amount) FILTER (WHERE {is_m} AND NOT bad), 0) AS raw_measured,
-       coalesce(sum(amount) FILTER (WHERE {is_t} AND NOT bad), 0) AS raw_toks,
-       coalesce(sum(amount) FILTER (WHERE {is_h} AND NOT bad), 0) AS raw_dev_s,
-       min(t_start) FILTER (WHERE NOT bad) AS first_, max(t_end) FILTER (WHERE NOT bad) AS last_,
-       {checks}
-FROM clipped
-GROUP BY ALL
+SELECT hour, phase, accelerator, prec, {outer},
+       count(*) FILTER (WHERE tuples > 1) AS collided, sum(nested) AS nested
+FROM per_stream JOIN names USING (stream)
+GROUP BY hour, phase, accelerator, prec
 """
 
 
@@ -306,9 +425,18 @@ def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
     for p in files:
         if not p.is_file():
             raise InputError(str(p), None, "no such file")
+        if p.stat().st_size == 0:
+            raise InputError(str(p), None, "empty file (0 bytes): nothing to count")
     label = ", ".join(str(p) for p in files)
     fmt = detect_format(files)
-    reader = _reader(fmt, files)
+    header: list[str] = []
+    for p in files if fmt == "csv" else ():
+        names = _csv_header(p)
+        if header and names != header:
+            raise InputError(str(p), "line 1", f"the header differs from {files[0]}'s; give "
+                             "files with the same columns in the same order")
+        header = names
+    reader = _reader(fmt, files, header)
     spill = tempfile.mkdtemp(prefix="gpact-telemetry-")
     con = duckdb.connect()
     try:
@@ -321,18 +449,17 @@ def ingest(paths: Sequence[str | Path], *, use_tokens: bool = False,
         # print its own bar, which would land on stdout.
         con.execute(f"SET enable_progress_bar = {'true' if show else 'false'}")
         con.execute("SET enable_progress_bar_print = false")
-        columns = _columns(con, reader, label)
+        columns = {c: "DOUBLE" if c in NUMERIC else "VARCHAR" for c in header} \
+            if fmt == "csv" else _columns(con, reader, label)
         _check_columns(columns, label)
-        if fmt == "csv":
-            reader = _reader(fmt, files, [c for c in NUMERIC if c in columns])
         try:
             plan = "fast"
-            rows = _run(con, _query(reader, columns, use_tokens, exact=False), show)
+            rows = _run(con, _query(reader, columns, use_tokens, plan), show)
             if any(int(r[-2]) or int(r[-1]) for r in rows):  # the fast plan does not apply
-                plan = "exact"
-                rows = _run(con, _query(reader, columns, use_tokens, exact=True), show)
+                plan = "exact" if any(int(r[-2]) for r in rows) else "nested"
+                rows = _run(con, _query(reader, columns, use_tokens, plan), show)
         except duckdb.Error as exc:
-            raise InputError(label, None, f"cannot read telemetry: {_first_line(exc)}") from None
+            raise _read_error(exc, label) from None
         bad = sum(int(r[5]) for r in rows)
         if bad:
             raise _bad_example(con, reader, columns, label, bad, use_tokens)
