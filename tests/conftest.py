@@ -7,8 +7,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import settings
 
 from gpact.cli.main import main
+
+# No time limit per example: Hypothesis's default deadline (200 ms) is a wall-clock assertion,
+# and on a shared machine an example can take longer for reasons that have nothing to do with
+# gpact. Speed is measured in benchmarks/.
+settings.register_profile("gpact", deadline=None)
+settings.load_profile("gpact")
 
 
 @dataclass
