@@ -231,20 +231,17 @@ def size_bin(modality: str, stat: Stat, bins_rule: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _top(domains: pa.Table, k: int) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """The first ``k`` domains in rank order, and all sizes in descending order.
-
-    Only the domains at or above the k-th size are sorted by name (the tie-break), so the
-    cost stays low when there are millions of domains.
-    """
-    sizes = domains["bytes_sum"].to_numpy(zero_copy_only=False).astype(np.int64)
-    descending = np.sort(sizes)[::-1]
+def _top(domains: pa.Table, k: int) -> list[dict[str, Any]]:
+    """The first ``k`` domains in rank order, from the engine's candidates (the domains at
+    or above the k-th size: only they are sorted by name, the tie-break)."""
     if k == 0:
-        return [], descending
-    candidates = domains.filter(pa.array(sizes >= descending[k - 1]))
-    order = pc.sort_indices(candidates, sort_keys=[("bytes_sum", "descending"),
-                                                   ("domain", "ascending")])
-    return candidates.take(order).slice(0, k).to_pylist(), descending
+        return []
+    if len(domains) < k:
+        raise RuntimeError("internal error: fewer candidate domains than the list length")
+    order = pc.sort_indices(domains, sort_keys=[("bytes_sum", "descending"),
+                                                ("domain", "ascending")])
+    head: list[dict[str, Any]] = domains.take(order).slice(0, k).to_pylist()
+    return head
 
 
 def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
@@ -268,20 +265,29 @@ def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
     }
 
 
-def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str, Any]:
-    grouped, host_counts = agg.domains, agg.host_counts
-    n = len(grouped)
+def _domain_rules(rules: RulesInForce, sme: bool) -> tuple[Any, int | None, Any, list[Any]]:
+    """The share rule, the cap, the rounding rule and all rules used for the domain list."""
     rounding = rules.rule(RULE + "domain_list_rounding")
-    if options.sme:
+    if sme:
         share_rule, cap_rule = rules.rule(RULE + "sme_domain_top_share"), \
             rules.rule(RULE + "sme_domain_cap")
-        cap: int | None = int(cap_rule.value)
-        used = [share_rule, cap_rule, rounding]
-    else:
-        share_rule, cap = rules.rule(RULE + "domain_top_share"), None
-        used = [share_rule, rounding]
+        return share_rule, int(cap_rule.value), rounding, [share_rule, cap_rule, rounding]
+    share_rule = rules.rule(RULE + "domain_top_share")
+    return share_rule, None, rounding, [share_rule, rounding]
+
+
+def domain_list_length(n_domains: int, rules: RulesInForce, sme: bool) -> int:
+    """How many domains section 2.3(h) lists out of ``n_domains`` (what the engine fetches)."""
+    share_rule, cap, rounding, _ = _domain_rules(rules, sme)
+    return list_length(n_domains, float(share_rule.value), str(rounding.value), cap)
+
+
+def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str, Any]:
+    sizes, host_counts = agg.domain_sizes, agg.host_counts
+    n = len(sizes)
+    share_rule, cap, rounding, used = _domain_rules(rules, options.sme)
     k = list_length(n, float(share_rule.value), str(rounding.value), cap)
-    head, sizes = _top(grouped, k)
+    head = _top(agg.domains, k)
     total = int(sizes.sum())
     top = [{"rank": i + 1, "domain": r["domain"], "bytes": int(r["bytes_sum"]),
             "items": int(r["items_sum"]), "bytes_share": _share(int(r["bytes_sum"]), total)}
