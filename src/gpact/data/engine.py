@@ -142,8 +142,8 @@ def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str],
     backend.materialize(DOMAINS_VIEW, "SELECT domain, CAST(sum(bytes) AS BIGINT) AS bytes_sum, "
                         f"CAST(sum(items) AS BIGINT) AS items_sum FROM {MAPPED_VIEW} "
                         "GROUP BY domain", "domains")
-    sizes = backend.arrow(f"SELECT bytes_sum FROM {DOMAINS_VIEW} ORDER BY bytes_sum DESC",
-                          "domains").column(0).to_numpy().astype(np.int64)
+    sizes = np.asarray(backend.arrow(f"SELECT bytes_sum FROM {DOMAINS_VIEW} ORDER BY "
+                                     "bytes_sum DESC", "domains").column(0), dtype=np.int64)
     listed = min(top_count(len(sizes)), len(sizes)) if top_count else len(sizes)
     at_least = f"bytes_sum >= {int(sizes[listed - 1])}" if listed else "FALSE"
     domains = backend.arrow(f"SELECT domain, bytes_sum, items_sum FROM {DOMAINS_VIEW} "

@@ -261,8 +261,14 @@ def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
         "top_1_percent_bytes_share": top(math.ceil(n / 100)),
         "top_10_percent_bytes_share": top(math.ceil(n / 10)),
         "domains_for_half_of_bytes": int(np.searchsorted(cum, total / 2) + 1),
-        "hhi": round(float(np.sum((sizes / total) ** 2)), 6),
+        "hhi": round(_sum_of_squares(sizes / total), 6),
     }
+
+
+def _sum_of_squares(shares: np.ndarray) -> float:
+    """Sum of squared shares, squared in place: no second array as long as all domains."""
+    np.square(shares, out=shares)
+    return float(np.sum(shares))
 
 
 def _domain_rules(rules: RulesInForce, sme: bool) -> tuple[Any, int | None, Any, list[Any]]:
