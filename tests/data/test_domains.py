@@ -117,7 +117,7 @@ def test_top_list_equals_a_full_sort(sizes: dict[str, int], share: float) -> Non
     # the engine passes the domains at or above the k-th size (all of them at k = 0)
     at_least = reference[-1][1] if k else 0
     candidates = table.filter(pc.greater_equal(table["bytes_sum"], at_least))
-    head = _top(candidates, k)
+    head = _top(candidates, k).to_pylist()
     assert [(r["domain"], r["bytes_sum"]) for r in head] == reference
 
 

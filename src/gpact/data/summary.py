@@ -231,17 +231,14 @@ def size_bin(modality: str, stat: Stat, bins_rule: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _top(domains: pa.Table, k: int) -> list[dict[str, Any]]:
+def _top(domains: pa.Table, k: int) -> pa.Table:
     """The first ``k`` domains in rank order, from the engine's candidates (the domains at
     or above the k-th size: only they are sorted by name, the tie-break)."""
-    if k == 0:
-        return []
     if len(domains) < k:
         raise RuntimeError("internal error: fewer candidate domains than the list length")
     order = pc.sort_indices(domains, sort_keys=[("bytes_sum", "descending"),
                                                 ("domain", "ascending")])
-    head: list[dict[str, Any]] = domains.take(order).slice(0, k).to_pylist()
-    return head
+    return domains.take(order).slice(0, k)
 
 
 def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
@@ -295,9 +292,11 @@ def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str
     k = list_length(n, float(share_rule.value), str(rounding.value), cap)
     head = _top(agg.domains, k)
     total = int(sizes.sum())
-    top = [{"rank": i + 1, "domain": r["domain"], "bytes": int(r["bytes_sum"]),
-            "items": int(r["items_sum"]), "bytes_share": _share(int(r["bytes_sum"]), total)}
-           for i, r in enumerate(head)]
+    # from the columns, not row dicts: the list can have millions of entries
+    top = [{"rank": i + 1, "domain": d, "bytes": b, "items": n, "bytes_share": _share(b, total)}
+           for i, (d, b, n) in enumerate(zip(head["domain"].to_pylist(),
+                                             head["bytes_sum"].to_pylist(),
+                                             head["items_sum"].to_pylist(), strict=True))]
     ties = int((sizes[k:] == sizes[k - 1]).sum()) if 0 < k < n else 0
     weakest = min((r.confidence for r in used), key=("unverified", "secondary",
                                                      "verified").index)
