@@ -13,8 +13,8 @@ from gpact.data.engine import Aggregates, run
 from gpact.data.engine_duckdb import DuckDBBackend, ProgressHook
 from gpact.data.inputs import expand, parse_mapping
 from gpact.data.sources import Source, load_sources
-from gpact.data.summary import SCHEMA, Options, summarize
-from gpact.rulebook import Rulebook
+from gpact.data.summary import SCHEMA, Options, domain_list_length, summarize
+from gpact.rulebook import Rulebook, default_rulebook
 
 Engine = Literal["duckdb", "spark"]
 
@@ -28,13 +28,18 @@ def summarize_manifests(patterns: list[str], options: Options, *, engine: Engine
     mapping = mapping or {}
     described = load_sources(sources) if sources else None
     files = expand(patterns)
+    rules = (rulebook or default_rulebook()).at(options.as_of)
+
+    def top_count(n_domains: int) -> int:
+        return domain_list_length(n_domains, rules, options.sme)
+
     if engine == "spark":
         from gpact.data.engine_spark import SparkBackend
         with SparkBackend(master=spark_master) as spark:
-            agg = run(spark, files, mapping, options.psl_private)
+            agg = run(spark, files, mapping, options.psl_private, top_count)
     else:
         agg = run(DuckDBBackend(memory_limit=memory_limit, progress=progress), files, mapping,
-                  options.psl_private)
+                  options.psl_private, top_count)
     return summarize(files, agg, engine=engine, mapping=mapping, options=options,
                      sources=described, sources_path=str(sources) if sources else None,
                      rulebook=rulebook)

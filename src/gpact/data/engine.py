@@ -13,7 +13,10 @@ identical results on the same inputs:
    out of the per-key sums (the hosts pass does not test validity, so that it costs what a
    plain group-by costs);
 5. hosts mapped to registrable domains (``psl.registrable_domains``, the suffix list shared
-   with the executors), bytes summed per domain. Only the per-domain sums reach the caller.
+   with the executors), bytes summed per domain and ranked in the engine. Only the sizes of
+   all domains (one integer each, in descending order) and the domains at or above the k-th
+   size (``top_count``: the length of the list the rule requires) reach the caller, so
+   memory does not grow with the domain names of a large crawl.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
 import pyarrow as pa
 
 from gpact.data.hosts import hosts_from_keys
@@ -42,6 +46,7 @@ BAD_KEYS_VIEW = "gpact_bad_url_keys"
 FIX_VIEW = "gpact_invalid_crawled"
 HOSTS_VIEW = "gpact_hosts"
 MAPPED_VIEW = "gpact_host_domains"
+DOMAINS_VIEW = "gpact_domains"
 
 PARSED_SCHEMA = pa.schema([("key", pa.string()), ("host", pa.string()),
                            ("items", pa.int64()), ("bytes", pa.int64())])
@@ -55,7 +60,8 @@ class Aggregates:
     """The engine's output: grouped totals and bytes per crawled registrable domain."""
 
     totals: list[dict[str, Any]]
-    domains: pa.Table  # domain, bytes_sum, items_sum; valid crawled rows only
+    domains: pa.Table  # domain, bytes_sum, items_sum of the domains at or above the k-th size
+    domain_sizes: np.ndarray  # bytes of every domain (valid crawled rows), descending
     host_counts: dict[str, int]
     files: dict[str, int]  # file name as the engine reports it -> index into the inputs
     columns_missing: dict[str, list[str]] = field(default_factory=dict)
@@ -105,8 +111,10 @@ def _needs_correction(totals: list[dict[str, Any]]) -> bool:
 
 
 def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str],
-        psl_private: bool = False) -> Aggregates:
-    """The plan of the module docstring, on ``backend``."""
+        psl_private: bool = False,
+        top_count: Callable[[int], int] | None = None) -> Aggregates:
+    """The plan of the module docstring, on ``backend``; ``top_count`` gives the length of
+    the domain list for a number of domains (default: all of them)."""
     relations = backend.open(files)
     sql, valid = clean_union(relations, mapping)
     backend.create_view(CLEAN_VIEW, sql)
@@ -131,9 +139,15 @@ def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str],
                         "GROUP BY host HAVING sum(items) > 0", "hosts")
     backend.map_arrow(HOSTS_VIEW, map_domains, MAPPED_SCHEMA, MAPPED_VIEW,
                       shared=load_rules(psl_private))
-    domains = backend.arrow(f"SELECT domain, CAST(sum(bytes) AS BIGINT) AS bytes_sum, "
-                            f"CAST(sum(items) AS BIGINT) AS items_sum FROM {MAPPED_VIEW} "
-                            "GROUP BY domain", "domains")
+    backend.materialize(DOMAINS_VIEW, "SELECT domain, CAST(sum(bytes) AS BIGINT) AS bytes_sum, "
+                        f"CAST(sum(items) AS BIGINT) AS items_sum FROM {MAPPED_VIEW} "
+                        "GROUP BY domain", "domains")
+    sizes = np.asarray(backend.arrow(f"SELECT bytes_sum FROM {DOMAINS_VIEW} ORDER BY "
+                                     "bytes_sum DESC", "domains").column(0), dtype=np.int64)
+    listed = min(top_count(len(sizes)), len(sizes)) if top_count else len(sizes)
+    at_least = f"bytes_sum >= {int(sizes[listed - 1])}" if listed else "FALSE"
+    domains = backend.arrow(f"SELECT domain, bytes_sum, items_sum FROM {DOMAINS_VIEW} "
+                            f"WHERE {at_least}", "domains")
     counts = backend.rows(
         f"SELECT count(*) AS distinct_hosts, "
         f"coalesce(sum(CASE WHEN kind = {SUFFIX_ONLY} THEN 1 ELSE 0 END), 0) "
@@ -146,5 +160,5 @@ def run(backend: Backend, files: list[ManifestFile], mapping: dict[str, str],
                   if backend.file_key(name) in index}
     missing = {rel.label: [c for c in ("url", "tokens", "seconds", "collected_at", "language")
                            if mapping.get(c, c) not in rel.columns] for rel in relations}
-    return Aggregates(totals, domains, {k: int(v) for k, v in counts.items()}, file_index,
+    return Aggregates(totals, domains, sizes, {k: int(v) for k, v in counts.items()}, file_index,
                       {k: v for k, v in missing.items() if v})

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from collections import deque
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -98,25 +99,31 @@ class DuckDBBackend:
         return relations
 
     def create_view(self, name: str, sql: str) -> None:
-        self.con.execute(f"CREATE OR REPLACE TEMP VIEW {name} AS {sql}")
+        self.con.execute(f"CREATE OR REPLACE VIEW {name} AS {sql}")
 
     def materialize(self, name: str, sql: str, label: str) -> None:
+        # not TEMP: ``map_arrow`` reads it through a second connection to the same database
         self._run(sql, label, lambda: self.con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name} AS {sql}"))
+            f"CREATE OR REPLACE TABLE {name} AS {sql}"))
 
     def map_arrow(self, source: str, fn: ArrowFn, schema: pa.Schema, name: str,
                   shared: Any = None) -> None:
-        """``fn`` over slices of ``source`` on all cores (Arrow kernels release the GIL); the
-        result is registered as ``name`` (zero-copy)."""
-        table = self.con.sql(f"SELECT * FROM {source}").to_arrow_table()
-        batches = table.combine_chunks().to_batches(max_chunksize=CHUNK) or \
-            [pa.RecordBatch.from_pylist([], schema=table.schema)]
-        if len(batches) == 1:
-            out = [fn(batches[0], shared)]
-        else:
-            with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-                out = list(pool.map(lambda b: fn(b, shared), batches))
-        self.con.register(name, pa.Table.from_batches(out, schema=schema))
+        """``fn`` over slices of ``source``, streamed into the table ``name``.
+
+        Slices are read through a second connection while the first one stores the
+        results, so only a few slices are in Python memory at a time (the tables themselves
+        are DuckDB's, within ``memory_limit``); ``fn`` runs on all cores (Arrow kernels
+        release the GIL)."""
+        reader = self.con.cursor()
+        try:
+            batches = reader.sql(f"SELECT * FROM {source}").to_arrow_reader(CHUNK)
+            mapped = pa.RecordBatchReader.from_batches(schema, _mapped(batches, fn, shared))
+            self.con.register("gpact_arrow_stream", mapped)
+            self.con.execute(f"CREATE OR REPLACE TABLE {name} AS "
+                             "SELECT * FROM gpact_arrow_stream")
+        finally:
+            self.con.unregister("gpact_arrow_stream")
+            reader.close()
 
     def _run(self, sql: str, label: str, fetch: Callable[[], Any]) -> Any:
         result: dict[str, Any] = {}
@@ -158,6 +165,20 @@ class DuckDBBackend:
 
     def file_key(self, name: str) -> str:
         return str(Path(name).resolve())
+
+
+def _mapped(batches: Iterator[pa.RecordBatch], fn: ArrowFn,
+            shared: Any) -> Iterator[pa.RecordBatch]:
+    """``fn`` over ``batches`` in a pool, in order, with a bounded number in flight."""
+    workers = os.cpu_count() or 1
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        pending: deque[Future[pa.RecordBatch]] = deque()
+        for batch in batches:
+            pending.append(pool.submit(fn, batch, shared))
+            if len(pending) > workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def _first_line(exc: BaseException) -> str:

@@ -231,20 +231,14 @@ def size_bin(modality: str, stat: Stat, bins_rule: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _top(domains: pa.Table, k: int) -> tuple[list[dict[str, Any]], np.ndarray]:
-    """The first ``k`` domains in rank order, and all sizes in descending order.
-
-    Only the domains at or above the k-th size are sorted by name (the tie-break), so the
-    cost stays low when there are millions of domains.
-    """
-    sizes = domains["bytes_sum"].to_numpy(zero_copy_only=False).astype(np.int64)
-    descending = np.sort(sizes)[::-1]
-    if k == 0:
-        return [], descending
-    candidates = domains.filter(pa.array(sizes >= descending[k - 1]))
-    order = pc.sort_indices(candidates, sort_keys=[("bytes_sum", "descending"),
-                                                   ("domain", "ascending")])
-    return candidates.take(order).slice(0, k).to_pylist(), descending
+def _top(domains: pa.Table, k: int) -> pa.Table:
+    """The first ``k`` domains in rank order, from the engine's candidates (the domains at
+    or above the k-th size: only they are sorted by name, the tie-break)."""
+    if len(domains) < k:
+        raise RuntimeError("internal error: fewer candidate domains than the list length")
+    order = pc.sort_indices(domains, sort_keys=[("bytes_sum", "descending"),
+                                                ("domain", "ascending")])
+    return domains.take(order).slice(0, k)
 
 
 def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
@@ -264,28 +258,45 @@ def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
         "top_1_percent_bytes_share": top(math.ceil(n / 100)),
         "top_10_percent_bytes_share": top(math.ceil(n / 10)),
         "domains_for_half_of_bytes": int(np.searchsorted(cum, total / 2) + 1),
-        "hhi": round(float(np.sum((sizes / total) ** 2)), 6),
+        "hhi": round(_sum_of_squares(sizes / total), 6),
     }
 
 
-def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str, Any]:
-    grouped, host_counts = agg.domains, agg.host_counts
-    n = len(grouped)
+def _sum_of_squares(shares: np.ndarray) -> float:
+    """Sum of squared shares, squared in place: no second array as long as all domains."""
+    np.square(shares, out=shares)
+    return float(np.sum(shares))
+
+
+def _domain_rules(rules: RulesInForce, sme: bool) -> tuple[Any, int | None, Any, list[Any]]:
+    """The share rule, the cap, the rounding rule and all rules used for the domain list."""
     rounding = rules.rule(RULE + "domain_list_rounding")
-    if options.sme:
+    if sme:
         share_rule, cap_rule = rules.rule(RULE + "sme_domain_top_share"), \
             rules.rule(RULE + "sme_domain_cap")
-        cap: int | None = int(cap_rule.value)
-        used = [share_rule, cap_rule, rounding]
-    else:
-        share_rule, cap = rules.rule(RULE + "domain_top_share"), None
-        used = [share_rule, rounding]
+        return share_rule, int(cap_rule.value), rounding, [share_rule, cap_rule, rounding]
+    share_rule = rules.rule(RULE + "domain_top_share")
+    return share_rule, None, rounding, [share_rule, rounding]
+
+
+def domain_list_length(n_domains: int, rules: RulesInForce, sme: bool) -> int:
+    """How many domains section 2.3(h) lists out of ``n_domains`` (what the engine fetches)."""
+    share_rule, cap, rounding, _ = _domain_rules(rules, sme)
+    return list_length(n_domains, float(share_rule.value), str(rounding.value), cap)
+
+
+def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str, Any]:
+    sizes, host_counts = agg.domain_sizes, agg.host_counts
+    n = len(sizes)
+    share_rule, cap, rounding, used = _domain_rules(rules, options.sme)
     k = list_length(n, float(share_rule.value), str(rounding.value), cap)
-    head, sizes = _top(grouped, k)
+    head = _top(agg.domains, k)
     total = int(sizes.sum())
-    top = [{"rank": i + 1, "domain": r["domain"], "bytes": int(r["bytes_sum"]),
-            "items": int(r["items_sum"]), "bytes_share": _share(int(r["bytes_sum"]), total)}
-           for i, r in enumerate(head)]
+    # from the columns, not row dicts: the list can have millions of entries
+    top = [{"rank": i + 1, "domain": d, "bytes": b, "items": n, "bytes_share": _share(b, total)}
+           for i, (d, b, n) in enumerate(zip(head["domain"].to_pylist(),
+                                             head["bytes_sum"].to_pylist(),
+                                             head["items_sum"].to_pylist(), strict=True))]
     ties = int((sizes[k:] == sizes[k - 1]).sum()) if 0 < k < n else 0
     weakest = min((r.confidence for r in used), key=("unverified", "secondary",
                                                      "verified").index)
