@@ -144,13 +144,16 @@ def _summarize(session: Any, files: list[str]) -> tuple[float, dict[str, Any]]:
     from gpact.data.engine import run
     from gpact.data.engine_spark import SparkBackend
     from gpact.data.inputs import expand
-    from gpact.data.summary import Options, summarize
+    from gpact.data.summary import Options, domain_list_length, summarize
+    from gpact.rulebook import default_rulebook
 
     start = time.perf_counter()
+    options = Options(as_of=dt.date(2026, 11, 22))
+    rules = default_rulebook().at(options.as_of)
     manifest = expand(files)
-    agg = run(SparkBackend(session=session), manifest, {})
-    doc = summarize(manifest, agg, engine="spark", mapping={},
-                    options=Options(as_of=dt.date(2026, 11, 22)))
+    agg = run(SparkBackend(session=session), manifest, {},
+              top_count=lambda n: domain_list_length(n, rules, options.sme))
+    doc = summarize(manifest, agg, engine="spark", mapping={}, options=options)
     return time.perf_counter() - start, doc
 
 
