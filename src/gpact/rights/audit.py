@@ -24,6 +24,7 @@ import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -463,7 +464,6 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
     Rows are grouped by (snapshot, token) and deduplicated by URL within each group with
     vectorised Arrow/NumPy steps; each group's distinct URLs go through one matcher call and
     the outcome ids are spread back to the rows, so Python touches each distinct URL once."""
-    n = batch.num_rows
     snap_ids = batch.column("snapshot_id")
     tokens = batch.column("agent_token")
     valid = _numpy(pc.and_(pc.is_valid(batch.column("origin")),
@@ -513,14 +513,11 @@ class _Groups:
         token_codes = pc.dictionary_encode(batch.column("agent_token").take(rows))
         url_codes = pc.dictionary_encode(pc.fill_null(batch.column("url").take(rows), ""))
         n_tokens, n_urls = len(token_codes.dictionary), len(url_codes.dictionary)
-        # one sort of (snapshot, token, URL) keys groups the rows and finds the distinct URLs
-        snapshots = _numpy(batch.column("snapshot_id").take(rows)).astype(np.int64)
-        if int(snapshots.max()) >= 2 ** 62 // (n_tokens * n_urls):  # no room in one int64
-            snapshots = np.unique(snapshots, return_inverse=True)[1].reshape(-1)
-            originals = _numpy(batch.column("snapshot_id").take(rows)).astype(np.int64)
-        else:
-            originals = None
-        group_key = snapshots * n_tokens + _numpy(token_codes.indices)
+        snapshot_codes = pc.dictionary_encode(batch.column("snapshot_id").take(rows))
+        # one sort of (snapshot, token, URL) codes (each below the batch size, so the key
+        # fits in an int64) groups the rows and finds each group's distinct URLs
+        group_key = (_numpy(snapshot_codes.indices).astype(np.int64) * n_tokens
+                     + _numpy(token_codes.indices))
         distinct, inverse = np.unique(group_key * n_urls + _numpy(url_codes.indices),
                                       return_inverse=True)
         self.inverse = inverse.reshape(-1)
@@ -532,14 +529,10 @@ class _Groups:
         self._group_of_distinct[starts] = 1
         self._group_of_distinct = np.cumsum(self._group_of_distinct)
         names = token_codes.dictionary.to_pylist()
-        first_rows = np.zeros(len(distinct), np.int64)
-        first_rows[self.inverse] = np.arange(len(self.inverse))  # any row of each distinct key
-        for start in bounds[:-1]:
-            key = int(distinct_group[start])
-            snapshot = (int(key // n_tokens) if originals is None
-                        else int(originals[first_rows[start]]))
-            self.keys.append((snapshot, names[int(key % n_tokens)]))
-        self.url_runs = list(zip(bounds[:-1], bounds[1:], strict=True))
+        snapshot_ids = snapshot_codes.dictionary.to_pylist()
+        self.keys = [(snapshot_ids[int(key) // n_tokens], names[int(key) % n_tokens])
+                     for key in distinct_group[bounds[:-1]]]
+        self.url_runs = list(pairwise(bounds))
 
     def rows(self, group: int) -> Any:
         """Batch row indices of one group (the rows sorted by group once, on first use)."""
