@@ -3,10 +3,11 @@
 Inputs (design.md §4): a crawl log (``url``, ``fetched_at``, ``user_agent``, optional
 ``http_headers``, ``status``) and robots.txt snapshots (``origin``, ``fetched_at``, ``status``,
 ``body``); Parquet, CSV or JSON Lines, globs allowed. DuckDB does the heavy lifting (reading,
-the as-of join of each fetch to the latest snapshot of its origin at or before it, the
-summary); each streamed batch is sorted by snapshot and product token (Arrow), each group is
-matched by one batch call of that snapshot's compiled rules, and the verdicts are appended to
-Parquet or CSV, so memory stays bounded whatever the log's size.
+finding the latest snapshot of each fetch's origin at or before it with a streaming join, the
+summary); each streamed batch is grouped by snapshot and product token and deduplicated by
+URL (Arrow/NumPy), each group's distinct URLs are matched by one batch call of that snapshot's
+compiled rules, and the verdicts are appended to Parquet or CSV, so memory stays bounded
+whatever the log's size.
 
 Verdicts (``robots_verdict``): ``allowed``, ``disallowed``, ``unreachable_disallow`` (the
 snapshot in force was a 5xx or network error: RFC 9309 §2.3.1.4), ``no_snapshot`` (none at or
