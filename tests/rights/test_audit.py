@@ -208,3 +208,40 @@ def test_policy_cache_keeps_the_batch() -> None:
     policies.prefetch([2, 4])
     assert policies.get(2).origin == "https://h2.example"
     assert policies.get(4).origin == "https://h4.example"
+
+
+def test_snapshot_in_force_matches_a_naive_search(tmp_path: Path) -> None:
+    """The (origin, day) join finds the latest snapshot at or before each fetch, as a plain
+    search does: snapshots fetched the same day as the fetch, across midnight, days before,
+    at the same instant (the later one in the file wins) and after the fetch."""
+    import random
+
+    rng = random.Random(9309)
+    day0 = 1_772_323_200  # 2026-03-01T00:00:00Z
+    origins = [f"https://h{i}.example" for i in range(6)]
+    snaps = []
+    for k in range(40):
+        at = day0 + rng.choice([0, 3600, 86399, 86400, 86401, 3 * 86400, 3 * 86400 + 7200])
+        snaps.append((rng.choice(origins), at, f"{200 + k}", f"User-agent: *\nDisallow: /s{k}$\n"))
+    rows = [(rng.choice(origins) + f"/s{rng.randrange(40)}",
+             day0 + rng.randrange(-3600, 5 * 86400)) for _ in range(400)]
+    pq.write_table(pa.table({
+        "origin": [s[0] for s in snaps],
+        "fetched_at": pa.array([s[1] * 1_000_000 for s in snaps], pa.timestamp("us")),
+        "status": [s[2] for s in snaps], "body": [s[3] for s in snaps]}), tmp_path / "s.parquet")
+    pq.write_table(pa.table({
+        "url": [r[0] for r in rows],
+        "fetched_at": pa.array([r[1] * 1_000_000 for r in rows], pa.timestamp("us")),
+        "user_agent": ["ExampleBot"] * len(rows)}), tmp_path / "l.parquet")
+    options = AuditOptions([str(tmp_path / "l.parquet")], [str(tmp_path / "s.parquet")],
+                           tmp_path / "v.parquet", cache_hours=10_000)
+    run_audit(options)
+    got = {r["row_id"]: r for r in pq.read_table(tmp_path / "v.parquet").to_pylist()}
+    for row_id, (url, at) in enumerate(rows, start=1):
+        before = [(s[1], k) for k, s in enumerate(snaps) if url.startswith(s[0] + "/")
+                  and s[1] <= at]
+        status = snaps[max(before)[1]][2] if before else None
+        assert got[row_id]["snapshot_status"] == status, (url, at)
+        expected = "no_snapshot" if status is None else (
+            "disallowed" if url.endswith(f"/s{int(status) - 200}") else "allowed")
+        assert got[row_id]["robots_verdict"] == expected

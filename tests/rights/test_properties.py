@@ -132,11 +132,14 @@ def test_unreachable_never_allows(body: list[str], batch: list[str]) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.text(max_size=15).map(lambda t: t.replace("\n", "")), max_size=8))
+@given(st.lists(st.text(max_size=15).map(lambda t: t.replace("\n", "")), min_size=1,
+                max_size=8))
 def test_lines_to_normalize_finds_exactly_the_non_canonical_lines(tails: list[str]) -> None:
     lines = ["https://example.com/" + t for t in tails]
-    flagged = lines_to_normalize("\n" + "\n".join(lines))
+    flagged = lines_to_normalize("\n" + "\n".join(lines), len(lines))
     assert flagged == [i for i, line in enumerate(lines) if normalize(line) != line]
+    # a URL holding a newline breaks the batch's line structure
+    assert lines_to_normalize("\n" + "\n".join(lines) + "\nx", len(lines)) is None
 
 
 def test_same_body_is_parsed_and_compiled_once() -> None:

@@ -3,10 +3,11 @@
 Inputs (design.md §4): a crawl log (``url``, ``fetched_at``, ``user_agent``, optional
 ``http_headers``, ``status``) and robots.txt snapshots (``origin``, ``fetched_at``, ``status``,
 ``body``); Parquet, CSV or JSON Lines, globs allowed. DuckDB does the heavy lifting (reading,
-the as-of join of each fetch to the latest snapshot of its origin at or before it, the
-summary); each streamed batch is sorted by snapshot and product token (Arrow), each group is
-matched by one batch call of that snapshot's compiled rules, and the verdicts are appended to
-Parquet or CSV, so memory stays bounded whatever the log's size.
+finding the latest snapshot of each fetch's origin at or before it with a streaming join, the
+summary); each streamed batch is grouped by snapshot and product token and deduplicated by
+URL (Arrow/NumPy), each group's distinct URLs are matched by one batch call of that snapshot's
+compiled rules, and the verdicts are appended to Parquet or CSV, so memory stays bounded
+whatever the log's size.
 
 Verdicts (``robots_verdict``): ``allowed``, ``disallowed``, ``unreachable_disallow`` (the
 snapshot in force was a 5xx or network error: RFC 9309 §2.3.1.4), ``no_snapshot`` (none at or
@@ -17,16 +18,19 @@ before the fetch, or the latest one older than the cache period of §2.4), and `
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import tempfile
 import weakref
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -225,8 +229,8 @@ class Policies:
         return self._by_id[snapshot_id]
 
 
-_SCHEME = "lower(regexp_extract(CAST(url AS VARCHAR), '^([A-Za-z][A-Za-z0-9+.-]*)://', 1))"
-_AUTHORITY = "regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://([^/?#]*)', 1)"
+# scheme://authority of a URL, as written; canonical origins are computed per distinct value
+_SITE = "regexp_extract(CAST(url AS VARCHAR), '^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*')"
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
@@ -243,34 +247,63 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
                    else "CAST(http_headers AS VARCHAR)")
 
     html = "CAST(html AS VARCHAR)" if "html" in types else "NULL::VARCHAR"
-    if options.tdmrep:
-        load_snapshots(con, options.tdmrep, "tdm_snaps", "--tdmrep")
+    fetched_at = _timestamp(log, "fetched_at")
     con.execute(f"""
         CREATE VIEW log AS SELECT
             row_number() OVER () AS row_id,
             CAST(url AS VARCHAR) AS url,
-            {_timestamp(log, "fetched_at")} AS fetched_at,
+            {fetched_at} AS fetched_at,
             CAST(user_agent AS VARCHAR) AS user_agent,
             {headers} AS http_headers,
             {html} AS html,
-            {_SCHEME} AS scheme, {_AUTHORITY} AS authority
+            {_SITE} AS site
         FROM log_raw""")
-    # Canonical origins, product tokens and the infringing flag are computed once per
-    # distinct value in Python and joined back.
-    # (over the raw log, so the row numbering window is not evaluated for these passes)
-    origins = origin_rows(con.execute(f"SELECT DISTINCT {_SCHEME}, {_AUTHORITY} "
-                                      "FROM log_raw").fetchall(), infringing)
-    con.execute("CREATE TABLE origin_map (scheme VARCHAR, authority VARCHAR, "
-                "origin VARCHAR, infringing BOOLEAN)")
+    # One pass over the raw log (not through the numbering view) for the distinct sites and
+    # the days each is fetched on: canonical origins and the infringing flag are computed once
+    # per distinct site in Python, and the days tell which snapshots can be in force.
+    con.execute(f"CREATE TABLE site_days AS SELECT {_SITE} AS site, "
+                f"date_trunc('day', {fetched_at}) AS day FROM log_raw GROUP BY ALL")
+    sites = [site for (site,) in con.execute("SELECT DISTINCT site FROM site_days").fetchall()]
+    origins = origin_rows([tuple(s.split("://", 1)) if s else (None, None) for s in sites],
+                          infringing)
+    con.execute("CREATE TABLE origin_map (site VARCHAR, origin VARCHAR, infringing BOOLEAN)")
     if origins:
-        con.executemany("INSERT INTO origin_map VALUES (?, ?, ?, ?)", origins)
+        con.executemany("INSERT INTO origin_map VALUES (?, ?, ?)",
+                        [(site, origin, flag) for site, (_, _, origin, flag)
+                         in zip(sites, origins, strict=True)])
+    con.execute("CREATE TABLE activity AS SELECT DISTINCT m.origin, d.day FROM site_days d "
+                "JOIN origin_map m USING (site) WHERE m.origin IS NOT NULL AND d.day IS NOT NULL")
     agents = agent_rows(con.execute("SELECT DISTINCT CAST(user_agent AS VARCHAR) "
                                     "FROM log_raw").fetchall(), options.agent)
     con.execute("CREATE TABLE agent_map (user_agent VARCHAR, agent_token VARCHAR)")
     if agents:
         con.executemany("INSERT INTO agent_map VALUES (?, ?)", agents)
+    _in_force(con, "snaps")
+    if options.tdmrep:
+        load_snapshots(con, options.tdmrep, "tdm_snaps", "--tdmrep")
+        _in_force(con, "tdm_snaps")
     return (_one(con, "SELECT count(*) FROM log_raw")[0],
             _one(con, "SELECT count(*) FROM snaps")[0])
+
+
+def _in_force(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """``{table}_days``: for each (origin, day) the log fetches on, the snapshots that can be
+    in force that day: the one in force at the day's start and those fetched during it, each
+    with the end of its validity (the next snapshot of its origin).
+
+    The audit then finds a fetch's snapshot by an equality join on (origin, day) and a range
+    check, which streams the log (no sort of the whole log, as an as-of join needs); each fetch
+    meets one candidate plus the snapshots fetched that day."""
+    con.execute(f"""
+        CREATE TABLE {table}_days AS
+        WITH s AS (SELECT snapshot_id, origin, fetched_at, status, next_at FROM {table}
+                   WHERE next_at > fetched_at)
+        SELECT a.origin, a.day, s.snapshot_id, s.fetched_at, s.status, s.next_at
+        FROM activity a ASOF JOIN s ON a.origin = s.origin AND a.day >= s.fetched_at
+        UNION
+        SELECT s.origin, date_trunc('day', s.fetched_at), s.snapshot_id, s.fetched_at,
+               s.status, s.next_at FROM s SEMI JOIN activity a
+            ON a.origin = s.origin AND a.day = date_trunc('day', s.fetched_at)""")
 
 
 def origin_rows(pairs: list[tuple[Any, ...]], infringing: set[str],
@@ -332,34 +365,38 @@ def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str, table: str) -
     con.execute(f"CREATE TABLE {table}_origin (raw_origin VARCHAR, origin VARCHAR)")
     if mapping:
         con.executemany(f"INSERT INTO {table}_origin VALUES (?, ?)", mapping)
-    con.execute(f"CREATE TABLE {table} AS SELECT s.*, m.origin FROM {typed} s "
-                f"JOIN {table}_origin m USING (raw_origin)")
+    # next_at: when the next snapshot of the origin replaces this one (ties: file order)
+    con.execute(f"CREATE TABLE {table} AS SELECT s.*, m.origin, lead(s.fetched_at, 1, "
+                "'infinity'::TIMESTAMP) OVER (PARTITION BY m.origin ORDER BY s.fetched_at, "
+                f"s.snapshot_id) AS next_at FROM {typed} s JOIN {table}_origin m "
+                "USING (raw_origin)")
 
 
 def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float,
             tdmrep: bool = False) -> duckdb.DuckDBPyRelation:
+    """The log with the snapshot in force for each fetch: the latest of its origin fetched at
+    or before it (see :func:`_in_force`)."""
     seconds = int(cache_hours * 3600)
-    query = f"""
+    in_force = ("l.origin = {t}.origin AND l.day = {t}.day AND l.fetched_at >= {t}.fetched_at "
+                "AND l.fetched_at < {t}.next_at")
+    tdm_column, tdm_join = "", ""
+    if tdmrep:  # the tdmrep.json in force, found like the robots.txt in force
+        tdm_column = (f", CASE WHEN l.fetched_at - t.fetched_at <= INTERVAL {seconds} SECOND "
+                      "THEN t.snapshot_id END AS tdm_snapshot_id")
+        tdm_join = "LEFT JOIN tdm_snaps_days t ON " + in_force.format(t="t")
+    return con.sql(f"""
         WITH l AS (
-            SELECT log.*, m.origin, m.infringing, a.agent_token
-            FROM log LEFT JOIN origin_map m USING (scheme, authority)
+            SELECT log.*, date_trunc('day', log.fetched_at) AS day, m.origin, m.infringing,
+                   a.agent_token
+            FROM log LEFT JOIN origin_map m USING (site)
                      LEFT JOIN agent_map a USING (user_agent)
         )
         SELECT l.row_id, l.url, l.fetched_at, l.user_agent, l.agent_token, l.origin,
                coalesce(l.infringing, false) AS infringing_domain, l.http_headers, l.html,
                s.snapshot_id, s.fetched_at AS snapshot_fetched_at, s.status AS snapshot_status,
                (s.snapshot_id IS NOT NULL AND
-                l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale
-        FROM l ASOF LEFT JOIN snaps s
-            ON l.origin = s.origin AND l.fetched_at >= s.fetched_at"""
-    if not tdmrep:
-        return con.sql(query)
-    # the tdmrep.json in force, found like the robots.txt in force
-    return con.sql(f"""
-        SELECT j.*, CASE WHEN j.fetched_at - t.fetched_at <= INTERVAL {seconds} SECOND
-                    THEN t.snapshot_id END AS tdm_snapshot_id
-        FROM ({query}) j ASOF LEFT JOIN tdm_snaps t
-            ON j.origin = t.origin AND j.fetched_at >= t.fetched_at""")
+                l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale{tdm_column}
+        FROM l LEFT JOIN snaps_days s ON {in_force.format(t="s")} {tdm_join}""")
 
 
 class Outcomes:
@@ -423,78 +460,101 @@ class Outcomes:
 
 def _evaluate(batch: pa.RecordBatch, policies: Policies,
               outcomes: Outcomes) -> dict[str, pa.Array]:
-    """robots/TDM verdict columns for one batch whose rows come in runs of one snapshot and
-    token (each run is one matcher call)."""
+    """robots/TDM verdict columns for one batch, in any row order.
+
+    Rows are grouped by (snapshot, token) and deduplicated by URL within each group with
+    vectorised Arrow/NumPy steps; each group's distinct URLs go through one matcher call and
+    the outcome ids are spread back to the rows, so Python touches each distinct URL once."""
     snap_ids = batch.column("snapshot_id")
     tokens = batch.column("agent_token")
-    policies.prefetch(pc.unique(snap_ids).drop_null().to_pylist())
-    keys = pc.binary_join_element_wise(pc.cast(snap_ids, pa.string()),
-                                       pc.fill_null(tokens, ""), "|")
-    ends = pc.run_end_encode(pc.fill_null(keys, "")).run_ends.to_pylist()
-    starts = [0, *ends[:-1]]
-    run_snaps = pc.take(snap_ids, pa.array(starts, pa.int64())).to_pylist()
-    run_tokens = pc.take(tokens, pa.array(starts, pa.int64())).to_pylist()
-    urls: list[str] = pc.fill_null(batch.column("url"), "").to_pylist()
-    ids: list[int] = []
-    for start, end, snapshot_id, token in zip(starts, ends, run_snaps, run_tokens,
-                                              strict=True):
-        if snapshot_id is None:
-            ids.extend([outcomes.NONE_BEFORE] * (end - start))
-        elif token is None:
-            ids.extend([outcomes.NO_TOKEN] * (end - start))
-        else:
+    valid = _numpy(pc.and_(pc.is_valid(batch.column("origin")),
+                           pc.is_valid(batch.column("fetched_at"))))
+    has_snapshot = _numpy(pc.is_valid(snap_ids))
+    has_token = _numpy(pc.is_valid(tokens))
+    chosen = np.where(~valid, outcomes.INVALID, np.where(
+        _numpy(pc.fill_null(batch.column("stale"), False)), outcomes.STALE, np.where(
+            ~has_snapshot, outcomes.NONE_BEFORE, np.where(~has_token, outcomes.NO_TOKEN, -1))))
+    todo = np.flatnonzero(has_snapshot & has_token)
+    groups = _Groups(batch, todo)
+    if todo.size:
+        policies.prefetch(sorted({snapshot for snapshot, _ in groups.keys}))
+        found: list[int] = []
+        for (snapshot_id, token), (start, end) in zip(groups.keys, groups.url_runs,
+                                                      strict=True):
             policy = policies.get(snapshot_id)
             index_map = outcomes.index_map(policy, token)
-            found = policy.compiled(token).decide_urls(urls[start:end], policy.origin)
-            ids.extend(map(index_map.__getitem__, found))
-    valid = pc.and_(pc.is_valid(batch.column("origin")), pc.is_valid(batch.column("fetched_at")))
-    chosen = pc.if_else(valid, pc.if_else(pc.fill_null(batch.column("stale"), False),
-                                          outcomes.STALE, pa.array(ids, pa.int64())),
-                        outcomes.INVALID)
-    runs = list(zip(starts, ends, run_snaps, run_tokens, strict=True))
-    tdm, tdm_source, tdm_policy = _tdm(batch, policies, runs, urls)
-    return {**outcomes.columns(chosen), "tdm_verdict": pa.array(tdm, pa.string()),
-            "tdm_source": pa.array(tdm_source, pa.string()),
-            "tdm_policy": pa.array(tdm_policy, pa.string())}
+            found.extend(map(index_map.__getitem__, policy.compiled(token).decide_urls(
+                groups.urls[start:end], policy.origin)))
+        matched = np.asarray(found, np.int64)[groups.inverse]
+        chosen[todo] = np.where(chosen[todo] < 0, matched, chosen[todo])
+    tdm = _tdm(batch, policies, groups)
+    return {**outcomes.columns(pa.array(chosen, pa.int64())), **tdm}
 
 
-GROUPED_RUNS = 16  # mean rows per (snapshot, token) run below which a batch is sorted first
+def _numpy(values: pa.Array | pa.ChunkedArray) -> Any:
+    return values.to_numpy(zero_copy_only=False)
 
 
-def verdict_table(joined: pa.RecordBatch, policies: Policies,
-                  outcomes: Outcomes) -> pa.Table:
-    """The output rows (``OUTPUT_COLUMNS``) for one batch of the as-of join.
+class _Groups:
+    """The rows ``todo`` of a batch grouped by (snapshot, token), with each group's distinct
+    URLs: ``keys[g]`` is group g, its distinct URLs are ``urls[url_runs[g][0]:url_runs[g][1]]``
+    and row ``todo[i]`` has the URL at ``inverse[i]``."""
 
-    The as-of join already emits each snapshot's fetches together, so the batch is matched in
-    arrival order, one matcher call per run of rows with the same snapshot and token; a
-    batch that is not grouped that way (short runs) is sorted first.
-    """
-    batch = joined
-    keys = pc.binary_join_element_wise(pc.cast(batch.column("snapshot_id"), pa.string()),
-                                       pc.fill_null(batch.column("agent_token"), ""), "|")
-    runs = len(pc.run_end_encode(pc.fill_null(keys, "")).run_ends)
-    if runs * GROUPED_RUNS > batch.num_rows:
-        batch = pa.Table.from_batches([joined]).sort_by(
-            [("snapshot_id", "ascending"), ("agent_token", "ascending"),
-             ("row_id", "ascending")]).combine_chunks().to_batches()[0]
-    columns = _evaluate(batch, policies, outcomes)
-    table = pa.Table.from_batches([batch])
-    for name, values in columns.items():
-        table = table.append_column(name, values)
-    return table.select(list(OUTPUT_COLUMNS))
+    def __init__(self, batch: pa.RecordBatch, todo: Any) -> None:
+        self.todo = todo
+        self.keys: list[tuple[int, str]] = []
+        self.url_runs: list[tuple[int, int]] = []
+        self.urls: list[str] = []
+        self.inverse: Any = np.zeros(0, np.int64)
+        self._group_of_distinct: Any = np.zeros(0, np.int64)
+        self._by_group: tuple[Any, Any] | None = None
+        if not todo.size:
+            return
+        rows = pa.array(todo, pa.int64())
+        token_codes = pc.dictionary_encode(batch.column("agent_token").take(rows))
+        url_codes = pc.dictionary_encode(pc.fill_null(batch.column("url").take(rows), ""))
+        n_tokens, n_urls = len(token_codes.dictionary), len(url_codes.dictionary)
+        snapshot_codes = pc.dictionary_encode(batch.column("snapshot_id").take(rows))
+        # one sort of (snapshot, token, URL) codes (each below the batch size, so the key
+        # fits in an int64) groups the rows and finds each group's distinct URLs
+        group_key = (_numpy(snapshot_codes.indices).astype(np.int64) * n_tokens
+                     + _numpy(token_codes.indices))
+        distinct, inverse = np.unique(group_key * n_urls + _numpy(url_codes.indices),
+                                      return_inverse=True)
+        self.inverse = inverse.reshape(-1)
+        distinct_group = distinct // n_urls
+        starts = np.flatnonzero(np.diff(distinct_group)) + 1
+        bounds = [0, *starts.tolist(), len(distinct)]
+        self.urls = url_codes.dictionary.take(pa.array(distinct % n_urls)).to_pylist()
+        self._group_of_distinct = np.zeros(len(distinct), np.int64)
+        self._group_of_distinct[starts] = 1
+        self._group_of_distinct = np.cumsum(self._group_of_distinct)
+        names = token_codes.dictionary.to_pylist()
+        snapshot_ids = snapshot_codes.dictionary.to_pylist()
+        self.keys = [(snapshot_ids[int(key) // n_tokens], names[int(key) % n_tokens])
+                     for key in distinct_group[bounds[:-1]]]
+        self.url_runs = list(pairwise(bounds))
+
+    def rows(self, group: int) -> Any:
+        """Batch row indices of one group (the rows sorted by group once, on first use)."""
+        if self._by_group is None:
+            row_group = self._group_of_distinct[self.inverse]
+            ends = np.cumsum(np.bincount(row_group, minlength=len(self.keys)))
+            self._by_group = (self.todo[np.argsort(row_group, kind="stable")], ends)
+        ordered, ends = self._by_group
+        return ordered[(ends[group - 1] if group else 0):ends[group]]
 
 
-def _tdm(batch: pa.RecordBatch, policies: Policies, runs: list[tuple[int, int, Any, Any]],
-         urls: list[str]) -> tuple[list[str], list[str | None], list[str | None]]:
+def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups) -> dict[str, pa.Array]:
     """Opt-out verdicts for AI training per row, from every source the inputs carry: response
     headers (TDMRep, agent-scoped noai, aipref Content-Usage with ``--aipref``), the page's HTML
     meta (optional ``html`` column), the tdmrep.json in force (``--tdmrep``) and the robots.txt
     group's Content-Signal / Content-Usage lines. Only rows that something speaks about cost
     Python work; reserved if any source reserves."""
-    n = batch.num_rows
     said: dict[int, list[TdmVerdict]] = {}
     names = set(batch.schema.names)
     tokens = batch.column("agent_token")
+    urls = batch.column("url")
     words = "(?i)tdm-|noai" + ("|content-usage" if policies.aipref else "")
     for column, read in (("http_headers", lambda v, t: from_headers(v, t, policies.aipref)),
                          ("html", from_html)):
@@ -508,25 +568,37 @@ def _tdm(batch: pa.RecordBatch, policies: Policies, runs: list[tuple[int, int, A
         ids = batch.column("tdm_snapshot_id")
         for i in pc.indices_nonzero(pc.is_valid(ids)).to_pylist():
             rules = policies.tdmrep(ids[i].as_py())
-            split = split_url(urls[i]) if rules is not None else None
+            split = split_url(urls[i].as_py() or "") if rules is not None else None
             if rules is not None and split is not None:
                 said.setdefault(i, []).append(rules.lookup(split.path))
-    for start, end, snapshot_id, token in runs:
-        usage = policies.usage(snapshot_id, token) if snapshot_id is not None and token else None
+    for group, (snapshot_id, token) in enumerate(groups.keys):
+        usage = policies.usage(snapshot_id, token)
         if not usage:
             continue
-        for i in range(start, end):
-            split = split_url(urls[i])
+        for i in groups.rows(group).tolist():
+            split = split_url(urls[i].as_py() or "")
             for reserved, where in usage.training_signals(split.path, policies.aipref) \
                     if split is not None else ():
                 said.setdefault(i, []).append(TdmVerdict(reserved, "robots.txt", None, where))
-    labels: list[str] = ["unknown"] * n
-    sources: list[str | None] = [None] * n
-    found_policies: list[str | None] = [None] * n
+    ids_per_row = np.zeros(batch.num_rows, np.int64)
+    seen: dict[tuple[str, str | None, str | None], int] = {("unknown", None, None): 0}
     for i, verdicts in said.items():
         found = combine(*verdicts)
-        labels[i], sources[i], found_policies[i] = found.label, found.source, found.policy
-    return labels, sources, found_policies
+        ids_per_row[i] = seen.setdefault((found.label, found.source, found.policy), len(seen))
+    label, source, policy = zip(*seen, strict=True)
+    take = pa.array(ids_per_row, pa.int64())
+    return {"tdm_verdict": pc.take(pa.array(label, pa.string()), take),
+            "tdm_source": pc.take(pa.array(source, pa.string()), take),
+            "tdm_policy": pc.take(pa.array(policy, pa.string()), take)}
+
+
+def verdict_table(joined: pa.RecordBatch, policies: Policies,
+                  outcomes: Outcomes) -> pa.Table:
+    """The output rows (``OUTPUT_COLUMNS``) for one batch of the joined log, in its order."""
+    table = pa.Table.from_batches([joined])
+    for name, values in _evaluate(joined, policies, outcomes).items():
+        table = table.append_column(name, values)
+    return table.select(list(OUTPUT_COLUMNS))
 
 
 OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
@@ -598,17 +670,18 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
         writer = Writer(options.out)
         schema: pa.Schema | None = None
         agents: dict[str, int] = {}
-        for unsorted in _batches(_joined(con, options.cache_hours, bool(options.tdmrep)),
-                                 options.batch_rows):
-            if not unsorted.num_rows:
-                continue
-            table = verdict_table(unsorted, policies, outcomes)
-            schema = table.schema
-            writer.write(table)
-            for token, count in zip(*value_counts(table.column("agent_token")), strict=True):
-                agents[token] = agents.get(token, 0) + count
-            if progress is not None:
-                progress(table.num_rows)
+        # The batches create millions of short-lived, acyclic objects; the cyclic collector
+        # would otherwise walk the caches' objects again and again (about a tenth of the time).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            for batch in _batches(_joined(con, options.cache_hours, bool(options.tdmrep)),
+                                  options.batch_rows):
+                if batch.num_rows:
+                    schema = _write_batch(batch, policies, outcomes, writer, agents, progress)
+        finally:
+            if collecting:
+                gc.enable()
         writer.close(schema if schema is not None else empty_schema())
     except duckdb.Error as exc:
         raise InputError(options.crawl_log[0], None,
@@ -616,6 +689,18 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     finally:
         con.close()
     return AuditResult(rows, snapshots, options.out, len(infringing), agents)
+
+
+def _write_batch(batch: pa.RecordBatch, policies: Policies, outcomes: Outcomes,
+                 writer: Writer, agents: dict[str, int],
+                 progress: Callable[[int], None] | None) -> pa.Schema:
+    table = verdict_table(batch, policies, outcomes)
+    writer.write(table)
+    for token, count in zip(*value_counts(table.column("agent_token")), strict=True):
+        agents[token] = agents.get(token, 0) + count
+    if progress is not None:
+        progress(table.num_rows)
+    return table.schema
 
 
 def empty_schema() -> pa.Schema:

@@ -233,15 +233,16 @@ class CompiledRules:
         regex = self._use_regex(len(urls))
         if origin is not None:
             joined = "\n" + "\n".join(urls)
-            if joined.count("\n" + origin + "/") == len(urls) == joined.count("\n"):
-                bad = lines_to_normalize(joined)
-                invalid, canonical = self._canonical(urls, bad, origin)
-                if not regex:
+            if regex:
+                found = self._decide_origin(joined, urls, origin)
+                if found is not None:
+                    return found
+            elif joined.count("\n" + origin + "/") == len(urls):
+                bad = lines_to_normalize(joined, len(urls))
+                if bad is not None:
                     cut = len(origin)
-                    return self._decide_simple([u[cut:] for u in (canonical or urls)])
-                if bad:
-                    joined = "\n" + "\n".join(canonical)
-                return self._scan(self._origin_regex(origin), joined, len(urls), invalid)
+                    return self._decide_simple([
+                        u[cut:] for u in (self._canonical(urls, bad, origin)[1] or urls)])
         if not regex:
             splits = [split_url(url) for url in urls]
             found = self._decide_simple([s.path if s else "/" for s in splits])
@@ -257,6 +258,31 @@ class CompiledRules:
         if self._urls is None:
             self._urls = re.compile(r"(?m)^[^/\n]*//[^/\n]*/" + self._alternation)
         return self._scan(self._urls, joined, len(urls), invalid)
+
+    def _decide_origin(self, joined: str, urls: Sequence[str], origin: str) -> list[int] | None:
+        """The batch scanned as one string behind ``"\n" + origin + "/"``; ``None`` when some
+        URL is not written as ``origin + "/..."`` or holds a newline (the caller falls back).
+
+        One match per line proves every URL starts with the origin (matches start only after
+        a newline, and the batch has one per URL; the regex shared by several origins is
+        checked with a count of the prefix); the few URLs whose path needs normalising
+        are matched again, canonical, without rebuilding the batch."""
+        bad = lines_to_normalize(joined, len(urls))
+        if bad is None:
+            return None
+        regex = self._origin_regex(origin)
+        if regex is self._any_origin and joined.count("\n" + origin + "/") != len(urls):
+            return None  # the shared regex matches any origin: check this one's prefix
+        found = list(map(_LASTINDEX, regex.finditer(joined)))
+        if len(found) != len(urls):
+            return None
+        if bad:
+            cut = len(origin)
+            fixed = [origin + normalize(urls[i].strip()[cut:].split("#", 1)[0]) for i in bad]
+            for i, k in zip(bad, map(_LASTINDEX, regex.finditer("\n" + "\n".join(fixed))),
+                            strict=True):
+                found[i] = k
+        return found
 
     @staticmethod
     def _canonical(urls: Sequence[str], bad: list[int],

@@ -152,14 +152,20 @@ def non_canonical_lines(joined: str) -> list[int]:
         line += 1
 
 
-def lines_to_normalize(joined: str) -> list[int]:
-    """For a batch ``"\n" + "\n".join(lines)``: the indices of the lines holding a character
-    that normalisation would change (anything outside the canonical set, non-ASCII included).
+def lines_to_normalize(joined: str, lines: int) -> list[int] | None:
+    """For a batch ``"\n" + "\n".join(urls)`` of ``lines`` URLs: the indices of the URLs
+    holding a character that normalisation would change (anything outside the canonical set,
+    non-ASCII included); ``None`` if a URL holds a newline (the batch has more lines).
 
-    Deleting the canonical octets with ``bytes.translate`` leaves one (usually empty) piece per
-    line, so finding the few lines that need work costs no Python loop over the batch.
-    """
-    pieces = joined.encode("utf-8", "surrogatepass").translate(None, _CANONICAL).split(b"\n")
+    Deleting the canonical octets with ``bytes.translate`` leaves the newlines and the odd
+    characters: usually only the newlines, which a length check shows, so a clean batch costs
+    no Python loop and no split."""
+    kept = joined.encode("utf-8", "surrogatepass").translate(None, _CANONICAL)
+    if kept.count(b"\n") != lines:
+        return None
+    if len(kept) == lines:
+        return []
+    pieces = kept.split(b"\n")
     return [i - 1 for i in compress(range(len(pieces)), pieces)]
 
 
