@@ -30,6 +30,7 @@ from gpact.store.models import AuditEvent, AuditHead, Document, ProfileVersion, 
 
 log = logging.getLogger("gpact.server")
 HEAD_KEY = "gpact_audit_head"  # session.info: the head this transaction will commit
+_HELD_KEY = "gpact_audit_held"  # session.info: (transaction, head row) once it is locked
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x67706163  # "gpac"
@@ -61,14 +62,23 @@ def event_hash(event: AuditEvent) -> str:
 def append(session: Session, *, actor: str, action: str, entity: str, entity_id: object,
            org_id: int | None, before: Any = None, after: Any = None,
            detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Add one event at the end of the chain, inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
-                           ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+    """Add one event at the end of the chain, inside the caller's transaction. The first
+    event of a transaction takes the chain's lock and reads the head; the others of the same
+    transaction (a save appends two or more) hold both already."""
+    transaction = session.get_transaction()
+    held = session.info.get(_HELD_KEY)
+    if held is not None and held[0] is transaction:
+        head: AuditHead = held[1]
+    else:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        found = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
+                                ).scalar_one_or_none()
+        if found is None:
+            found = AuditHead(id=1, seq=0, hash=GENESIS)
+            session.add(found)
+        head = found
+        session.info[_HELD_KEY] = (transaction, head)
     event = AuditEvent(
         seq=head.seq + 1,
         at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),

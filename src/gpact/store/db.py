@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
@@ -25,6 +25,8 @@ DEFAULT_DB_FILE = "gpact.db"
 ENV_URL = "GPACT_DATABASE_URL"
 ENV_CHECKPOINTS = "GPACT_AUDIT_CHECKPOINTS"  # the audit checkpoint file, if not the default
 ENV_STATE = "GPACT_STATE_DIR"  # where PostgreSQL databases' checkpoint files go by default
+# What a read query runs on: a session, or the bare connection of ``Database.connection``.
+Reader = Session | Connection
 
 
 def resolve_url(value: str | None) -> str:
@@ -81,6 +83,14 @@ class Database:
         with Session(self._autocommit if autocommit else self.engine,
                      expire_on_commit=False) as session:
             yield session
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A pooled connection for the short reads of the hot API routes, as ``read(
+        autocommit=True)`` but without a session: columns-only queries then skip the ORM's
+        per-statement work (about a third of such a request's time)."""
+        with self._autocommit.connect() as conn:
+            yield conn
 
     @contextmanager
     def write(self) -> Iterator[Session]:
