@@ -335,18 +335,18 @@ class Page:
 
 _MODEL_COUNT = select(func.count()).select_from(Model).where(
     Model.org_id == bindparam("org_id"))
-# Deferred join: the page's ids come from the (org_id, name) index alone (covering: SQLite
-# keeps the rowid in it, PostgreSQL can scan it index-only), so an OFFSET deep in the list
-# skips index entries, not joined rows; only the page's models are then joined to their
-# assessment's summary.
+# Deferred join: the page's ids come from walking the unique (org_id, name) index (names
+# are unique in an organisation, so the name alone orders the page), so an OFFSET deep in
+# the list skips index entries, not joined rows; only the page's models are then joined to
+# their assessment's summary.
 _PAGE_IDS = (select(Model.id).where(Model.org_id == bindparam("org_id"))
-             .order_by(Model.name, Model.id).limit(bindparam("limit"))
+             .order_by(Model.name).limit(bindparam("limit"))
              .offset(bindparam("offset")).subquery())
 _MODEL_PAGE = (
     select(*_MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
     .join(_PAGE_IDS, _PAGE_IDS.c.id == Model.id)
     .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-    .order_by(Model.name, Model.id))
+    .order_by(Model.name))
 
 
 def count_models(session: Reader, actor: Actor) -> int:

@@ -8,8 +8,9 @@ PostgreSQL the audit chain takes a transaction-scoped advisory lock (see ``audit
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,10 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(self.url, **kwargs)
         self._autocommit = self.engine
+        # re-entrant, so a write opened inside another fails on SQLite's busy timeout as
+        # before instead of waiting for itself
+        self._writers: AbstractContextManager[Any] = (
+            threading.RLock() if self.is_sqlite else nullcontext())
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         else:
@@ -94,8 +99,13 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A transaction that commits when the block ends and rolls back on an exception."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A transaction that commits when the block ends and rolls back on an exception.
+
+        On SQLite the writers of this process first queue on a lock of their own: SQLite's
+        busy handler polls a held write lock with sleeps of up to 100 ms, so writers
+        queued on it alone wait long after it was released; other processes still wait
+        through the busy timeout."""
+        with self._writers, Session(self.engine, expire_on_commit=False) as session:
             session.connection(execution_options={"gpact_write": True})
             try:
                 yield session
