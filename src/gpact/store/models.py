@@ -124,7 +124,10 @@ class ApiToken(Base):
 
 class Model(Base):
     __tablename__ = "models"
-    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    # the second index covers a page of the portfolio (ids in name order), so PostgreSQL
+    # skips an OFFSET in the index alone (SQLite's indexes carry the id anyway)
+    __table_args__ = (UniqueConstraint("org_id", "name"),
+                      Index("ix_models_org_name_id", "org_id", "name", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
                                         index=True)

@@ -1,6 +1,6 @@
 """The portfolio's deadlines as their own rows (``current_deadlines``), ordered by an index
 on (organisation, due date, model name, obligation), filled from each model's latest
-assessment.
+assessment; and an index on models (organisation, name, id) that covers a portfolio page.
 
 Revision ID: 0006_current_deadlines
 Revises: 0005_tracking
@@ -42,6 +42,8 @@ def upgrade() -> None:
         batch.create_index(batch.f("ix_current_deadlines_model_id"), ["model_id"])
         batch.create_index("ix_current_deadlines_order",
                            ["org_id", "due", "model_name", "obligation"])
+    with op.batch_alter_table("models") as batch:
+        batch.create_index("ix_models_org_name_id", ["org_id", "name", "id"])
     # frozen copy of gpact.store.deadline_rows.rebuild as of this revision
     op.execute(
         "INSERT INTO current_deadlines (org_id, model_id, model_name, obligation, source, "
@@ -53,4 +55,6 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("models") as batch:
+        batch.drop_index("ix_models_org_name_id")
     op.drop_table("current_deadlines")
