@@ -51,7 +51,7 @@ PROFILE = (ROOT / "examples" / "frontier_systemic.yaml").read_text()
 SERVE = "import sys; from gpact.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
-SERVICE_SEEDED = 200  # models made through the service; the rest are copies of their rows
+SERVICE_SEEDED = 50  # models made through the service; the rest are copies of their rows
 
 
 def seed(url: str, models: int) -> tuple[str, list[int]]:
