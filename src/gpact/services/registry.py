@@ -237,7 +237,8 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
                      summary=summarise(result), created_by=actor.label)
     session.add(row)
     session.flush()
-    session.execute(insert(ObligationDue), [  # one multi-row insert, no objects
+    # one multi-row insert, no objects (NULLs sent as such, so no row is set apart)
+    session.execute(insert(ObligationDue).execution_options(render_nulls=True), [
         {"assessment_id": row.id, "obligation": o["id"], "source": o["source"],
          "status": o["status"], "applies_from": _date(o.get("applies_from")),
          "due": _date(o.get("due"))} for o in result["obligations"]])

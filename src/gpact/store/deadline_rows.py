@@ -38,7 +38,7 @@ def refresh(session: Session, model: Model, as_of: dt.date,
              "as_of": as_of}
             for o in obligations if o["status"] == "applies" and o.get("due")]
     if rows:
-        session.execute(insert(CurrentDeadline), rows)
+        session.execute(insert(CurrentDeadline).execution_options(render_nulls=True), rows)
 
 
 def rebuild(session: Session) -> None:
