@@ -12,10 +12,13 @@ Seeds an organisation with N models (each assessed; see ``seed``) and starts
 one group after the other, each for --seconds, rotating through the group's URLs with a
 bearer token. Without wrk (or with ``--client python``) C concurrent httpx clients send a
 mix of all groups until --requests are done or --duration passes. Reported per endpoint
-group (the main reads, then the main write: saving a profile, which reassesses the model):
-requests, errors, p50/p99 latency and requests per second, each latency with its
-ratio to the baseline measured in the same run (the health endpoint under the same load:
-the HTTP + framework floor), and the server's peak resident memory (VmHWM).
+group (the main reads, then the main writes: saving a profile, which reassesses the model,
+and changing an obligation's state): requests, errors, p50/p99 latency and requests per
+second, each latency with its ratio to the baseline measured in the same run (the health
+endpoint under the same load: the HTTP + framework floor), and the server's peak resident
+memory (VmHWM). With wrk a last phase runs every group at once for --seconds (one wrk per
+group, the C connections shared out, about one in ten writing): the mixed workload, each
+group's latencies measured under the others' load.
 PostgreSQL ``auto`` starts a throwaway cluster (as the tests do). Loopback only; bounded in
 time (wrk) or in count and time (Python client).
 """
@@ -36,6 +39,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -47,7 +51,7 @@ PROFILE = (ROOT / "examples" / "frontier_systemic.yaml").read_text()
 SERVE = "import sys; from gpact.cli.main import main; sys.exit(main(sys.argv[1:]))"
 
 
-SERVICE_SEEDED = 200  # models made through the service; the rest are copies of their rows
+SERVICE_SEEDED = 50  # models made through the service; the rest are copies of their rows
 
 
 def seed(url: str, models: int) -> tuple[str, list[int]]:
@@ -84,45 +88,71 @@ def _profile(i: int) -> str:
 
 
 def _copies(db: Database, source: int, numbers: range) -> list[int]:
-    """Models ``numbers`` as copies of model ``source``'s rows under their own names."""
+    """Models ``numbers`` as copies of model ``source``'s rows (profile, assessment, due
+    dates, obligation tracks, deadlines) under their own names: one multi-row insert per
+    table."""
     import hashlib
 
-    from sqlalchemy import insert, select
+    from sqlalchemy import func, insert, select, update
 
-    from gpact.store.models import Assessment, Model, ObligationDue, ProfileVersion
+    from gpact.store.models import (
+        Assessment,
+        CurrentDeadline,
+        Model,
+        ObligationDue,
+        ObligationTrack,
+        ProfileVersion,
+    )
+
+    def rows(table: Any, where: Any) -> list[dict[str, Any]]:
+        skip = {"id", "model_id", "assessment_id"}
+        return [{k: v for k, v in r._mapping.items() if k not in skip}
+                for r in s.execute(select(*[c for c in table.__table__.c]).where(where))]
+
+    def many(table: Any, values: list[dict[str, Any]]) -> None:
+        """With RETURNING, SQLAlchemy sends batches of rows in multi-row INSERTs (without
+        it, psycopg's executemany sends PostgreSQL one statement per row)."""
+        s.execute(insert(table).returning(table.id), values).all()
+
+    def ids(table: Any, values: list[dict[str, Any]]) -> list[int]:
+        stmt = insert(table).returning(table.id, sort_by_parameter_order=True)
+        return list(s.scalars(stmt, values))
 
     with db.write() as s:
         model = s.get(Model, source)
         assert model is not None and model.latest_assessment_id is not None
         assessment = s.get(Assessment, model.latest_assessment_id)
         assert assessment is not None
-        dues = s.scalars(select(ObligationDue).where(
-            ObligationDue.assessment_id == assessment.id)).all()
+        dues = rows(ObligationDue, ObligationDue.assessment_id == assessment.id)
+        tracks = rows(ObligationTrack, ObligationTrack.model_id == source)
+        deadlines = rows(CurrentDeadline, CurrentDeadline.model_id == source)
         suffix = model.name.split(" ", 1)[1] if " " in model.name else ""
-        new_ids = []
-        for i in numbers:
-            copy = Model(org_id=model.org_id, name=f"Model-{i:05d} {suffix}".strip(), version=1)
-            s.add(copy)
-            s.flush()
-            text = _profile(i)
-            profile = ProfileVersion(model_id=copy.id, number=1, text=text,
-                                     sha256=hashlib.sha256(text.encode()).hexdigest(),
-                                     created_by="benchmark")
-            s.add(profile)
-            s.flush()
-            row = Assessment(model_id=copy.id, profile_version_id=profile.id,
-                             as_of=assessment.as_of, rulebook_version=assessment.rulebook_version,
-                             gpact_version=assessment.gpact_version, result=assessment.result,
-                             summary=assessment.summary, created_by="benchmark")
-            s.add(row)
-            s.flush()
-            copy.latest_assessment_id = row.id
-            s.execute(insert(ObligationDue), [
-                {"assessment_id": row.id, "obligation": d.obligation, "source": d.source,
-                 "status": d.status, "applies_from": d.applies_from, "due": d.due}
-                for d in dues])
-            new_ids.append(copy.id)
-    return new_ids
+        texts = [_profile(i) for i in numbers]
+        names = [f"Model-{i:05d} {suffix}".strip() for i in numbers]
+        model_ids = ids(Model, [{"org_id": model.org_id, "name": name, "version": 1}
+                                for name in names])
+        profile_ids = ids(ProfileVersion, [
+            {"model_id": m, "number": 1, "text": t, "created_by": "benchmark",
+             "sha256": hashlib.sha256(t.encode()).hexdigest()}
+            for m, t in zip(model_ids, texts, strict=True)])
+        assessment_ids = ids(Assessment, [
+            {"model_id": m, "profile_version_id": p, "as_of": assessment.as_of,
+             "rulebook_version": assessment.rulebook_version,
+             "gpact_version": assessment.gpact_version, "result": assessment.result,
+             "summary": assessment.summary, "created_by": "benchmark"}
+            for m, p in zip(model_ids, profile_ids, strict=True)])
+        pairs = list(zip(model_ids, assessment_ids, strict=True))
+        s.execute(update(Model).where(Model.id.in_(model_ids)).values(
+            latest_assessment_id=select(func.max(Assessment.id))
+            .where(Assessment.model_id == Model.id).scalar_subquery())
+            .execution_options(synchronize_session=False))
+        many(ObligationDue, [{**d, "assessment_id": a} for _, a in pairs for d in dues])
+        many(ObligationTrack, [{**t, "model_id": m, "assessment_id": a}
+                               for m, a in pairs for t in tracks])
+        many(CurrentDeadline, [{**d, "model_id": m, "model_name": name}
+                               for m, name in zip(model_ids, names, strict=True)
+                               for d in deadlines])
+    return model_ids
 
 
 @contextmanager
@@ -260,6 +290,40 @@ end
 """ + "function done" + WRK_SCRIPT.split("function done", 1)[1]  # the same summary line
 
 
+WRK_TRACK_SCRIPT = """
+-- Changes obligation states: each request a PATCH of the next model's obligation (the key
+-- after the id in the listing) to in_progress or back to open, with If-Match of the version
+-- its last answer gave, so no two writes conflict.
+local models, i, versions = {}, 0, {}
+function setup(thread)
+  thread:set("start", math.random(0, 1000000))
+end
+function init(args)
+  for line in io.lines(args[1]) do
+    local id, key = line:match("^(%d+) (.+)$")
+    models[#models + 1] = {id = id, key = key}
+  end
+  i = (start or 0) % #models
+end
+function request()
+  i = i % #models + 1
+  local m = models[i]
+  local headers = {}
+  for k, v in pairs(wrk.headers) do headers[k] = v end
+  local version = versions[m.id] or 1
+  headers["Content-Type"] = "application/json"
+  headers["If-Match"] = '"' .. version .. '"'
+  local state = (version % 2 == 1) and "in_progress" or "open"
+  return wrk.format("PATCH", "/api/orgs/bench/models/" .. m.id .. "/obligations/" .. m.key,
+                    headers, '{"state": "' .. state .. '"}')
+end
+function response(status, headers, body)
+  local id, v = body:match('^{"model_id":(%d+),.-"version":(%d+)')
+  if id then versions[id] = tonumber(v) end
+end
+""" + "function done" + WRK_SCRIPT.split("function done", 1)[1]
+
+
 @dataclass
 class Result:
     """One endpoint group under load: latencies in ms."""
@@ -335,15 +399,68 @@ class Write:
     body: Path
 
 
-def writes_for(ids: list[int], folder: Path) -> dict[str, Write]:
-    """The main writes. Hook: the obligation state change (workspace branch) is added here
-    as one more entry once its route exists — a Lua script like ``WRK_WRITE_SCRIPT`` that
-    sends the new state of the next model's obligation."""
+def writes_for(ids: list[int], obligation: str, folder: Path, phase: int) -> dict[str, Write]:
+    """The main writes: saving a profile (which reassesses the model) and changing the
+    state of an obligation. Each write and each ``phase`` (0: alone, 1: mixed) has its own
+    quarter of the models, whose versions its script follows, so no write is stale."""
     body = folder / "profile_body.json"
     body.write_text(json.dumps({"profile": PROFILE.replace("Northwind-Ultra", "@NAME@")}))
-    listing = [f"{model_id} Model-{n:05d}" for n, model_id in enumerate(ids)]
-    return {"PUT /api/orgs/bench/models/{id}/profile (save, reassess)":
-            Write(WRK_WRITE_SCRIPT, listing, body)}
+    quarter = max(1, len(ids) // 4)  # a tiny smoke run shares models (and may see 409s)
+
+    def part(n: int) -> list[int]:
+        return [k % len(ids) for k in range(n * quarter, (n + 1) * quarter)]
+
+    return {
+        "PUT /api/orgs/bench/models/{id}/profile (save, reassess)":
+            Write(WRK_WRITE_SCRIPT, [f"{ids[n]} Model-{n:05d}" for n in part(phase)], body),
+        "PATCH /api/orgs/bench/models/{id}/obligations/{key} (state)":
+            Write(WRK_TRACK_SCRIPT, [f"{ids[n]} {obligation}" for n in part(2 + phase)],
+                  body),
+    }
+
+
+def tracked_obligation(base: str, token: str, model_id: int) -> str:
+    """An obligation that applies to the seeded models (the copies all share it)."""
+    answer = httpx.get(f"{base}/api/orgs/bench/models/{model_id}/obligations",
+                       headers={"Authorization": f"Bearer {token}"}, timeout=30)
+    answer.raise_for_status()
+    return str(answer.json()[0]["obligation"])
+
+
+def mixed_load(wrk: str, base: str, token: str, groups: dict[str, list[str]],
+               writes: dict[str, Write], args: argparse.Namespace,
+               folder: Path) -> dict[str, Result]:
+    """All endpoint groups at once: one wrk per group, started together, the connections
+    shared out so that about one in ten is a writer (each connection sends its next request
+    when the last is answered, so the share of requests follows the latencies)."""
+    writers = max(len(writes), round(args.clients / 10))
+    readers = max(len(groups), args.clients - writers)
+    shares = {**{k: readers // len(groups) + (n < readers % len(groups))
+                 for n, k in enumerate(groups)},
+              **{k: writers // len(writes) + (n < writers % len(writes))
+                 for n, k in enumerate(writes)}}
+    runs = {}
+    for n, key in enumerate([*groups, *writes]):
+        sub = folder / f"mixed{n}"
+        sub.mkdir(exist_ok=True)
+        write = writes.get(key)
+        script, listing = sub / "rotate.lua", sub / "paths.txt"
+        script.write_text(WRK_SCRIPT if write is None else write.script)
+        listing.write_text("\n".join(groups[key] if write is None else write.listing) + "\n")
+        extra = [] if write is None else [str(write.body)]
+        runs[key] = subprocess.Popen(
+            [wrk, "-t1", f"-c{shares[key]}", f"-d{args.seconds}s", "--timeout", "10s",
+             "-H", f"Authorization: Bearer {token}", "-s", str(script), base + "/", "--",
+             str(listing), *extra], stdout=subprocess.PIPE, text=True)
+    results = {}
+    for key, proc in runs.items():
+        out, _ = proc.communicate(timeout=args.seconds + 60)
+        row = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+        name = ("GET " + key if key in groups else key) + f" [{shares[key]} conn]"
+        results[name] = Result(row["requests"], row["errors"] + row["non2xx"],
+                               row["p50"] / 1000, row["p99"] / 1000,
+                               row["requests"] / (row["us"] / 1e6))
+    return results
 
 
 def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
@@ -363,14 +480,18 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     groups = groups_for(ids, args.models)
     with server(url, args.workers) as (base, pid):
         random.seed(1)
+        mixed: dict[str, Result] = {}
         if wrk:
             baseline = wrk_load(wrk, base, token, ["/api/health"], args, folder)
             measured = {"GET " + key: wrk_load(wrk, base, token, paths, args, folder)
                         for key, paths in groups.items()}
             if not args.no_writes:
+                obligation = tracked_obligation(base, token, ids[-1])
                 measured |= {key: wrk_load(wrk, base, token, write.listing, args, folder,
                                            write)
-                             for key, write in writes_for(ids, folder).items()}
+                             for key, write in writes_for(ids, obligation, folder, 0).items()}
+                mixed = mixed_load(wrk, base, token, groups,
+                                   writes_for(ids, obligation, folder, 1), args, folder)
         else:
             baseline = python_load(base, token, {"/api/health": ["/api/health"]}, args.clients,
                                    args.requests // 4, args.duration / 4)["/api/health"]
@@ -378,14 +499,24 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
                 base, token, groups, args.clients, args.requests, args.duration).items()}
             print("(writes are measured with wrk only)")
         rss = sum(peak_rss_mib(p) for p in [pid, *children(pid)])
-    print(f"{'endpoint':<62}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}"
+    table(f"one endpoint group at a time, {args.clients} connections", baseline, measured)
+    if mixed:
+        table(f"mixed: every group at once, {args.clients} connections in all, about one in "
+              "ten writing", baseline, mixed)
+    print(f"server peak RSS {rss:.0f} MiB ({args.workers} worker"
+          f"{'s' if args.workers > 1 else ''})")
+
+
+def table(title: str, baseline: Result, measured: dict[str, Result]) -> None:
+    print(f"-- {title}")
+    print(f"{'endpoint':<72}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}"
           f"{'p50/base':>10}{'p99/base':>10}{'req/s':>8}")
-    rows = [("GET /api/health (baseline)", baseline), *sorted(measured.items())]
+    rows = [("GET /api/health (baseline, alone)", baseline), *sorted(measured.items())]
     for key, r in rows:
-        print(f"{key:<62}{r.requests:>9}{r.errors:>8}{r.p50:>9.1f}{r.p99:>9.1f}"
+        print(f"{key:<72}{r.requests:>9}{r.errors:>8}{r.p50:>9.1f}{r.p99:>9.1f}"
               f"{r.p50 / baseline.p50:>10.2f}{r.p99 / baseline.p99:>10.2f}"
               f"{r.per_second:>8.0f}")
-    for kind in ("GET", "PUT"):
+    for kind in ("GET", "P"):
         chosen = [r for key, r in measured.items() if key.startswith(kind)]
         if chosen:
             worst = max(r.p99 for r in chosen)
@@ -393,8 +524,6 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
             print(f"worst {'read' if kind == 'GET' else 'write'} p99 {worst:.1f} ms, "
                   f"{errors} errors (target p99 < 100 ms, no errors: "
                   f"{'met' if worst < 100 and not errors else 'NOT met'})")
-    print(f"server peak RSS {rss:.0f} MiB ({args.workers} worker"
-          f"{'s' if args.workers > 1 else ''})")
 
 
 def main() -> None:

@@ -7,7 +7,8 @@ model, document or token of another organisation, gets 404 as if it did not exis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
@@ -16,8 +17,7 @@ from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, 
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, TypeAdapter
-from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, select, text
 
 from gpact import __version__
 from gpact.api import schemas as s
@@ -34,7 +34,7 @@ from gpact.services import server_ledgers as ledgers_service
 from gpact.services.accounts import Actor
 from gpact.services.input_limits import safe_filename
 from gpact.services.server_errors import Forbidden, Invalid, NotFound, ServiceError
-from gpact.store.db import Database
+from gpact.store.db import Database, Reader
 from gpact.store.models import (
     ApiToken,
     Assessment,
@@ -65,7 +65,7 @@ class Unauthorized(ServiceError):
     status = 401
 
 
-def authenticate(request: Request, raw: str | None, session: Session | None = None) -> Actor:
+def authenticate(request: Request, raw: str | None, session: Reader | None = None) -> Actor:
     """The actor of a bearer token, looked up in ``session`` or in a short one of its own."""
     if not raw:
         raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
@@ -97,26 +97,28 @@ async def api_actor(request: Request, org: Org,
 ActorDep = Annotated[Actor, Depends(api_actor)]
 
 
+Bearer = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+
+
 @dataclass(frozen=True)
 class Reading:
-    """The actor and the read session it was checked in, for the short reads that run on the
+    """The actor and the connection it was checked on, for the short reads that run on the
     event loop: one pooled connection per request instead of one for the token and one for
     the route."""
 
     actor: Actor
-    session: Session
+    session: Connection
     cache: ReadCache
 
 
-async def api_reader(request: Request, org: Org,
-                     creds: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
-                     ) -> AsyncIterator[Reading]:
-    with db_of(request).read(autocommit=True) as session:
-        actor = authenticate(request, creds.credentials if creds else None, session)
-        yield Reading(_in_org(actor, org), session, request.app.state.read_cache)
-
-
-ReadingDep = Annotated[Reading, Depends(api_reader)]
+@contextmanager
+def reading(request: Request, org: str, creds: HTTPAuthorizationCredentials | None
+            ) -> Iterator[Reading]:
+    """Opened in the route's body rather than as a (generator) dependency, which FastAPI
+    would run through an exit stack and a cancel scope on every request."""
+    with db_of(request).connection() as conn:
+        actor = authenticate(request, creds.credentials if creds else None, conn)
+        yield Reading(_in_org(actor, org), conn, request.app.state.read_cache)
 
 
 def require_json(request: Request) -> None:
@@ -163,9 +165,10 @@ def _json(body: BaseModel | bytes, headers: dict[str, str] | None = None) -> Res
 
 
 _DEADLINES = TypeAdapter(list[s.DeadlineOut])
+_OBLIGATIONS = TypeAdapter(list[s.ObligationOut])
 
 
-def _model_out(model: Model, summary: dict[str, Any] | None,
+def _model_out(model: Model | registry.ModelRow, summary: dict[str, Any] | None,
                as_of: dt.date | None) -> s.ModelOut:
     return s.ModelOut(id=model.id, name=model.name, version=model.version,
                       created_at=model.created_at, updated_at=model.updated_at,
@@ -228,17 +231,26 @@ def me(request: Request,
 
 
 @router.get("/orgs/{org}/models", response_model=s.ModelPage, responses=ERRORS, tags=["models"])
-async def list_models(read: ReadingDep, limit: Limit = 50, offset: Offset = 0) -> Response:
-    """One page of the portfolio (kept until the next change: see ``read_cache``)."""
-    registry.require(read.actor, "read")
+async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 50,
+                      offset: Offset = 0) -> Response:
+    """One page of the portfolio (kept until the next change, as is the count of models
+    that every page shows: see ``read_cache``)."""
+    with reading(request, org, creds) as read:
+        registry.require(read.actor, "read")
+        head = read.cache.head(read.session)
 
-    def build() -> bytes:
-        page = registry.list_models(read.session, read.actor, limit, offset)
-        return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
-                           limit=page.limit, offset=page.offset).model_dump_json().encode()
+        def count() -> int:
+            return registry.count_models(read.session, read.actor)
 
-    return _json(read.cache.get(read.session, ("models", read.actor.org_id, limit, offset),
-                                build))
+        def build() -> bytes:
+            total = read.cache.get(head, ("model count", read.actor.org_id), count)
+            page = registry.list_models(read.session, read.actor, limit, offset, total)
+            return s.ModelPage(items=[_model_out(*item) for item in page.items],
+                               total=page.total, limit=page.limit,
+                               offset=page.offset).model_dump_json().encode()
+
+        return _json(read.cache.get(head, ("models", read.actor.org_id, limit, offset),
+                                    build))
 
 
 @router.post("/orgs/{org}/models", response_model=s.ModelOut, status_code=201,
@@ -246,8 +258,9 @@ async def list_models(read: ReadingDep, limit: Limit = 50, offset: Offset = 0) -
 def create_model(request: Request, response: Response, actor: ActorDep,
                  body: s.ProfileIn) -> s.ModelOut:
     """Register a model from its profile; it is assessed at once."""
+    ready = registry.prepare(actor, body.profile, body.as_of)  # before taking the write lock
     with db_of(request).write() as session:
-        model = registry.create_model(session, actor, body.profile, body.as_of)
+        model = registry.create_model(session, actor, ready)
         out = _model_response(session, model, response)
     response.headers["Location"] = f"/api/orgs/{actor.org_slug}/models/{model.id}"
     return out
@@ -255,9 +268,10 @@ def create_model(request: Request, response: Response, actor: ActorDep,
 
 @router.get("/orgs/{org}/models/{model_id}", response_model=s.ModelOut, responses=ERRORS,
             tags=["models"])
-async def get_model(read: ReadingDep, model_id: Id) -> Response:
-    registry.require(read.actor, "read")
-    model, summary, as_of = registry.model_summary(read.session, read.actor, model_id)
+async def get_model(request: Request, org: Org, creds: Bearer, model_id: Id) -> Response:
+    with reading(request, org, creds) as read:
+        registry.require(read.actor, "read")
+        model, summary, as_of = registry.model_summary(read.session, read.actor, model_id)
     return _json(_model_out(model, summary, as_of), {"ETag": _etag(model.version)})
 
 
@@ -268,9 +282,9 @@ def update_profile(request: Request, response: Response, actor: ActorDep, model_
                    if_match: Annotated[str | None, Header()] = None) -> s.ModelOut:
     """Save a new profile version. A stale version (someone saved in between) gets 409."""
     expected = _if_match(if_match, body.version)
+    ready = registry.prepare(actor, body.profile, body.as_of)  # before taking the write lock
     with db_of(request).write() as session:
-        model = registry.update_profile(session, actor, model_id, body.profile, expected,
-                                        body.as_of)
+        model = registry.update_profile(session, actor, model_id, ready, expected)
         return _model_response(session, model, response)
 
 
@@ -356,36 +370,51 @@ def list_assessments(request: Request, actor: ActorDep, model_id: Id) -> list[s.
 
 @router.get("/orgs/{org}/models/{model_id}/assessments/latest",
             response_model=s.AssessmentOut, responses=ERRORS, tags=["assessments"])
-async def latest_assessment(read: ReadingDep, model_id: Id) -> Response:
+async def latest_assessment(request: Request, org: Org, creds: Bearer,
+                            model_id: Id) -> Response:
     """The full assessment: findings with reasons and sources, obligations and due dates."""
-    registry.require(read.actor, "read")
-    row, number = registry.latest_assessment_with_profile(read.session, read.actor, model_id)
-    return _json(_assessment_out(row, number, full=True))
+    with reading(request, org, creds) as read:
+        registry.require(read.actor, "read")
+        row = registry.latest_assessment_with_profile(read.session, read.actor, model_id)
+    return _json(s.AssessmentOut(
+        id=row.id, as_of=row.as_of, rulebook_version=row.rulebook_version,
+        gpact_version=row.gpact_version, profile_version=row.profile_version,
+        created_by=row.created_by, created_at=row.created_at, summary=s.Summary(**row.summary),
+        result=row.result))
 
 
 @router.get("/orgs/{org}/deadlines", response_model=list[s.DeadlineOut], responses=ERRORS,
             tags=["portfolio"])
-async def deadlines(read: ReadingDep, limit: Limit = 100, offset: Offset = 0) -> Response:
+async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 100,
+                    offset: Offset = 0) -> Response:
     """Dated obligations across the portfolio (latest assessment of each model), soonest first."""
-    registry.require(read.actor, "read")
     today = dt.date.today()
+    with reading(request, org, creds) as read:
+        registry.require(read.actor, "read")
 
-    def build() -> bytes:
-        rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
-        return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
+        def build() -> bytes:
+            rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
+            return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
-    key = ("deadlines", read.actor.org_id, limit, offset, today)
-    return _json(read.cache.get(read.session, key, build))
+        key = ("deadlines", read.actor.org_id, limit, offset, today)
+        return _json(read.cache.get(read.cache.head(read.session), key, build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
             tags=["portfolio"])
-def obligations(request: Request, actor: ActorDep, limit: Limit = 100,
-                offset: Offset = 0) -> list[s.ObligationOut]:
-    """Every obligation of every model's latest assessment, whatever its status."""
-    with db_of(request).read() as session:
-        rows = registry.obligations(session, actor, limit=limit, offset=offset)
-    return [s.ObligationOut(**row) for row in rows]
+async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 100,
+                      offset: Offset = 0) -> Response:
+    """Every obligation of every model's latest assessment, whatever its status (a short
+    indexed read on the event loop, kept until the next change like the model pages)."""
+    with reading(request, org, creds) as read:
+        registry.require(read.actor, "read")
+
+        def build() -> bytes:
+            rows = registry.obligations(read.session, read.actor, limit=limit, offset=offset)
+            return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
+
+        key = ("obligations", read.actor.org_id, limit, offset)
+        return _json(read.cache.get(read.cache.head(read.session), key, build))
 
 
 @router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},

@@ -24,6 +24,7 @@ from gpact.services import passwords
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
 from gpact.store import audit
 from gpact.store.access import Invitation
+from gpact.store.db import Reader
 from gpact.store.models import (
     ROLES,
     ApiToken,
@@ -303,7 +304,7 @@ _TOKEN_QUERY = (  # built once: constructing the statement cost as much as runni
     .where(ApiToken.public_id == bindparam("public_id")))
 
 
-def resolve_token(session: Session, raw: str) -> Actor | None:
+def resolve_token(session: Reader, raw: str) -> Actor | None:
     """The actor of a bearer token, or None if it is unknown, revoked or its user has left
     the organisation. One indexed query (token, membership, user, organisation), columns
     only: it runs on every API request."""

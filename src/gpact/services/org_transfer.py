@@ -24,7 +24,7 @@ from gpact.services import accounts, input_limits, server_documents, server_ledg
 from gpact.services.accounts import Actor
 from gpact.services.registry import require, summarise
 from gpact.services.server_errors import Conflict, Invalid
-from gpact.store import audit
+from gpact.store import audit, deadline_rows
 from gpact.store.models import (
     Assessment,
     ComputeLedger,
@@ -264,6 +264,9 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
             due.assessment_id = assessed.id
             session.add(due)
     model.latest_assessment_id = assessment_ids[-1] if assessment_ids else None
+    if m.assessments:
+        deadline_rows.refresh(session, model, m.assessments[-1].as_of,
+                              m.assessments[-1].result["obligations"])
     documents: dict[int, str] = {}
     for n, d in enumerate(m.documents):
         at = f"{where}.documents.{n}"

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gpact.errors import InputError
 from gpact.profile import LoadedProfile, ProfileError, parse_profile
@@ -21,8 +22,16 @@ from gpact.services import input_limits, tracking_sync
 from gpact.services.accounts import Actor
 from gpact.services.assess import assess_profile
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
-from gpact.store import audit
-from gpact.store.models import Assessment, Model, ObligationDue, ProfileVersion, utcnow
+from gpact.store import audit, deadline_rows
+from gpact.store.db import Reader
+from gpact.store.models import (
+    Assessment,
+    CurrentDeadline,
+    Model,
+    ObligationDue,
+    ProfileVersion,
+    utcnow,
+)
 from gpact.tracking import Due, next_due
 
 MAX_PROFILE_BYTES = input_limits.PROFILE.max_bytes
@@ -95,53 +104,90 @@ def _check_name(session: Session, actor: Actor, name: str, model_id: int | None)
         raise Conflict(f"a model named {name!r} exists already (id {clash})")
 
 
-def create_model(session: Session, actor: Actor, text: str,
-                 as_of: dt.date | None = None) -> Model:
-    """Register a model from its profile and assess it."""
+@dataclass(frozen=True)
+class Prepared:
+    """A profile parsed, validated and assessed before any write transaction opens: that
+    work needs no database, so it runs while other writers hold the write lock, and only
+    the inserts and the audit events are done under it."""
+
+    text: str
+    loaded: LoadedProfile
+    day: dt.date
+    result: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return register_name(self.loaded)
+
+
+def prepare(actor: Actor, text: str, as_of: dt.date | None = None) -> Prepared:
     require(actor, "write")
     loaded = parse(text)
-    name = register_name(loaded)
-    _check_name(session, actor, name, None)
-    model = Model(org_id=actor.org_id, name=name, version=1)
+    day = as_of or dt.date.today()
+    try:
+        result = assess_profile(loaded, day).to_dict()
+    except InputError as exc:  # a date before the Act, facts that contradict each other
+        raise Invalid([exc.message()]) from None
+    return Prepared(text, loaded, day, result)
+
+
+def create_model(session: Session, actor: Actor, text: str | Prepared,
+                 as_of: dt.date | None = None) -> Model:
+    """Register a model from its profile (text, or ``prepare``'d) and assess it."""
+    require(actor, "write")
+    ready = text if isinstance(text, Prepared) else prepare(actor, text, as_of)
+    _check_name(session, actor, ready.name, None)
+    model = Model(org_id=actor.org_id, name=ready.name, version=1)
     session.add(model)
     session.flush()
-    profile = _add_profile(session, actor, model, 1, text)
+    profile = _add_profile(session, actor, model, 1, ready.text)
     audit.append(session, actor=actor.label, action="model.create", entity="model",
                  entity_id=model.id, org_id=actor.org_id, after=_state(model, profile),
                  detail=_profile_hash(profile))
-    run_assessment(session, actor, model, as_of, loaded=loaded, profile=profile)
+    run_assessment(session, actor, model, profile=profile, prepared=ready)
     return model
 
 
 def bump_version(session: Session, model: Model, expected_version: int) -> None:
     """Compare-and-set on the version: the write fails if anyone changed the model since."""
+    now = utcnow()
     done = session.execute(update(Model).where(Model.id == model.id,
                                                Model.version == expected_version)
-                           .values(version=expected_version + 1, updated_at=utcnow())
+                           .values(version=expected_version + 1, updated_at=now)
                            .execution_options(synchronize_session=False))
     if done.rowcount != 1:  # type: ignore[attr-defined]
         session.refresh(model)
         raise Conflict(f"model {model.id} is at version {model.version}, you edited version "
                        f"{expected_version}: reload and apply your change again")
-    session.refresh(model)
+    # what the update wrote, without reading the row back
+    set_committed_value(model, "version", expected_version + 1)
+    set_committed_value(model, "updated_at", now)
 
 
-def update_profile(session: Session, actor: Actor, model_id: int, text: str,
+_LATEST_PROFILE_REF = (select(ProfileVersion.number, ProfileVersion.sha256)
+                       .where(ProfileVersion.model_id == bindparam("model_id"))
+                       .order_by(ProfileVersion.number.desc()).limit(1))
+
+
+def update_profile(session: Session, actor: Actor, model_id: int, text: str | Prepared,
                    expected_version: int, as_of: dt.date | None = None) -> Model:
-    """Save a new profile version (never overwriting the old one) and reassess."""
+    """Save a new profile version (never overwriting the old one) and reassess. ``text``
+    may come ``prepare``'d, so that the transaction only writes."""
     require(actor, "write")
+    ready = text if isinstance(text, Prepared) else prepare(actor, text, as_of)
     model = get_model(session, actor, model_id)
-    loaded = parse(text)
-    old = latest_profile(session, model)
-    before = _state(model, old)
-    _check_name(session, actor, register_name(loaded), model.id)
+    number, sha = session.execute(_LATEST_PROFILE_REF, {"model_id": model.id}).one()
+    before = {"id": model.id, "name": model.name, "version": model.version,
+              "profile": number, "profile_sha256": sha}
+    if ready.name != model.name:
+        _check_name(session, actor, ready.name, model.id)
     bump_version(session, model, expected_version)
-    model.name = register_name(loaded)
-    profile = _add_profile(session, actor, model, old.number + 1, text)
+    model.name = ready.name
+    profile = _add_profile(session, actor, model, number + 1, ready.text)
     audit.append(session, actor=actor.label, action="model.update_profile", entity="model",
                  entity_id=model.id, org_id=actor.org_id, before=before,
                  after=_state(model, profile), detail=_profile_hash(profile))
-    run_assessment(session, actor, model, as_of, loaded=loaded, profile=profile)
+    run_assessment(session, actor, model, profile=profile, prepared=ready)
     return model
 
 
@@ -169,34 +215,38 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+_PREVIOUS_RULEBOOK = select(Assessment.rulebook_version).where(
+    Assessment.id == bindparam("assessment_id"))
+
+
 def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date | None = None,
-                   *, loaded: LoadedProfile | None = None,
-                   profile: ProfileVersion | None = None) -> Assessment:
-    """Assess the model's current profile and keep the result with the rulebook version."""
+                   *, profile: ProfileVersion | None = None,
+                   prepared: Prepared | None = None) -> Assessment:
+    """Assess the model's current profile (or take ``prepared``'s assessment of it) and keep
+    the result with the rulebook version."""
     require(actor, "write")
     profile = profile or latest_profile(session, model)
-    loaded = loaded or parse(profile.text)
-    day = as_of or dt.date.today()
-    try:
-        result = assess_profile(loaded, day).to_dict()
-    except InputError as exc:  # a date before the Act, facts that contradict each other
-        raise Invalid([exc.message()]) from None
-    result["profile"] = f"profile version {profile.number} (sha256 {profile.sha256[:12]})"
-    previous = latest_assessment(session, model)
-    row = Assessment(model_id=model.id, profile_version_id=profile.id, as_of=day,
+    ready = prepared or prepare(actor, profile.text, as_of)
+    result = {**ready.result,
+              "profile": f"profile version {profile.number} (sha256 {profile.sha256[:12]})"}
+    previous = None if model.latest_assessment_id is None else session.scalar(
+        _PREVIOUS_RULEBOOK, {"assessment_id": model.latest_assessment_id})
+    row = Assessment(model_id=model.id, profile_version_id=profile.id, as_of=ready.day,
                      rulebook_version=result["rulebook_version"],
                      gpact_version=result["gpact_version"], result=result,
                      summary=summarise(result), created_by=actor.label)
     session.add(row)
     session.flush()
-    for o in result["obligations"]:
-        session.add(ObligationDue(
-            assessment_id=row.id, obligation=o["id"], source=o["source"], status=o["status"],
-            applies_from=_date(o.get("applies_from")), due=_date(o.get("due"))))
+    # one multi-row insert, no objects (NULLs sent as such, so no row is set apart)
+    session.execute(insert(ObligationDue).execution_options(render_nulls=True), [
+        {"assessment_id": row.id, "obligation": o["id"], "source": o["source"],
+         "status": o["status"], "applies_from": _date(o.get("applies_from")),
+         "due": _date(o.get("due"))} for o in result["obligations"]])
     model.latest_assessment_id = row.id
+    deadline_rows.refresh(session, model, ready.day, result["obligations"])
     audit.append(session, actor=actor.label, action="assessment.run", entity="model",
                  entity_id=model.id, org_id=actor.org_id, after=result,
-                 detail={"assessment": row.id, "as_of": day.isoformat(),
+                 detail={"assessment": row.id, "as_of": ready.day.isoformat(),
                          "rulebook_version": row.rulebook_version})
     tracking_sync.sync(session, actor.label, model, row, previous)
     return row
@@ -206,32 +256,68 @@ def _date(value: str | None) -> dt.date | None:
     return dt.date.fromisoformat(value) if value else None
 
 
-def model_summary(session: Session, actor: Actor, model_id: int
-                  ) -> tuple[Model, dict[str, Any] | None, dt.date | None]:
-    """A model with the summary of its latest assessment, in one query (the full result,
-    a large JSON document, is not loaded)."""
-    row = session.execute(
-        select(Model, Assessment.summary, Assessment.as_of)
-        .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-        .where(Model.id == model_id, Model.org_id == actor.org_id)).first()
+class ModelRow(NamedTuple):
+    """The columns of a model that the API and the portfolio show (no ORM object: the hot
+    reads build no identity map)."""
+
+    id: int
+    name: str
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+
+_MODEL_COLUMNS = (Model.id, Model.name, Model.version, Model.created_at, Model.updated_at)
+# Built once (constructing a statement costs about as much as running it): one model with the
+# summary of its latest assessment; the full result, a large JSON document, is not loaded.
+_MODEL_SUMMARY = (
+    select(*_MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
+    .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
+    .where(Model.id == bindparam("model_id"), Model.org_id == bindparam("org_id")))
+_LATEST_WITH_PROFILE = (
+    select(Model.id, Assessment.id, Assessment.as_of, Assessment.rulebook_version,
+           Assessment.gpact_version, Assessment.created_by, Assessment.created_at,
+           Assessment.summary, Assessment.result, ProfileVersion.number)
+    .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
+    .outerjoin(ProfileVersion, ProfileVersion.id == Assessment.profile_version_id)
+    .where(Model.id == bindparam("model_id"), Model.org_id == bindparam("org_id")))
+
+
+def model_summary(session: Reader, actor: Actor, model_id: int
+                  ) -> tuple[ModelRow, dict[str, Any] | None, dt.date | None]:
+    """A model with the summary of its latest assessment, in one query."""
+    row = session.execute(_MODEL_SUMMARY, {"model_id": model_id,
+                                           "org_id": actor.org_id}).first()
     if row is None:
         raise NotFound(f"no model {model_id}")
-    return row[0], row[1], row[2]
+    return ModelRow(*row[:5]), row[5], row[6]
 
 
-def latest_assessment_with_profile(session: Session, actor: Actor,
-                                   model_id: int) -> tuple[Assessment, int]:
+@dataclass(frozen=True)
+class LatestAssessment:
+    """A model's latest assessment as the API shows it, with its profile version number."""
+
+    id: int
+    as_of: dt.date
+    rulebook_version: str
+    gpact_version: str
+    created_by: str
+    created_at: dt.datetime
+    summary: dict[str, Any]
+    result: dict[str, Any]
+    profile_version: int
+
+
+def latest_assessment_with_profile(session: Reader, actor: Actor,
+                                   model_id: int) -> LatestAssessment:
     """A model's latest assessment and the number of the profile version it assessed."""
-    row = session.execute(
-        select(Model.id, Assessment, ProfileVersion.number)
-        .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-        .outerjoin(ProfileVersion, ProfileVersion.id == Assessment.profile_version_id)
-        .where(Model.id == model_id, Model.org_id == actor.org_id)).first()
+    row = session.execute(_LATEST_WITH_PROFILE, {"model_id": model_id,
+                                                 "org_id": actor.org_id}).first()
     if row is None:
         raise NotFound(f"no model {model_id}")
     if row[1] is None:
         raise NotFound(f"model {model_id} has not been assessed")
-    return row[1], row[2]
+    return LatestAssessment(*row[1:])
 
 
 def latest_assessment(session: Session, model: Model) -> Assessment | None:
@@ -248,17 +334,36 @@ class Page:
     offset: int
 
 
-def list_models(session: Session, actor: Actor, limit: int = 50, offset: int = 0) -> Page:
-    """One page of the portfolio: each model with the summary of its latest assessment."""
+_MODEL_COUNT = select(func.count()).select_from(Model).where(
+    Model.org_id == bindparam("org_id"))
+# Deferred join: the page's ids come from walking the unique (org_id, name) index (names
+# are unique in an organisation, so the name alone orders the page), so an OFFSET deep in
+# the list skips index entries, not joined rows; only the page's models are then joined to
+# their assessment's summary.
+_PAGE_IDS = (select(Model.id).where(Model.org_id == bindparam("org_id"))
+             .order_by(Model.name).limit(bindparam("limit"))
+             .offset(bindparam("offset")).subquery())
+_MODEL_PAGE = (
+    select(*_MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
+    .join(_PAGE_IDS, _PAGE_IDS.c.id == Model.id)
+    .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
+    .order_by(Model.name))
+
+
+def count_models(session: Reader, actor: Actor) -> int:
+    return session.scalar(_MODEL_COUNT, {"org_id": actor.org_id}) or 0
+
+
+def list_models(session: Reader, actor: Actor, limit: int = 50, offset: int = 0,
+                total: int | None = None) -> Page:
+    """One page of the portfolio: each model with the summary of its latest assessment.
+    ``total``: the count, when the caller kept it (see ``gpact.api.read_cache``)."""
     require(actor, "read")
-    total = session.scalar(select(func.count()).select_from(Model)
-                           .where(Model.org_id == actor.org_id)) or 0
-    rows = session.execute(
-        select(Model, Assessment.summary, Assessment.as_of)
-        .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-        .where(Model.org_id == actor.org_id).order_by(Model.name, Model.id)
-        .limit(limit).offset(offset)).all()
-    return Page([(m, summary, as_of) for m, summary, as_of in rows], total, limit, offset)
+    if total is None:
+        total = count_models(session, actor)
+    rows = session.execute(_MODEL_PAGE, {"org_id": actor.org_id, "limit": limit,
+                                         "offset": offset})
+    return Page([(ModelRow(*r[:5]), r[5], r[6]) for r in rows], total, limit, offset)
 
 
 @dataclass(frozen=True)
@@ -279,32 +384,29 @@ class Deadline:
                 "overdue": self.due < today, "assessed_as_of": self.assessed_as_of.isoformat()}
 
 
-def deadlines(session: Session, actor: Actor, model_id: int | None = None,
+def deadlines(session: Reader, actor: Actor, model_id: int | None = None,
               limit: int | None = None, offset: int = 0, after: dt.date | None = None,
               before: dt.date | None = None) -> list[Deadline]:
-    """Dated obligations that apply, from each model's latest assessment, soonest first.
+    """Dated obligations that apply, from each model's latest assessment, soonest first
+    (one range of the ``current_deadlines`` index, however many models there are).
 
     ``after``/``before`` keep deadlines on or after / strictly before a day.
     """
     require(actor, "read")
-    query = (select(Model.id, Model.name, ObligationDue.obligation, ObligationDue.source,
-                    ObligationDue.applies_from, ObligationDue.due, Assessment.as_of)
-             .join(Assessment, Assessment.id == Model.latest_assessment_id)
-             .join(ObligationDue, ObligationDue.assessment_id == Assessment.id)
-             .where(Model.org_id == actor.org_id, ObligationDue.status == "applies",
-                    ObligationDue.due.is_not(None))
-             .order_by(ObligationDue.due, Model.name, ObligationDue.obligation))
+    row = CurrentDeadline
+    query = (select(row.model_id, row.model_name, row.obligation, row.source,
+                    row.applies_from, row.due, row.as_of)
+             .where(row.org_id == actor.org_id)
+             .order_by(row.due, row.model_name, row.obligation))
     if model_id is not None:
-        query = query.where(Model.id == model_id)
+        query = query.where(row.model_id == model_id)
     if after is not None:
-        query = query.where(ObligationDue.due >= after)
+        query = query.where(row.due >= after)
     if before is not None:
-        query = query.where(ObligationDue.due < before)
+        query = query.where(row.due < before)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [Deadline(m_id, name, ob, src, start, due, as_of)
-            for m_id, name, ob, src, start, due, as_of in session.execute(query).all()
-            if due is not None]
+    return [Deadline(*r) for r in session.execute(query)]
 
 
 def profile_versions(session: Session, actor: Actor, model_id: int) -> list[ProfileVersion]:
@@ -321,15 +423,21 @@ def assessments(session: Session, actor: Actor, model_id: int) -> list[Assessmen
                                 .order_by(Assessment.id.desc())))
 
 
-def obligations(session: Session, actor: Actor, limit: int = 100,
+_OBLIGATIONS = (
+    select(Model.id, Model.name, ObligationDue.obligation, ObligationDue.source,
+           ObligationDue.status, ObligationDue.applies_from, ObligationDue.due)
+    .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
+    .where(Model.org_id == bindparam("org_id"))
+    .order_by(Model.name, ObligationDue.id).limit(bindparam("limit"))
+    .offset(bindparam("offset")))
+_OBLIGATION_KEYS = ("model_id", "model", "obligation", "source", "status", "applies_from", "due")
+
+
+def obligations(session: Reader, actor: Actor, limit: int = 100,
                 offset: int = 0) -> list[dict[str, Any]]:
-    """Every obligation in each model's latest assessment, by model."""
+    """Every obligation in each model's latest assessment, by model (walks the models in
+    name order through their index, and each one's rows through the assessment's index)."""
     require(actor, "read")
-    rows = session.execute(
-        select(Model.id, Model.name, ObligationDue.obligation, ObligationDue.source,
-               ObligationDue.status, ObligationDue.applies_from, ObligationDue.due)
-        .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
-        .where(Model.org_id == actor.org_id)
-        .order_by(Model.name, ObligationDue.id).limit(limit).offset(offset)).all()
-    keys = ("model_id", "model", "obligation", "source", "status", "applies_from", "due")
-    return [dict(zip(keys, row, strict=True)) for row in rows]
+    rows = session.execute(_OBLIGATIONS, {"org_id": actor.org_id, "limit": limit,
+                                          "offset": offset})
+    return [dict(zip(_OBLIGATION_KEYS, row, strict=True)) for row in rows]

@@ -37,7 +37,7 @@ def track_state(track: ObligationTrack) -> dict[str, Any]:
             "signed_off_by": track.signed_off_by, "version": track.version}
 
 
-def _reason(track: ObligationTrack, ob: dict[str, Any], old: Assessment | None,
+def _reason(track: ObligationTrack, ob: dict[str, Any], old_rulebook: str | None,
             new: Assessment) -> str:
     changes = []
     old_due = track.due.isoformat() if track.due else None
@@ -48,15 +48,16 @@ def _reason(track: ObligationTrack, ob: dict[str, Any], old: Assessment | None,
     if not changes:
         changes.append("its scope or status changed")
     rulebook = ""
-    if old is not None and old.rulebook_version != new.rulebook_version:
-        rulebook = f" (rulebook {old.rulebook_version} → {new.rulebook_version})"
+    if old_rulebook is not None and old_rulebook != new.rulebook_version:
+        rulebook = f" (rulebook {old_rulebook} → {new.rulebook_version})"
     return (f"The assessment as of {new.as_of.isoformat()}{rulebook} changed this obligation: "
             f"{'; '.join(changes)}.")
 
 
 def sync(session: Session, actor_label: str, model: Model, new: Assessment,
-         old: Assessment | None) -> list[ObligationTrack]:
-    """Update the model's tracks from ``new``; returns the tracks that were reopened."""
+         old_rulebook: str | None) -> list[ObligationTrack]:
+    """Update the model's tracks from ``new`` (``old_rulebook``: the rulebook version of the
+    assessment it replaces, for the reason given); returns the tracks that were reopened."""
     tracks = {t.obligation: t for t in session.scalars(
         select(ObligationTrack).where(ObligationTrack.model_id == model.id))}
     applying = {o["id"]: o for o in new.result["obligations"] if o["status"] == "applies"}
@@ -76,7 +77,7 @@ def sync(session: Session, actor_label: str, model: Model, new: Assessment,
         changed = track.fingerprint != fingerprint(ob) or not track.applies
         if changed and (track.state in REOPEN_STATES or track.sign_off_requested_by):
             before = track_state(track)
-            track.reopened_reason = _reason(track, ob, old, new)
+            track.reopened_reason = _reason(track, ob, old_rulebook, new)
             track.state = "open"
             track.sign_off_requested_by = track.sign_off_requested_at = None
             track.signed_off_by = track.signed_off_at = None

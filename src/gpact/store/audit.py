@@ -23,13 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import bindparam, insert, select, text, update
 from sqlalchemy.orm import Session
 
 from gpact.store.models import AuditEvent, AuditHead, Document, ProfileVersion, RecordVersion
 
 log = logging.getLogger("gpact.server")
 HEAD_KEY = "gpact_audit_head"  # session.info: the head this transaction will commit
+_HELD_KEY = "gpact_audit_held"  # session.info: (transaction, (seq, hash)) once it is locked
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x67706163  # "gpac"
@@ -58,29 +59,45 @@ def event_hash(event: AuditEvent) -> str:
     return hashlib.sha256(event.prev_hash.encode() + canonical(_fields(event))).hexdigest()
 
 
+_HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1) \
+    .with_for_update()
+_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(
+    seq=bindparam("new_seq"), hash=bindparam("new_hash")).execution_options(
+    synchronize_session=False)
+
+
 def append(session: Session, *, actor: str, action: str, entity: str, entity_id: object,
            org_id: int | None, before: Any = None, after: Any = None,
            detail: dict[str, Any] | None = None) -> AuditEvent:
-    """Add one event at the end of the chain, inside the caller's transaction."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
-    head = session.execute(select(AuditHead).where(AuditHead.id == 1).with_for_update()
-                           ).scalar_one_or_none()
-    if head is None:
-        head = AuditHead(id=1, seq=0, hash=GENESIS)
-        session.add(head)
+    """Add one event at the end of the chain, inside the caller's transaction. The first
+    event of a transaction takes the chain's lock and reads the head; the others of the same
+    transaction (a save appends two or more) hold both already. Plain inserts and updates:
+    the event is not kept as an object of the session."""
+    transaction = session.get_transaction()
+    held = session.info.get(_HELD_KEY)
+    if held is not None and held[0] is transaction:
+        seq, prev = held[1]
+    else:
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _PG_LOCK_KEY})
+        row = session.execute(_HEAD_FOR_UPDATE).first()
+        if row is None:
+            session.execute(insert(AuditHead).values(id=1, seq=0, hash=GENESIS))
+            seq, prev = 0, GENESIS
+        else:
+            seq, prev = row
     event = AuditEvent(
-        seq=head.seq + 1,
+        seq=seq + 1,
         at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
         org_id=org_id, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
         before_hash=None if before is None else digest(before),
         after_hash=None if after is None else digest(after),
-        detail=detail or {}, prev_hash=head.hash,
+        detail=detail or {}, prev_hash=prev,
     )
     event.hash = event_hash(event)
-    session.add(event)
-    head.seq, head.hash = event.seq, event.hash
-    session.flush()
+    session.execute(insert(AuditEvent), [{**_fields(event), "hash": event.hash}])
+    session.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
+    session.info[_HELD_KEY] = (transaction, (event.seq, event.hash))
     session.info[HEAD_KEY] = (event.seq, event.hash)
     return event
 

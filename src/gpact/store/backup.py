@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from gpact import __version__
 from gpact.errors import InputError
-from gpact.store import audit
+from gpact.store import audit, deadline_rows
 from gpact.store.db import Database
 from gpact.store.migrate import current_revision, head_revision, upgrade
 from gpact.store.models import AuditEvent, Base, User, UTCDateTime
@@ -159,6 +159,8 @@ def _load(db: Database, tables: dict[str, Table], lines: Iterator[dict[str, Any]
             if item["t"] == "audit_events":
                 last = (item["r"]["seq"], item["r"]["hash"])
         _flush(session, tables, current, batch)
+        if "current_deadlines" not in counts:  # a backup made before the table existed
+            deadline_rows.rebuild(session)
         if isinstance(recorded, dict) and (recorded.get("seq"), recorded.get("hash")) != last:
             raise InputError(name, "audit_head", f"the header records audit event "
                              f"{recorded.get('seq')} as the head but the rows end at event "

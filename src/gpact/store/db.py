@@ -8,12 +8,13 @@ PostgreSQL the audit chain takes a transaction-scoped advisory lock (see ``audit
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.orm import Session
@@ -25,6 +26,8 @@ DEFAULT_DB_FILE = "gpact.db"
 ENV_URL = "GPACT_DATABASE_URL"
 ENV_CHECKPOINTS = "GPACT_AUDIT_CHECKPOINTS"  # the audit checkpoint file, if not the default
 ENV_STATE = "GPACT_STATE_DIR"  # where PostgreSQL databases' checkpoint files go by default
+# What a read query runs on: a session, or the bare connection of ``Database.connection``.
+Reader = Session | Connection
 
 
 def resolve_url(value: str | None) -> str:
@@ -65,6 +68,10 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(self.url, **kwargs)
         self._autocommit = self.engine
+        # re-entrant, so a write opened inside another fails on SQLite's busy timeout as
+        # before instead of waiting for itself
+        self._writers: AbstractContextManager[Any] = (
+            threading.RLock() if self.is_sqlite else nullcontext())
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         else:
@@ -83,9 +90,22 @@ class Database:
             yield session
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A pooled connection for the short reads of the hot API routes, as ``read(
+        autocommit=True)`` but without a session: columns-only queries then skip the ORM's
+        per-statement work (about a third of such a request's time)."""
+        with self._autocommit.connect() as conn:
+            yield conn
+
+    @contextmanager
     def write(self) -> Iterator[Session]:
-        """A transaction that commits when the block ends and rolls back on an exception."""
-        with Session(self.engine, expire_on_commit=False) as session:
+        """A transaction that commits when the block ends and rolls back on an exception.
+
+        On SQLite the writers of this process first queue on a lock of their own: SQLite's
+        busy handler polls a held write lock with sleeps of up to 100 ms, so writers
+        queued on it alone wait long after it was released; other processes still wait
+        through the busy timeout."""
+        with self._writers, Session(self.engine, expire_on_commit=False) as session:
             session.connection(execution_options={"gpact_write": True})
             try:
                 yield session

@@ -18,6 +18,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -123,7 +124,10 @@ class ApiToken(Base):
 
 class Model(Base):
     __tablename__ = "models"
-    __table_args__ = (UniqueConstraint("org_id", "name"),)
+    # the second index covers a page of the portfolio (ids in name order), so PostgreSQL
+    # skips an OFFSET in the index alone (SQLite's indexes carry the id anyway)
+    __table_args__ = (UniqueConstraint("org_id", "name"),
+                      Index("ix_models_org_name_id", "org_id", "name", "id"))
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"),
                                         index=True)
@@ -191,6 +195,27 @@ class ObligationDue(Base):
     status: Mapped[str] = mapped_column(String(32))
     applies_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     due: Mapped[dt.date | None] = mapped_column(Date, nullable=True, index=True)
+
+
+class CurrentDeadline(Base):
+    """A dated obligation that applies in a model's latest assessment, with the model's
+    name: the portfolio's deadlines, soonest first, are then one range of the index (org,
+    due, name, obligation) instead of a join over every model's latest assessment sorted
+    on each read. Derived: rewritten with each assessment (``gpact.store.deadline_rows``),
+    deleted with its model."""
+
+    __tablename__ = "current_deadlines"
+    __table_args__ = (Index("ix_current_deadlines_order", "org_id", "due", "model_name",
+                            "obligation"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    org_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="CASCADE"))
+    model_id: Mapped[int] = mapped_column(ForeignKey("models.id", ondelete="CASCADE"), index=True)
+    model_name: Mapped[str] = mapped_column(String(200))
+    obligation: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(String(200))
+    applies_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    due: Mapped[dt.date] = mapped_column(Date)
+    as_of: Mapped[dt.date] = mapped_column(Date)
 
 
 class Document(Base):
