@@ -97,3 +97,5 @@ def test_cli_options(tmp_path: Path, inputs: tuple[Path, Path, Path],
     assert "unknown aipref draft" in capsys.readouterr().err
     assert main([*args, "--engine", "spark"]) == 2
     assert "need the duckdb engine" in capsys.readouterr().err
+    assert main([*args[:8], "--spark-master", "local[2]"]) == 2
+    assert "--spark-master: needs --engine spark" in capsys.readouterr().err

@@ -157,6 +157,9 @@ def audit(
                                            "persistently infringing, one per line."),
     engine: str = typer.Option("duckdb", "--engine", help="duckdb (default) or spark "
                                "(extra gpact[spark], needs Java)."),
+    spark_master: str | None = typer.Option(None, "--spark-master", help="With --engine "
+                                            "spark: master URL, e.g. local[4], "
+                                            "spark://host:7077 or yarn."),
     tdmrep: list[str] = typer.Option(None, "--tdmrep", help="Snapshots of "
                                      "/.well-known/tdmrep.json (origin, fetched_at, status, "
                                      "body), applied like the robots.txt snapshots."),
@@ -175,6 +178,8 @@ def audit(
         raise InputError(None, "--engine", f"unknown engine {engine!r}; use duckdb or spark")
     if engine == "spark" and (tdmrep or aipref):
         raise InputError(None, "--engine", "--tdmrep and --aipref need the duckdb engine")
+    if spark_master and engine != "spark":
+        raise InputError(None, "--spark-master", "needs --engine spark")
     if aipref is not None:
         from gpact.rights.optouts import vocabulary
 
@@ -195,7 +200,8 @@ def audit(
         cache_hours = float(used[-1].value)
     options = AuditOptions(crawl_log=log, snapshots=snapshots, out=out, agent=token,
                            cache_hours=cache_hours, parse_limit=int(used[0].value),
-                           infringing=infringing, engine=engine, tdmrep=tdmrep or None,
+                           infringing=infringing, engine=engine,
+                           spark_master=spark_master, tdmrep=tdmrep or None,
                            aipref=aipref)
     if sys.stderr.isatty():
         with Progress(transient=True) as bar:

@@ -19,6 +19,7 @@ import pyarrow as pa
 from gpact.data.inputs import ManifestFile
 from gpact.data.query import Relation, TypeClass
 from gpact.errors import InputError
+from gpact.spark_session import spark_session
 
 
 def _type_class(name: str) -> TypeClass:
@@ -41,21 +42,13 @@ class SparkBackend:
 
     def __init__(self, master: str | None = None, session: Any = None) -> None:
         try:
-            from pyspark.sql import SparkSession
+            import pyspark  # noqa: F401
         except ImportError:
             raise InputError(None, "--engine", "Spark is not installed; "
                              "pip install 'gpact[spark]' (needs Java 17+)") from None
+        self._own = False
         if session is None:
-            session = SparkSession.getActiveSession()  # e.g. inside spark-submit or a notebook
-        self._own = session is None
-        if session is None:
-            builder = SparkSession.builder.appName("gpact data summarize")
-            if master:
-                builder = builder.master(master)
-            session = (builder.config("spark.sql.session.timeZone", "UTC")
-                       .config("spark.ui.enabled", "false")
-                       .config("spark.ui.showConsoleProgress", "false").getOrCreate())
-            session.sparkContext.setLogLevel("ERROR")
+            session, self._own = spark_session("gpact data summarize", master)
         self.spark = session
         self.spark.conf.set("spark.sql.session.timeZone", "UTC")
         self._views = 0

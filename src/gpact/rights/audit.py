@@ -63,6 +63,7 @@ class AuditOptions:
     memory_limit: str = "512MB"  # DuckDB; with the Python side the audit stays under 1 GiB
     threads: int = 2
     engine: str = "duckdb"
+    spark_master: str | None = None     # with engine spark; default local[threads]
     tdmrep: list[str] | None = None     # snapshots of /.well-known/tdmrep.json (as robots.txt)
     aipref: str | None = None           # IETF aipref draft whose Content-Usage is read
 

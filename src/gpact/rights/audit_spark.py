@@ -13,8 +13,6 @@ then streamed into the single verdicts file.
 
 from __future__ import annotations
 
-import os
-import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -41,6 +39,7 @@ from gpact.rights.audit import (
     value_counts,
     verdict_table,
 )
+from gpact.spark_session import spark_session
 
 OUTPUT_DDL = ("row_id long, url string, fetched_at timestamp, user_agent string, "
               "agent_token string, origin string, snapshot_fetched_at timestamp, "
@@ -128,26 +127,6 @@ def _read(spark: Any, paths: list[str]) -> Any:
     raise InputError(paths[0], "--log", "unknown file type (use .parquet, .csv or .jsonl)")
 
 
-def _session(threads: int) -> tuple[Any, bool]:
-    """The active session (spark-submit, a notebook) or a local one of our own to stop later."""
-    from pyspark.sql import SparkSession
-
-    active = SparkSession.getActiveSession()
-    if active is not None:
-        return active, False
-    # workers must run this interpreter (the one gpact is installed in), not `python3` on PATH
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    session = (SparkSession.builder.master(f"local[{threads}]").appName("gpact-rights-audit")
-               .config("spark.sql.session.timeZone", "UTC")
-               .config("spark.ui.enabled", "false")
-               .config("spark.ui.showConsoleProgress", "false")
-               .config("spark.pyspark.python", sys.executable)
-               .config("spark.sql.execution.arrow.pyspark.enabled", "true")
-               .getOrCreate())
-    session.sparkContext.setLogLevel("ERROR")
-    return session, True
-
-
 def run_audit_spark(options: AuditOptions,
                     progress: Callable[[int], None] | None = None) -> AuditResult:
     """Run the audit on Spark (local mode by default) and write the verdicts file."""
@@ -165,7 +144,8 @@ def run_audit_spark(options: AuditOptions,
     snapshot_rows = con.execute("SELECT snapshot_id, origin, fetched_at, status, body "
                                 "FROM snaps").fetchall()
     con.close()
-    spark, own = _session(options.threads)
+    spark, own = spark_session("gpact rights audit",
+                               options.spark_master or f"local[{options.threads}]")
     try:
         log = _read(spark, options.crawl_log)
         columns = {c.lower() for c in log.columns}
