@@ -92,6 +92,16 @@ def test_portfolio_sorted_by_next_due(cli: Cli) -> None:
     assert names[1].startswith("Sentinel-Ops")
 
 
+def test_portfolio_table_in_a_pipe_shows_every_column_and_whole_names(cli: Cli) -> None:
+    r = cli("assess", str(EXAMPLES), "--as-of", "2026-11-22")
+    assert r.code == 0
+    header = next(line for line in r.out.splitlines() if line.startswith("┃"))
+    cells = [cell.strip() for cell in header.strip("┃").split("┃")]
+    assert cells == ["model", "provider", "GPAI", "systemic risk", "role", "obligations",
+                     "next due", "what", "days left", "missing"]
+    assert "Northwind-Ultra 3.0-preview" in r.out and "…" not in r.out
+
+
 def test_markdown_single(cli: Cli) -> None:
     r = cli("assess", str(EXAMPLES / "open_weights_7b.yaml"), "--as-of", "2026-11-22", "-f", "md")
     assert "## GPAI model: **yes**" in r.out and "Free and open-source exemption" in r.out

@@ -106,9 +106,11 @@ def _print_portfolio(results: Sequence[Assessment]) -> None:
     c = _console()
     a0 = results[0]
     table = Table(title=f"Portfolio as of {a0.as_of} · rulebook {a0.rulebook.label()}")
+    # the short columns never wrap; the three long texts wrap instead, so that no column is
+    # squeezed to nothing when the table is wider than the terminal
     for col in ("model", "provider", "GPAI", "systemic risk", "role", "obligations",
                 "next due", "what", "days left", "missing"):
-        wrap = col == "provider"
+        wrap = col in ("provider", "role", "what")
         table.add_column(col, no_wrap=not wrap, min_width=12 if wrap else None)
     for r in portfolio(results):
         table.add_row(r.model, r.provider, r.gpai, r.systemic_risk, r.role, str(r.applies),
