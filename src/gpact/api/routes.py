@@ -431,7 +431,7 @@ def calendar_feed(request: Request, org: Org,
     with db_of(request).read() as session:
         rows = registry.deadlines(session, actor)
         risk = server_risk.org_clocks(session, actor, dt.date.today())
-    feed = server_risk.add_to_ical(calendar.ical(actor.org_slug, rows), actor.org_slug, risk)
+    feed = calendar.ical(actor.org_slug, rows, risk)
     return Response(feed, media_type="text/calendar")
 
 

@@ -353,32 +353,3 @@ def _starts(m: ModelRisk) -> dict[str, dt.date]:
                 for i in m.records.incidents.incidents if i.resolved_on})
     out.update({f"request:{r.id}": r.received_on for r in m.records.requests.requests})
     return out
-
-
-def add_to_ical(feed: bytes, org_slug: str, risk: list[dict[str, Any]]) -> bytes:
-    """The deadlines feed with the risk clocks added, each alarm fitted to its clock."""
-    from icalendar import Alarm, Calendar, Event
-
-    from gpact.risk.calendar import reminder_lead
-
-    cal = Calendar.from_ical(feed)
-    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for c in risk:
-        if c["status"] in ("done", "done_late"):
-            continue
-        event = Event()
-        event.add("uid", f"{org_slug}-{c['model_id']}-{c['id']}@gpact")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", c["due"])
-        event.add("dtend", c["due"] + dt.timedelta(days=1))
-        event.add("summary", f"{c['model']}: {c['title']}")
-        event.add("description", f"{c['title']} ({c['source']}). Due by the end of the day.")
-        alarm = Alarm()
-        alarm.add("action", "DISPLAY")
-        alarm.add("description", f"Due soon: {c['title']}")
-        period = c["period_days"]
-        start = c["due"] - dt.timedelta(days=period) if period else None
-        alarm.add("trigger", -reminder_lead(start, c["due"]))
-        event.add_component(alarm)
-        cal.add_component(event)
-    return bytes(cal.to_ical())

@@ -503,7 +503,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         with _db(request).read() as session:
             rows = registry.deadlines(session, page.actor)
             risk = server_risk.org_clocks(session, page.actor, dt.date.today())
-        feed = server_risk.add_to_ical(calendar.ical(org, rows), org, risk)
+        feed = calendar.ical(org, rows, risk)
         return Response(feed, media_type="text/calendar", headers={
             "Content-Disposition": f'attachment; filename="gpact-{org}.ics"'})
 
