@@ -407,12 +407,23 @@ def test_csv_files_must_share_a_header(tmp_path: Path) -> None:
     assert (exc.value.file, exc.value.field) == (str(b), "line 1")
 
 
-def test_compressed_csv(tmp_path: Path) -> None:
+@pytest.mark.parametrize("suffix", [".gz", ".zst"])
+def test_compressed_csv(tmp_path: Path, suffix: str) -> None:
+    """gzip and zstd CSV give the same ledger as the plain file; damage is a one-line error."""
     import gzip
 
-    path = tmp_path / "t.csv.gz"
-    path.write_bytes(gzip.compress(HEADER + GOOD))
-    assert ingest([path], progress=False).rows == 1
+    zstandard = pytest.importorskip("zstandard")
+    compress = gzip.compress if suffix == ".gz" else zstandard.ZstdCompressor().compress
+    plain = tmp_path / "t.csv"
+    plain.write_bytes(HEADER + GOOD)
+    path = tmp_path / f"t.csv{suffix}"
+    path.write_bytes(compress(HEADER + GOOD))
+    assert ingest([path], progress=False).slices == ingest([plain], progress=False).slices
+    damaged = tmp_path / f"bad.csv{suffix}"
+    damaged.write_bytes(compress(HEADER + GOOD)[:12])
+    with pytest.raises(InputError) as exc:
+        ingest([damaged], progress=False)
+    assert exc.value.file == str(damaged) and "\n" not in str(exc.value)
 
 
 def test_nul_bytes_fail_in_a_subprocess(tmp_path: Path) -> None:
