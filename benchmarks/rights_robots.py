@@ -224,6 +224,13 @@ def _protego_many(hosts: list[HostUrls], token: str, pool: Workers | None) -> li
     return [list(map(bool, answers)) for part in packed for answers in part]
 
 
+def _forget() -> None:
+    """Empty gpact's cache of parsed and compiled robots.txt bodies (every run parses anew)."""
+    from gpact.rights import policy
+
+    policy._contents.clear()
+
+
 def parallel(hosts: list[Host], jobs: int, repeat: int, skip: list[str]) -> None:
     """End to end on 1 and ``jobs`` processes, gpact and protego, wall clock, interleaved."""
     batch = [HostUrls(200, h.body, h.urls, h.origin) for h in hosts]
@@ -243,6 +250,8 @@ def parallel(hosts: list[Host], jobs: int, repeat: int, skip: list[str]) -> None
         for _ in range(repeat):
             for name, run in contenders:
                 for workers in (None, pool):
+                    _forget()
+                    pool.map(_forget, [()] * jobs)  # one task per worker: round-robin
                     w0 = time.perf_counter()
                     answers[name] = run(workers)
                     runs.setdefault(f"{name} x{1 if workers is None else jobs}", []).append(

@@ -378,11 +378,20 @@ def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str, table: str) -
                 "USING (raw_origin)")
 
 
+def _mention_words(aipref: Vocabulary | str | None) -> str:
+    """What a header block or page must contain for the TDM readers to find anything."""
+    return "(?i)tdm-|noai" + ("|content-usage" if aipref else "")
+
+
 def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float,
-            tdmrep: bool = False) -> duckdb.DuckDBPyRelation:
+            tdmrep: bool = False, aipref: str | None = None) -> duckdb.DuckDBPyRelation:
     """The log with the snapshot in force for each fetch: the latest of its origin fetched at
-    or before it (see :func:`_in_force`)."""
+    or before it (see :func:`_in_force`). Headers and HTML that mention no opt-out word are
+    dropped here, in DuckDB's threads, so that pages are not carried through the batches."""
     seconds = int(cache_hours * 3600)
+    words = _mention_words(aipref)
+    said = {column: f"CASE WHEN regexp_matches(l.{column}, '{words}') THEN l.{column} END"
+            for column in ("http_headers", "html")}
     in_force = ("l.origin = {t}.origin AND l.day = {t}.day AND l.fetched_at >= {t}.fetched_at "
                 "AND l.fetched_at < {t}.next_at")
     tdm_column, tdm_join = "", ""
@@ -398,7 +407,8 @@ def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float,
                      LEFT JOIN agent_map a USING (user_agent)
         )
         SELECT l.row_id, l.url, l.fetched_at, l.user_agent, l.agent_token, l.origin,
-               coalesce(l.infringing, false) AS infringing_domain, l.http_headers, l.html,
+               coalesce(l.infringing, false) AS infringing_domain,
+               {said["http_headers"]} AS http_headers, {said["html"]} AS html,
                s.snapshot_id, s.fetched_at AS snapshot_fetched_at, s.status AS snapshot_status,
                (s.snapshot_id IS NOT NULL AND
                 l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale{tdm_column}
@@ -579,15 +589,20 @@ def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups,
     names = set(batch.schema.names)
     tokens = batch.column("agent_token")
     urls = batch.column("url")
-    words = "(?i)tdm-|noai" + ("|content-usage" if policies.aipref else "")
+    words = _mention_words(policies.aipref)
     for column, read in (("http_headers", lambda v, t: from_headers(v, t, policies.aipref)),
                          ("html", from_html)):
         if column not in names:
             continue
         values = batch.column(column)
-        mentions = pc.fill_null(pc.match_substring_regex(values, words), False)
-        for i in pc.indices_nonzero(mentions).to_pylist():
-            said.setdefault(i, []).append(read(values[i].as_py(), tokens[i].as_py()))
+        rows = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(values, words), False))
+        read_once: dict[tuple[Any, Any], TdmVerdict] = {}  # a site repeats its headers
+        for i, value, token in zip(rows.to_pylist(), values.take(rows).to_pylist(),
+                                   tokens.take(rows).to_pylist(), strict=True):
+            found = read_once.get((value, token))
+            if found is None:
+                found = read_once[value, token] = read(value, token)
+            said.setdefault(i, []).append(found)
     if "tdm_snapshot_id" in names:
         ids = batch.column("tdm_snapshot_id")
         for i in pc.indices_nonzero(pc.is_valid(ids)).to_pylist():
@@ -765,9 +780,8 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
         collecting = gc.isenabled()
         gc.disable()
         try:
-            batches = (b for b in _batches(_joined(con, options.cache_hours,
-                                                   bool(options.tdmrep)), options.batch_rows)
-                       if b.num_rows)
+            joined = _joined(con, options.cache_hours, bool(options.tdmrep), options.aipref)
+            batches = (b for b in _batches(joined, options.batch_rows) if b.num_rows)
             if jobs > 1:
                 tables = _tables_parallel(con, options, work, batches, outcomes, jobs,
                                           workers_rss)

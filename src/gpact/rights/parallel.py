@@ -28,8 +28,9 @@ MAX_JOBS = 256
 T = TypeVar("T")
 
 # Imported once by the fork server, so that workers start as a fork of a warm interpreter
-# (the main module too: otherwise each worker would import it again, as spawn does).
-_PRELOAD = ["__main__", "gpact.rights.audit"]
+# (the main module too: otherwise each worker would import it again, as spawn does; pandas
+# because pyarrow imports it on its first conversion from Python objects).
+_PRELOAD = ["__main__", "gpact.rights.audit", "pandas"]
 
 
 def usable_cores() -> int:

@@ -190,15 +190,28 @@ class HostUrls(NamedTuple):
 
 def _allowed_chunk(hosts: Sequence[HostUrls], token: str, parse_limit: int) -> list[bytes]:
     """One worker's share: each host's answers packed one octet per URL (cheap to send)."""
-    return [bytes(RobotsPolicy(h.status, h.body, parse_limit, h.origin).allowed(h.urls, token))
-            for h in hosts]
+    out = []
+    for h in hosts:
+        urls = h.urls.split("\n") if isinstance(h.urls, str) else h.urls
+        out.append(bytes(RobotsPolicy(h.status, h.body, parse_limit, h.origin).allowed(
+            urls, token)))
+    return out
+
+
+def _packed(host: HostUrls) -> HostUrls:
+    """The host with its URLs as one newline-joined string: one object to pickle instead of
+    one per URL (a URL holding a newline keeps the list)."""
+    joined = "\n".join(host.urls)
+    if host.urls and joined.count("\n") == len(host.urls) - 1:
+        return host._replace(urls=joined)
+    return host
 
 
 def allowed_many(hosts: Sequence[HostUrls], token: str, jobs: int | None = None, *,
                  pool: Workers | None = None,
                  parse_limit: int = DEFAULT_PARSE_LIMIT) -> list[list[bool]]:
     """Allowed or not for every URL of every host, parsed and matched on ``jobs`` processes
-    (default: every usable core; 1 runs here, without a pool). ``pool`` reuses a running
+    (default: every usable core; 1 runs here, without a pool). ``pool`` reuses running
     :class:`~gpact.rights.parallel.Workers` across calls. Answers are those of
     :meth:`RobotsPolicy.allowed`, host by host, in order."""
     workers = pool.jobs if pool is not None else check_jobs(jobs)
@@ -206,7 +219,8 @@ def allowed_many(hosts: Sequence[HostUrls], token: str, jobs: int | None = None,
         return [RobotsPolicy(h.status, h.body, parse_limit, h.origin).allowed(h.urls, token)
                 for h in hosts]
     # a few chunks per worker even out hosts of different sizes; each is one message
-    tasks = [(hosts[a:b], token, parse_limit) for a, b in chunks(len(hosts), 4 * workers)]
+    tasks = [([_packed(h) for h in hosts[a:b]], token, parse_limit)
+             for a, b in chunks(len(hosts), 4 * workers)]
     if pool is None:
         with Workers(workers) as own:
             packed = own.map(_allowed_chunk, tasks)
