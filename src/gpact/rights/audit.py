@@ -23,6 +23,7 @@ import hashlib
 import math
 import os
 import tempfile
+import time
 import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
@@ -80,6 +81,7 @@ class AuditResult:
     infringing_domains: int
     agents: dict[str, int] = field(default_factory=dict)
     workers_peak_rss_mib: list[float] = field(default_factory=list)  # one per worker process
+    workers_cpu_s: list[float] = field(default_factory=list)  # CPU seconds, one per worker
 
 
 def _reader(con: duckdb.DuckDBPyConnection, paths: list[str],
@@ -688,17 +690,19 @@ def _evaluate_in_worker(data: pa.Buffer) -> tuple[Any, ...]:
     present = np.bincount(chosen, minlength=len(outcomes.rows)) > 0
     local = (np.cumsum(present) - 1)[chosen].astype(np.int32)
     return ([outcomes.rows[i] for i in np.flatnonzero(present).tolist()], local,
-            tdm_seen, np.asarray(tdm_ids, np.int32), os.getpid(), peak_rss_mib())
+            tdm_seen, np.asarray(tdm_ids, np.int32), os.getpid(),
+            (peak_rss_mib(), time.process_time()))
 
 
 def _merge(joined: pa.RecordBatch, parts: list[tuple[Any, tuple[Any, ...]]],
-           outcomes: Outcomes, workers_rss: dict[int, float]) -> pa.Table:
-    """One batch's verdict table from its parts' results (row indices, worker result)."""
+           outcomes: Outcomes, workers: dict[int, tuple[float, float]]) -> pa.Table:
+    """One batch's verdict table from its parts' results (row indices, worker result);
+    ``workers``: each worker's latest (peak RSS, CPU seconds)."""
     ids = np.zeros(joined.num_rows, np.int64)
     tdm_ids = np.zeros(joined.num_rows, np.int64)
     tdm_seen: list[tuple[str, str | None, str | None]] = []
-    for rows, (used, local, seen, tdm_local, pid, rss) in parts:
-        workers_rss[pid] = max(rss, workers_rss.get(pid, 0.0))
+    for rows, (used, local, seen, tdm_local, pid, usage) in parts:
+        workers[pid] = usage
         ids[rows] = np.asarray([outcomes.intern(row) for row in used], np.int64)[local]
         tdm_ids[rows] = tdm_local + len(tdm_seen)
         tdm_seen += seen
@@ -774,7 +778,7 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
         outcomes = Outcomes()
         writer = Writer(options.out)
         agents: dict[str, int] = {}
-        workers_rss: dict[int, float] = {}
+        workers_rss: dict[int, tuple[float, float]] = {}
         # The batches create millions of short-lived, acyclic objects; the cyclic collector
         # would otherwise walk the caches' objects again and again (about a tenth of the time).
         collecting = gc.isenabled()
@@ -804,12 +808,13 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     finally:
         con.close()
     return AuditResult(rows, snapshots, options.out, len(infringing), agents,
-                       sorted(workers_rss.values()))
+                       [rss for rss, _ in workers_rss.values()],
+                       [cpu for _, cpu in workers_rss.values()])
 
 
 def _tables_parallel(con: duckdb.DuckDBPyConnection, options: AuditOptions, work: Path,
                      batches: Iterator[pa.RecordBatch], outcomes: Outcomes, jobs: int,
-                     workers_rss: dict[int, float]) -> Iterator[pa.Table]:
+                     workers_rss: dict[int, tuple[float, float]]) -> Iterator[pa.Table]:
     """The verdict tables, batch by batch in stream order, matched by ``jobs`` worker
     processes. Workers get the snapshots as Parquet files (read by id, as needed, into their
     own caches) and each batch's :func:`evaluation_input` as Arrow; this process streams the
@@ -848,7 +853,7 @@ def _tables_parallel(con: duckdb.DuckDBPyConnection, options: AuditOptions, work
 
 
 def _collect(entry: tuple[pa.RecordBatch, list[tuple[int, int, Any]]], workers: Workers,
-             outcomes: Outcomes, workers_rss: dict[int, float]) -> pa.Table:
+             outcomes: Outcomes, workers_rss: dict[int, tuple[float, float]]) -> pa.Table:
     joined, sent = entry
     return _merge(joined, [(rows, workers.result(worker, ticket))
                            for worker, ticket, rows in sent], outcomes, workers_rss)
