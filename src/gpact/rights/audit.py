@@ -818,7 +818,7 @@ def _tables_parallel(con: duckdb.DuckDBPyConnection, options: AuditOptions, work
     """The verdict tables, batch by batch in stream order, matched by ``jobs`` worker
     processes. Workers get the snapshots as Parquet files (read by id, as needed, into their
     own caches) and each batch's :func:`evaluation_input` as Arrow; this process streams the
-    join, assembles and writes. At most ``2 * jobs`` batches are in flight."""
+    join, assembles and writes. At most two batches are in flight (memory)."""
     snapshots = work / "snapshots.parquet"
     con.execute(f"COPY (SELECT snapshot_id, origin, status, body FROM snaps) TO "
                 f"'{snapshots}' (FORMAT parquet)")
@@ -846,7 +846,7 @@ def _tables_parallel(con: duckdb.DuckDBPyConnection, options: AuditOptions, work
                                                       _to_ipc(given.take(pa.array(rows)))),
                                  rows))
             waiting.append((batch, sent))
-            if len(waiting) > 2:  # two batches in flight: workers never wait for this one
+            if len(waiting) > 1:  # a batch in flight while this one is merged and written
                 yield _collect(waiting.popleft(), workers, outcomes, workers_rss)
         while waiting:
             yield _collect(waiting.popleft(), workers, outcomes, workers_rss)
