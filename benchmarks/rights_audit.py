@@ -121,8 +121,9 @@ _CHILD = """
 import json, resource, sys, time
 from pathlib import Path
 from gpact.rights.audit import AuditOptions, run_audit, summarize
-log, snaps, out, limit, engine = sys.argv[1:6]
-options = AuditOptions([log], [snaps], Path(out), memory_limit=limit, engine=engine)
+log, snaps, out, limit, engine, jobs = sys.argv[1:7]
+extra = {"jobs": int(jobs)} if jobs != "-" else {}  # (older trees have no jobs option)
+options = AuditOptions([log], [snaps], Path(out), memory_limit=limit, engine=engine, **extra)
 t, cpu = time.perf_counter(), time.process_time()
 if engine == "spark":
     from gpact.rights.audit_spark import run_audit_spark
@@ -133,22 +134,30 @@ audit_s = time.perf_counter() - t
 summary = summarize(result, options)
 print("RESULT " + json.dumps({"wall": time.perf_counter() - t, "audit": audit_s,
                   "cpu": time.process_time() - cpu, "totals": summary["totals"],
-                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024},
+                  "rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "workers_rss": getattr(result, "workers_peak_rss_mib", []),
+                  "workers_cpu": getattr(result, "workers_cpu_s", [])},
                              default=str))
 """
 
 
 def run_child(src: str, log: Path, snaps: Path, out: Path, limit: str,
-              engine: str) -> dict[str, Any]:
-    """One audit in a fresh process (its own peak RSS) with ``src`` first on the path."""
+              engine: str, jobs: int | None) -> dict[str, Any]:
+    """One audit in a fresh process with ``src`` first on the path. Peak RSS and CPU are its
+    own plus each worker's, as the workers report them (a worker's RSS includes the pages it
+    shares with the fork server and the other workers, so the sum is an upper bound)."""
     env = {**os.environ, "PYTHONPATH": src}
     done = subprocess.run([sys.executable, "-c", _CHILD, str(log), str(snaps), str(out), limit,
-                           engine], env=env, capture_output=True, text=True, check=True)
+                           engine, "-" if jobs is None else str(jobs)], env=env,
+                          capture_output=True, text=True, check=True)
     if "RESULT " not in done.stdout:  # (older trees print DuckDB's progress bar on stdout)
         raise SystemExit(f"audit from {src} printed no result:\n{done.stdout[-2000:]}\n"
                          f"{done.stderr[-2000:]}")
     line = done.stdout.rsplit("RESULT ", 1)[1].splitlines()[0]
     result: dict[str, Any] = json.loads(line)
+    result["main_rss"], result["main_cpu"] = result["rss"], result["cpu"]
+    result["rss"] += sum(result["workers_rss"])
+    result["cpu"] += sum(result["workers_cpu"])
     return result
 
 
@@ -164,6 +173,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--compare-src", default=None, help="another gpact source tree (e.g. "
                     "the main branch's src/): its audit runs on the same inputs, interleaved")
     ap.add_argument("--repeat", type=int, default=1, help="runs of each audit")
+    ap.add_argument("--jobs", default="2,1", help="this tree's audit with these --jobs values "
+                    "(each run interleaved with the others)")
     args = ap.parse_args(argv)
     ours_src = str(Path(__file__).resolve().parent.parent / "src")
     with tempfile.TemporaryDirectory(prefix="gpact-bench-") as tmp:
@@ -172,27 +183,39 @@ def main(argv: list[str] | None = None) -> int:
         log, snaps = make_inputs(folder, args.rows, args.hosts, args.seed)
         print(f"inputs: {args.rows} log rows, {2 * args.hosts} snapshots "
               f"(written in {time.perf_counter() - t:.1f}s)")
-        runs: dict[str, list[dict[str, Any]]] = {"gpact": [], "compared": []}
-        for _ in range(args.repeat):  # interleaved: both see the same machine load
-            for name, src in (("gpact", ours_src), ("compared", args.compare_src)):
-                if src is None:
-                    continue
-                runs[name].append(run_child(src, log, snaps, folder / f"{name}.parquet",
-                                            args.memory_limit, args.engine))
+        contenders = [(f"gpact x{j}", ours_src, int(j)) for j in args.jobs.split(",")]
+        if args.compare_src is not None:
+            contenders.append(("compared", args.compare_src, None))
+        runs: dict[str, list[dict[str, Any]]] = {name: [] for name, _, _ in contenders}
+        for _ in range(args.repeat):  # interleaved: all see the same machine load
+            for name, src, jobs in contenders:
+                load = os.getloadavg()[0]
+                runs[name].append(run_child(src, log, snaps, folder / "verdicts.parquet",
+                                            args.memory_limit, args.engine, jobs))
+                runs[name][-1]["load"] = load
         for name, results in runs.items():
             for r in results:
+                workers = (f" = main {r['main_cpu']:.1f}s + workers "
+                           f"{' + '.join(f'{c:.1f}s' for c in r['workers_cpu'])}"
+                           if r["workers_cpu"] else "")
+                rss = (f" = main {r['main_rss']:.0f} + workers "
+                       f"{' + '.join(f'{m:.0f}' for m in r['workers_rss'])}"
+                       if r["workers_rss"] else "")
                 print(f"{name:>9} audit ({args.engine}): {r['wall']:.1f}s wall ({r['audit']:.1f}s "
-                      f"audit + {r['wall'] - r['audit']:.1f}s summary), {r['cpu']:.1f}s CPU, "
-                      f"peak RSS {r['rss']:.0f} MiB (DuckDB memory_limit {args.memory_limit})")
-        ours = runs["gpact"]
+                      f"audit + {r['wall'] - r['audit']:.1f}s summary), {r['cpu']:.1f}s CPU"
+                      f"{workers}, peak RSS {r['rss']:.0f} MiB{rss} (DuckDB memory_limit "
+                      f"{args.memory_limit}; load average {r['load']:.1f} at start)")
+        ours = runs[contenders[0][0]]
         print(f"  verdicts: {ours[0]['totals']}")
-        if runs["compared"]:
-            same = all(r["totals"] == ours[0]["totals"] for r in runs["compared"])
-            for key in ("wall", "cpu"):
-                ratios = [c[key] / g[key] for g, c in zip(ours, runs["compared"], strict=True)]
-                print(f"gpact vs {args.compare_src} ({key}): {statistics.median(ratios):.2f}x "
-                      f"faster, median of {len(ratios)} (min {min(ratios):.2f}, max "
-                      f"{max(ratios):.2f}); same totals: {same}")
+        if args.compare_src is not None:
+            for name, _, _ in contenders[:-1]:
+                same = all(r["totals"] == ours[0]["totals"] for r in runs[name] + runs["compared"])
+                for key in ("wall", "cpu"):
+                    ratios = [c[key] / g[key] for g, c in zip(runs[name], runs["compared"],
+                                                              strict=True)]
+                    print(f"{name} vs {args.compare_src} ({key}): "
+                          f"{statistics.median(ratios):.2f}x faster, median of {len(ratios)} "
+                          f"(min {min(ratios):.2f}, max {max(ratios):.2f}); same totals: {same}")
         n, naive_s = naive_audit(log, snaps, args.baseline_rows)
         rate = args.rows / statistics.median(r["wall"] for r in ours)
         print(f"baseline (per-row Python + protego, {n} rows): {n / naive_s:,.0f} rows/s; "

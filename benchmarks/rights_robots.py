@@ -13,11 +13,19 @@ URLs (gpact in one batch call, the others one ``can_fetch`` per URL). Printed: c
 the ratio to protego, parse time, peak RSS, and how often each baseline disagrees with gpact,
 with examples. A sample of gpact's answers is re-checked against the naive reference matcher
 (``gpact.rights.reference``) so the speed does not come at the cost of correctness.
+
+``--jobs N`` (default: every usable core) then runs the same workload end to end (parse,
+compile, checks, and sending hosts and answers between processes) through
+``gpact.rights.policy.allowed_many`` in one process and on N worker processes, and protego
+the same way (the same worker pool, the same chunks of hosts, one ``can_fetch`` per URL),
+interleaved and repeated; times are wall clock, the only measure that counts work spread over
+processes, so the load average is printed with them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import statistics
@@ -29,6 +37,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpact.rights import RobotsPolicy, reference, split_url
+from gpact.rights.parallel import Workers, chunks, usable_cores
+from gpact.rights.policy import HostUrls, allowed_many
 
 AGENT = "ExampleBot"
 SEGMENTS = ["products", "search", "admin", "wp-admin", "cart", "user", "blog", "tag", "api",
@@ -194,6 +204,75 @@ def many_hosts(points: list[int], urls: int, seed: int, skip: list[str], repeat:
         print(line)
 
 
+def _protego_chunk(hosts: list[HostUrls], token: str) -> list[bytes]:
+    """protego's share of the parallel run: what ``allowed_many`` does, with protego."""
+    from protego import Protego
+
+    out = []
+    for host in hosts:
+        rp = Protego.parse(host.body if isinstance(host.body, str) else "")
+        out.append(bytes(bool(rp.can_fetch(url, token)) for url in host.urls))
+    return out
+
+
+def _protego_many(hosts: list[HostUrls], token: str, pool: Workers | None) -> list[list[bool]]:
+    if pool is None:
+        packed = [_protego_chunk(hosts, token)]
+    else:
+        packed = pool.map(_protego_chunk, [(hosts[a:b], token)
+                                           for a, b in chunks(len(hosts), 4 * pool.jobs)])
+    return [list(map(bool, answers)) for part in packed for answers in part]
+
+
+def _forget() -> None:
+    """Empty gpact's cache of parsed and compiled robots.txt bodies (every run parses anew)."""
+    from gpact.rights import policy
+
+    policy._contents.clear()
+
+
+def parallel(hosts: list[Host], jobs: int, repeat: int, skip: list[str]) -> None:
+    """End to end on 1 and ``jobs`` processes, gpact and protego, wall clock, interleaved."""
+    batch = [HostUrls(200, h.body, h.urls, h.origin) for h in hosts]
+    n = sum(len(h.urls) for h in hosts)
+    t = time.perf_counter()
+    with Workers(jobs) as pool:
+        pool.map(abs, [(k,) for k in range(jobs)])  # started: the start-up is timed apart
+        started = time.perf_counter() - t
+        runs: dict[str, list[float]] = {}
+        contenders: list[tuple[str, Callable[[Workers | None], list[list[bool]]]]] = [
+            ("gpact", lambda p: allowed_many(batch, AGENT, 1) if p is None
+             else allowed_many(batch, AGENT, pool=p))]
+        if "protego" not in skip:
+            contenders.append(("protego", lambda p: _protego_many(batch, AGENT, p)))
+        answers: dict[str, list[list[bool]]] = {}
+        loads = []
+        for _ in range(repeat):
+            for name, run in contenders:
+                for workers in (None, pool):
+                    _forget()
+                    pool.map(_forget, [()] * jobs)  # one task per worker: round-robin
+                    w0 = time.perf_counter()
+                    answers[name] = run(workers)
+                    runs.setdefault(f"{name} x{1 if workers is None else jobs}", []).append(
+                        n / (time.perf_counter() - w0))
+                    loads.append(os.getloadavg()[0])
+    print(f"end to end, wall clock (parse + compile + checks, hosts and answers sent between "
+          f"processes), median of {repeat}; load average {min(loads):.1f}-{max(loads):.1f}; "
+          f"{jobs} workers started in {started:.1f}s (not counted)")
+    for name, rates in runs.items():
+        line = f"{name:>20}: {statistics.median(rates):>12,.0f} URLs/s ({min(rates):,.0f}-" \
+               f"{max(rates):,.0f})"
+        protego = runs.get("protego" + name[len(name.split(" ")[0]):])
+        if name.startswith("gpact") and protego is not None:
+            line += f"; {statistics.median(rates) / statistics.median(protego):.1f}x protego"
+        print(line)
+    if "protego" in answers:
+        differ = sum(a != b for x, y in zip(answers["gpact"], answers["protego"], strict=True)
+                     for a, b in zip(x, y, strict=True))
+        print(f"{'':>22}(answers as in the single-process run: protego differs on {differ})")
+
+
 def _peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
@@ -212,6 +291,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--many-urls", type=int, default=20000,
                     help="URLs per point of the many-hosts workload")
     ap.add_argument("--repeat", type=int, default=3, help="runs per many-hosts point")
+    ap.add_argument("--jobs", type=int, default=usable_cores(),
+                    help="worker processes for the parallel run (1: skip it)")
     args = ap.parse_args(argv)
 
     t = time.perf_counter()
@@ -260,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         wrong += reference.allowed(rules, split.path) != ours[h][i]
     print(f"{'reference check':>20}: {wrong} of {sample} sampled answers differ from the naive "
           "reference matcher")
+    if args.jobs > 1:
+        parallel(hosts, args.jobs, args.repeat, args.skip)
     if args.per_host:
         many_hosts([int(p) for p in args.per_host.split(",")], args.many_urls, args.seed,
                    args.skip, args.repeat)

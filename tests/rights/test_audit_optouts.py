@@ -41,6 +41,11 @@ ROWS = [
 
 @pytest.fixture
 def inputs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    return write_inputs(tmp_path)
+
+
+def write_inputs(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """The log, robots.txt snapshots and tdmrep.json snapshots for ``ROWS``."""
     at = pa.array([1_772_323_200_000_000] * 3, pa.timestamp("us"))
     snaps = tmp_path / "robots.parquet"
     pq.write_table(pa.table({"origin": ["https://a.example", "https://b.example",

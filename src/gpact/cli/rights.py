@@ -166,6 +166,8 @@ def audit(
     aipref: str | None = typer.Option(None, "--aipref", help="Also read IETF aipref "
                                       "Content-Usage (headers, robots.txt) per this draft "
                                       "version (e.g. vocab-08)."),
+    jobs: str | None = typer.Option(None, "--jobs", help="Matching processes for the duckdb "
+                                    "engine (default: every usable core; 1: no workers)."),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Was each fetched URL allowed by the robots.txt in force when it was fetched?
@@ -173,6 +175,7 @@ def audit(
     Exit 1 when any row is disallowed, unproven, unreadable, TDM-reserved or infringing.
     """
     from gpact.rights.audit import AuditOptions, run_audit, summarize
+    from gpact.rights.parallel import check_jobs
 
     if engine not in ("duckdb", "spark"):
         raise InputError(None, "--engine", f"unknown engine {engine!r}; use duckdb or spark")
@@ -180,6 +183,10 @@ def audit(
         raise InputError(None, "--engine", "--tdmrep and --aipref need the duckdb engine")
     if spark_master and engine != "spark":
         raise InputError(None, "--spark-master", "needs --engine spark")
+    if jobs is not None and engine == "spark":
+        raise InputError(None, "--jobs", "applies to the duckdb engine (Spark sets its own "
+                                         "parallelism)")
+    workers = check_jobs(jobs)
     if aipref is not None:
         from gpact.rights.optouts import vocabulary
 
@@ -202,7 +209,7 @@ def audit(
                            cache_hours=cache_hours, parse_limit=int(used[0].value),
                            infringing=infringing, engine=engine,
                            spark_master=spark_master, tdmrep=tdmrep or None,
-                           aipref=aipref)
+                           aipref=aipref, jobs=workers)
     if sys.stderr.isatty():
         with Progress(transient=True) as bar:
             task = bar.add_task("auditing", total=None)

@@ -20,9 +20,12 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import math
+import os
 import tempfile
+import time
 import weakref
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -42,6 +45,7 @@ from gpact.rights.bounded import INFRINGING_LIMIT
 from gpact.rights.matcher import ROBOTS_TXT
 from gpact.rights.normalize import normalize_origin, origin_of, product_token, split_url
 from gpact.rights.optouts import UsageRules, Vocabulary, vocabulary
+from gpact.rights.parallel import Workers, check_jobs, peak_rss_mib
 from gpact.rights.policy import Access, RobotsPolicy, parse_status
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT
 from gpact.rights.tdmrep import TdmRepFile, TdmVerdict, combine, from_headers, from_html
@@ -66,6 +70,7 @@ class AuditOptions:
     spark_master: str | None = None     # with engine spark; default local[threads]
     tdmrep: list[str] | None = None     # snapshots of /.well-known/tdmrep.json (as robots.txt)
     aipref: str | None = None           # IETF aipref draft whose Content-Usage is read
+    jobs: int | None = None             # matching processes; None: every usable core
 
 
 @dataclass
@@ -75,6 +80,8 @@ class AuditResult:
     out: Path
     infringing_domains: int
     agents: dict[str, int] = field(default_factory=dict)
+    workers_peak_rss_mib: list[float] = field(default_factory=list)  # one per worker process
+    workers_cpu_s: list[float] = field(default_factory=list)  # CPU seconds, one per worker
 
 
 def _reader(con: duckdb.DuckDBPyConnection, paths: list[str],
@@ -373,11 +380,20 @@ def _validate_snapshots(con: duckdb.DuckDBPyConnection, path: str, table: str) -
                 "USING (raw_origin)")
 
 
+def _mention_words(aipref: Vocabulary | str | None) -> str:
+    """What a header block or page must contain for the TDM readers to find anything."""
+    return "(?i)tdm-|noai" + ("|content-usage" if aipref else "")
+
+
 def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float,
-            tdmrep: bool = False) -> duckdb.DuckDBPyRelation:
+            tdmrep: bool = False, aipref: str | None = None) -> duckdb.DuckDBPyRelation:
     """The log with the snapshot in force for each fetch: the latest of its origin fetched at
-    or before it (see :func:`_in_force`)."""
+    or before it (see :func:`_in_force`). Headers and HTML that mention no opt-out word are
+    dropped here, in DuckDB's threads, so that pages are not carried through the batches."""
     seconds = int(cache_hours * 3600)
+    words = _mention_words(aipref)
+    said = {column: f"CASE WHEN regexp_matches(l.{column}, '{words}') THEN l.{column} END"
+            for column in ("http_headers", "html")}
     in_force = ("l.origin = {t}.origin AND l.day = {t}.day AND l.fetched_at >= {t}.fetched_at "
                 "AND l.fetched_at < {t}.next_at")
     tdm_column, tdm_join = "", ""
@@ -393,7 +409,8 @@ def _joined(con: duckdb.DuckDBPyConnection, cache_hours: float,
                      LEFT JOIN agent_map a USING (user_agent)
         )
         SELECT l.row_id, l.url, l.fetched_at, l.user_agent, l.agent_token, l.origin,
-               coalesce(l.infringing, false) AS infringing_domain, l.http_headers, l.html,
+               coalesce(l.infringing, false) AS infringing_domain,
+               {said["http_headers"]} AS http_headers, {said["html"]} AS html,
                s.snapshot_id, s.fetched_at AS snapshot_fetched_at, s.status AS snapshot_status,
                (s.snapshot_id IS NOT NULL AND
                 l.fetched_at - s.fetched_at > INTERVAL {seconds} SECOND) AS stale{tdm_column}
@@ -417,7 +434,7 @@ class Outcomes:
             weakref.WeakKeyDictionary())
         self._arrays: tuple[pa.Array, pa.Array, pa.Array, pa.Array] | None = None
 
-    def _id(self, row: tuple[str, str | None, int | None, str | None]) -> int:
+    def intern(self, row: tuple[str, str | None, int | None, str | None]) -> int:
         found = self._ids.get(row)
         if found is None:
             found = self._ids[row] = len(self.rows)
@@ -435,16 +452,16 @@ class Outcomes:
         ids = []
         for k, rule in enumerate(compiled.table):
             if k == ROBOTS_TXT:
-                ids.append(self._id(("allowed", None, None, "/robots.txt is always allowed")))
+                ids.append(self.intern(("allowed", None, None, "/robots.txt is always allowed")))
             elif policy.access is Access.rules:
                 verdict = "allowed" if compiled.allowed_table[k] else "disallowed"
-                ids.append(self._id((verdict, rule.text if rule else None,
+                ids.append(self.intern((verdict, rule.text if rule else None,
                                      rule.line if rule else None, None)))
             else:
                 verdict = ("allowed" if policy.access is Access.allow_all
                            else "unreachable_disallow")
-                ids.append(self._id((verdict, None, None, policy.reason)))
-        ids.append(self._id(("invalid_row", None, None, "not an absolute URL")))
+                ids.append(self.intern((verdict, None, None, policy.reason)))
+        ids.append(self.intern(("invalid_row", None, None, "not an absolute URL")))
         per_token[token.lower()] = ids
         return ids
 
@@ -459,17 +476,31 @@ class Outcomes:
                 "robots_line": pc.take(lines, ids), "robots_detail": pc.take(details, ids)}
 
 
+# What the verdicts of a batch are computed from (the rest of the joined row is copied)
+EVALUATION_COLUMNS = ("url", "agent_token", "snapshot_id", "stale", "http_headers", "html",
+                      "tdm_snapshot_id")
+
+
+def evaluation_input(joined: pa.RecordBatch) -> pa.RecordBatch:
+    """The columns of a joined batch the verdicts depend on, with ``valid`` (origin and time
+    readable) in place of the origin and time: what a worker process is sent."""
+    names = [n for n in EVALUATION_COLUMNS if n in joined.schema.names]
+    valid = pc.and_(pc.is_valid(joined.column("origin")), pc.is_valid(joined.column("fetched_at")))
+    return pa.RecordBatch.from_arrays([*(joined.column(n) for n in names), valid],
+                                      [*names, "valid"])
+
+
 def _evaluate(batch: pa.RecordBatch, policies: Policies,
-              outcomes: Outcomes) -> dict[str, pa.Array]:
-    """robots/TDM verdict columns for one batch, in any row order.
+              outcomes: Outcomes) -> tuple[Any, Any, list[tuple[str, str | None, str | None]]]:
+    """For one :func:`evaluation_input` batch: the robots outcome id of each row (into
+    ``outcomes.rows``) and the TDM outcome of each row (ids into the returned list).
 
     Rows are grouped by (snapshot, token) and deduplicated by URL within each group with
     vectorised Arrow/NumPy steps; each group's distinct URLs go through one matcher call and
     the outcome ids are spread back to the rows, so Python touches each distinct URL once."""
     snap_ids = batch.column("snapshot_id")
     tokens = batch.column("agent_token")
-    valid = _numpy(pc.and_(pc.is_valid(batch.column("origin")),
-                           pc.is_valid(batch.column("fetched_at"))))
+    valid = _numpy(batch.column("valid"))
     has_snapshot = _numpy(pc.is_valid(snap_ids))
     has_token = _numpy(pc.is_valid(tokens))
     chosen = np.where(~valid, outcomes.INVALID, np.where(
@@ -488,12 +519,15 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
                 groups.urls[start:end], policy.origin)))
         matched = np.asarray(found, np.int64)[groups.inverse]
         chosen[todo] = np.where(chosen[todo] < 0, matched, chosen[todo])
-    tdm = _tdm(batch, policies, groups)
-    return {**outcomes.columns(pa.array(chosen, pa.int64())), **tdm}
+    return (chosen, *_tdm(batch, policies, groups))
 
 
-def _numpy(values: pa.Array | pa.ChunkedArray) -> Any:
-    return values.to_numpy(zero_copy_only=False)
+def _numpy(values: pa.Array) -> Any:
+    """A NumPy view of a null-free array; booleans via uint8 (pyarrow's own conversion of
+    booleans imports pandas, a second of start-up in every worker process)."""
+    if pa.types.is_boolean(values.type):
+        return values.cast(pa.uint8()).to_numpy(zero_copy_only=True).view(np.bool_)
+    return values.to_numpy(zero_copy_only=True)
 
 
 class _Groups:
@@ -546,7 +580,8 @@ class _Groups:
         return ordered[(ends[group - 1] if group else 0):ends[group]]
 
 
-def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups) -> dict[str, pa.Array]:
+def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups,
+         ) -> tuple[Any, list[tuple[str, str | None, str | None]]]:
     """Opt-out verdicts for AI training per row, from every source the inputs carry: response
     headers (TDMRep, agent-scoped noai, aipref Content-Usage with ``--aipref``), the page's HTML
     meta (optional ``html`` column), the tdmrep.json in force (``--tdmrep``) and the robots.txt
@@ -556,15 +591,20 @@ def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups) -> dict[str
     names = set(batch.schema.names)
     tokens = batch.column("agent_token")
     urls = batch.column("url")
-    words = "(?i)tdm-|noai" + ("|content-usage" if policies.aipref else "")
+    words = _mention_words(policies.aipref)
     for column, read in (("http_headers", lambda v, t: from_headers(v, t, policies.aipref)),
                          ("html", from_html)):
         if column not in names:
             continue
         values = batch.column(column)
-        mentions = pc.fill_null(pc.match_substring_regex(values, words), False)
-        for i in pc.indices_nonzero(mentions).to_pylist():
-            said.setdefault(i, []).append(read(values[i].as_py(), tokens[i].as_py()))
+        rows = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(values, words), False))
+        read_once: dict[tuple[Any, Any], TdmVerdict] = {}  # a site repeats its headers
+        for i, value, token in zip(rows.to_pylist(), values.take(rows).to_pylist(),
+                                   tokens.take(rows).to_pylist(), strict=True):
+            found = read_once.get((value, token))
+            if found is None:
+                found = read_once[value, token] = read(value, token)
+            said.setdefault(i, []).append(found)
     if "tdm_snapshot_id" in names:
         ids = batch.column("tdm_snapshot_id")
         for i in pc.indices_nonzero(pc.is_valid(ids)).to_pylist():
@@ -586,20 +626,88 @@ def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups) -> dict[str
     for i, verdicts in said.items():
         found = combine(*verdicts)
         ids_per_row[i] = seen.setdefault((found.label, found.source, found.policy), len(seen))
+    return ids_per_row, list(seen)
+
+
+def _tdm_columns(ids: Any, seen: list[tuple[str, str | None, str | None]],
+                 ) -> dict[str, pa.Array]:
     label, source, policy = zip(*seen, strict=True)
-    take = pa.array(ids_per_row, pa.int64())
+    take = pa.array(ids, pa.int64())
     return {"tdm_verdict": pc.take(pa.array(label, pa.string()), take),
             "tdm_source": pc.take(pa.array(source, pa.string()), take),
             "tdm_policy": pc.take(pa.array(policy, pa.string()), take)}
 
 
+def _table(joined: pa.RecordBatch, columns: dict[str, pa.Array]) -> pa.Table:
+    table = pa.Table.from_batches([joined])
+    for name, values in columns.items():
+        table = table.append_column(name, values)
+    return table.select(list(OUTPUT_COLUMNS))
+
+
 def verdict_table(joined: pa.RecordBatch, policies: Policies,
                   outcomes: Outcomes) -> pa.Table:
     """The output rows (``OUTPUT_COLUMNS``) for one batch of the joined log, in its order."""
-    table = pa.Table.from_batches([joined])
-    for name, values in _evaluate(joined, policies, outcomes).items():
-        table = table.append_column(name, values)
-    return table.select(list(OUTPUT_COLUMNS))
+    chosen, tdm_ids, tdm_seen = _evaluate(evaluation_input(joined), policies, outcomes)
+    return _table(joined, {**outcomes.columns(pa.array(chosen, pa.int64())),
+                           **_tdm_columns(tdm_ids, tdm_seen)})
+
+
+# A worker process's state (see _start_worker): its own DuckDB connection to the snapshot
+# files the parent wrote, its compiled policies and outcome table.
+_worker: tuple[Policies, Outcomes] | None = None
+
+
+def _start_worker(snapshots: str, tdm_snapshots: str | None, parse_limit: int,
+                  aipref: str | None) -> None:
+    global _worker
+    con = duckdb.connect()
+    con.execute("SET threads=1")
+    con.execute("SET memory_limit='64MB'")
+    con.execute(f"CREATE VIEW snaps AS SELECT * FROM read_parquet('{snapshots}')")
+    if tdm_snapshots is not None:
+        con.execute(f"CREATE VIEW tdm_snaps AS SELECT * FROM read_parquet('{tdm_snapshots}')")
+    _worker = (Policies(con, parse_limit, aipref=vocabulary(aipref) if aipref else None),
+               Outcomes())
+
+
+def _to_ipc(batch: pa.RecordBatch) -> pa.Buffer:
+    """A batch as one Arrow IPC buffer: a single copy to send, read back without copying
+    (pickling the batch itself costs several times more)."""
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, batch.schema) as stream:
+        stream.write_batch(batch)
+    return sink.getvalue()
+
+
+def _evaluate_in_worker(data: pa.Buffer) -> tuple[Any, ...]:
+    """:func:`_evaluate` in a worker. The worker's outcome ids mean nothing to the parent, so
+    the outcomes this batch uses are sent as values with the batch's ids into them."""
+    assert _worker is not None, "worker not started"
+    policies, outcomes = _worker
+    batch = pa.ipc.open_stream(data).read_next_batch()
+    chosen, tdm_ids, tdm_seen = _evaluate(batch, policies, outcomes)
+    present = np.bincount(chosen, minlength=len(outcomes.rows)) > 0
+    local = (np.cumsum(present) - 1)[chosen].astype(np.int32)
+    return ([outcomes.rows[i] for i in np.flatnonzero(present).tolist()], local,
+            tdm_seen, np.asarray(tdm_ids, np.int32), os.getpid(),
+            (peak_rss_mib(), time.process_time()))
+
+
+def _merge(joined: pa.RecordBatch, parts: list[tuple[Any, tuple[Any, ...]]],
+           outcomes: Outcomes, workers: dict[int, tuple[float, float]]) -> pa.Table:
+    """One batch's verdict table from its parts' results (row indices, worker result);
+    ``workers``: each worker's latest (peak RSS, CPU seconds)."""
+    ids = np.zeros(joined.num_rows, np.int64)
+    tdm_ids = np.zeros(joined.num_rows, np.int64)
+    tdm_seen: list[tuple[str, str | None, str | None]] = []
+    for rows, (used, local, seen, tdm_local, pid, usage) in parts:
+        workers[pid] = usage
+        ids[rows] = np.asarray([outcomes.intern(row) for row in used], np.int64)[local]
+        tdm_ids[rows] = tdm_local + len(tdm_seen)
+        tdm_seen += seen
+    return _table(joined, {**outcomes.columns(pa.array(ids, pa.int64())),
+                           **_tdm_columns(tdm_ids, tdm_seen)})
 
 
 OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
@@ -665,21 +773,31 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     con.execute("SET enable_progress_bar=false")  # stdout may be the JSON summary
     try:
         rows, snapshots = _prepare(con, options, infringing)
-        policies = Policies(con.cursor(), options.parse_limit,
-                            aipref=vocabulary(options.aipref) if options.aipref else None)
+        # one process per batch at most: a small log is matched here, without a pool
+        jobs = min(check_jobs(options.jobs), math.ceil(rows / options.batch_rows))
         outcomes = Outcomes()
         writer = Writer(options.out)
-        schema: pa.Schema | None = None
         agents: dict[str, int] = {}
+        workers_rss: dict[int, tuple[float, float]] = {}
         # The batches create millions of short-lived, acyclic objects; the cyclic collector
         # would otherwise walk the caches' objects again and again (about a tenth of the time).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            for batch in _batches(_joined(con, options.cache_hours, bool(options.tdmrep)),
-                                  options.batch_rows):
-                if batch.num_rows:
-                    schema = _write_batch(batch, policies, outcomes, writer, agents, progress)
+            joined = _joined(con, options.cache_hours, bool(options.tdmrep), options.aipref)
+            batches = (b for b in _batches(joined, options.batch_rows) if b.num_rows)
+            if jobs > 1:
+                tables = _tables_parallel(con, options, work, batches, outcomes, jobs,
+                                          workers_rss)
+            else:
+                policies = Policies(con.cursor(), options.parse_limit,
+                                    aipref=vocabulary(options.aipref) if options.aipref
+                                    else None)
+                tables = (verdict_table(batch, policies, outcomes) for batch in batches)
+            schema: pa.Schema | None = None
+            for table in tables:
+                _write_table(table, writer, agents, progress)
+                schema = table.schema
         finally:
             if collecting:
                 gc.enable()
@@ -689,19 +807,65 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
                          f"cannot audit: {str(exc).splitlines()[0]}") from None
     finally:
         con.close()
-    return AuditResult(rows, snapshots, options.out, len(infringing), agents)
+    return AuditResult(rows, snapshots, options.out, len(infringing), agents,
+                       [rss for rss, _ in workers_rss.values()],
+                       [cpu for _, cpu in workers_rss.values()])
 
 
-def _write_batch(batch: pa.RecordBatch, policies: Policies, outcomes: Outcomes,
-                 writer: Writer, agents: dict[str, int],
-                 progress: Callable[[int], None] | None) -> pa.Schema:
-    table = verdict_table(batch, policies, outcomes)
+def _tables_parallel(con: duckdb.DuckDBPyConnection, options: AuditOptions, work: Path,
+                     batches: Iterator[pa.RecordBatch], outcomes: Outcomes, jobs: int,
+                     workers_rss: dict[int, tuple[float, float]]) -> Iterator[pa.Table]:
+    """The verdict tables, batch by batch in stream order, matched by ``jobs`` worker
+    processes. Workers get the snapshots as Parquet files (read by id, as needed, into their
+    own caches) and each batch's :func:`evaluation_input` as Arrow; this process streams the
+    join, assembles and writes. At most two batches are in flight (memory)."""
+    snapshots = work / "snapshots.parquet"
+    con.execute(f"COPY (SELECT snapshot_id, origin, status, body FROM snaps) TO "
+                f"'{snapshots}' (FORMAT parquet)")
+    tdm: Path | None = None
+    if options.tdmrep:
+        tdm = work / "tdmrep.parquet"
+        con.execute(f"COPY (SELECT snapshot_id, status, body FROM tdm_snaps) TO '{tdm}' "
+                    "(FORMAT parquet)")
+    # each origin's rows go to one worker, so each snapshot is parsed and compiled once
+    routes = np.zeros(_one(con, "SELECT count(*) FROM snaps")[0] + 1, np.int64)
+    for snapshot_id, route in con.execute(f"SELECT snapshot_id, hash(origin) % {jobs} "
+                                          "FROM snaps").fetchall():
+        routes[snapshot_id] = route
+    waiting: deque[tuple[pa.RecordBatch, list[tuple[int, int, Any]]]] = deque()
+    with Workers(jobs, _start_worker, (str(snapshots), str(tdm) if tdm else None,
+                                       options.parse_limit, options.aipref)) as workers:
+        for batch in batches:
+            given = evaluation_input(batch)
+            route = routes[_numpy(pc.fill_null(given.column("snapshot_id"), 0))]
+            sent = []
+            for worker in range(jobs):
+                rows = np.flatnonzero(route == worker)
+                if rows.size:
+                    sent.append((worker, workers.send(worker, _evaluate_in_worker,
+                                                      _to_ipc(given.take(pa.array(rows)))),
+                                 rows))
+            waiting.append((batch, sent))
+            if len(waiting) > 1:  # a batch in flight while this one is merged and written
+                yield _collect(waiting.popleft(), workers, outcomes, workers_rss)
+        while waiting:
+            yield _collect(waiting.popleft(), workers, outcomes, workers_rss)
+
+
+def _collect(entry: tuple[pa.RecordBatch, list[tuple[int, int, Any]]], workers: Workers,
+             outcomes: Outcomes, workers_rss: dict[int, tuple[float, float]]) -> pa.Table:
+    joined, sent = entry
+    return _merge(joined, [(rows, workers.result(worker, ticket))
+                           for worker, ticket, rows in sent], outcomes, workers_rss)
+
+
+def _write_table(table: pa.Table, writer: Writer, agents: dict[str, int],
+                 progress: Callable[[int], None] | None) -> None:
     writer.write(table)
     for token, count in zip(*value_counts(table.column("agent_token")), strict=True):
         agents[token] = agents.get(token, 0) + count
     if progress is not None:
         progress(table.num_rows)
-    return table.schema
 
 
 def empty_schema() -> pa.Schema:

@@ -8,8 +8,10 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from gpact.rights.matcher import INVALID_URL, CompiledRules
+from gpact.rights.parallel import Workers, check_jobs, chunks
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT, RobotsTxt, parse
 
 UNREACHABLE = "unreachable"
@@ -175,3 +177,53 @@ class RobotsPolicy:
             return "no group for this user-agent and no '*' group: no rules apply (§2.2.1)"
         which = f"group for {token!r}" if selection.matched == "token" else "'*' group"
         return f"no rule of the {which} matches: allowed (RFC 9309 §2.2.2)"
+
+
+class HostUrls(NamedTuple):
+    """One host's robots.txt as fetched and the URLs to check against it."""
+
+    status: int | None
+    body: bytes | str | None
+    urls: Sequence[str]
+    origin: str | None = None  # canonical scheme://host[:port] of the URLs (fastest path)
+
+
+def _allowed_chunk(hosts: Sequence[HostUrls], token: str, parse_limit: int) -> list[bytes]:
+    """One worker's share: each host's answers packed one octet per URL (cheap to send)."""
+    out = []
+    for h in hosts:
+        urls = h.urls.split("\n") if isinstance(h.urls, str) else h.urls
+        out.append(bytes(RobotsPolicy(h.status, h.body, parse_limit, h.origin).allowed(
+            urls, token)))
+    return out
+
+
+def _packed(host: HostUrls) -> HostUrls:
+    """The host with its URLs as one newline-joined string: one object to pickle instead of
+    one per URL (a URL holding a newline keeps the list)."""
+    joined = "\n".join(host.urls)
+    if host.urls and joined.count("\n") == len(host.urls) - 1:
+        return host._replace(urls=joined)
+    return host
+
+
+def allowed_many(hosts: Sequence[HostUrls], token: str, jobs: int | None = None, *,
+                 pool: Workers | None = None,
+                 parse_limit: int = DEFAULT_PARSE_LIMIT) -> list[list[bool]]:
+    """Allowed or not for every URL of every host, parsed and matched on ``jobs`` processes
+    (default: every usable core; 1 runs here, without a pool). ``pool`` reuses running
+    :class:`~gpact.rights.parallel.Workers` across calls. Answers are those of
+    :meth:`RobotsPolicy.allowed`, host by host, in order."""
+    workers = pool.jobs if pool is not None else check_jobs(jobs)
+    if workers == 1 or len(hosts) < 2:
+        return [RobotsPolicy(h.status, h.body, parse_limit, h.origin).allowed(h.urls, token)
+                for h in hosts]
+    # a few chunks per worker even out hosts of different sizes; each is one message
+    tasks = [([_packed(h) for h in hosts[a:b]], token, parse_limit)
+             for a, b in chunks(len(hosts), 4 * workers)]
+    if pool is None:
+        with Workers(workers) as own:
+            packed = own.map(_allowed_chunk, tasks)
+    else:
+        packed = pool.map(_allowed_chunk, tasks)
+    return [list(map(bool, answers)) for part in packed for answers in part]
