@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from gpact.cli.common import FORMAT_OPTION, Format, parse_date, print_json
-from gpact.data import Options, parse_mapping, summarize_manifests
+from gpact.cli.common import FORMAT_OPTION, Format, parse_date
+from gpact.data import Options, parse_mapping, summarize_manifests, write_json
 from gpact.data.report import render
 
 app = typer.Typer(help="Training-content statistics from data manifests.", no_args_is_help=True)
@@ -62,7 +62,7 @@ def summarize(
                                   spark_master=spark_master, memory_limit=memory_limit,
                                   progress=hook)
     if fmt is Format.json:
-        print_json(doc)
+        write_json(doc, sys.stdout)  # the domain list streamed, not held as one string
     else:
         typer.echo(render(doc, md=fmt is Format.md, show=show), nl=False)
 
