@@ -36,7 +36,8 @@ def summarize(
     spark_master: str | None = typer.Option(None, "--spark-master", help="Spark master URL, "
                                             "e.g. local[4] or spark://host:7077."),
     memory_limit: str | None = typer.Option(None, "--memory-limit", help="DuckDB memory "
-                                            "limit, e.g. 4GB (it spills to disk beyond)."),
+                                            "limit, e.g. 4GB (default 2GB; it spills to a "
+                                            "temporary directory beyond)."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first kind of invalid "
                                 "row instead of counting and skipping it."),
     top_languages: int = typer.Option(20, "--top-languages", min=1, help="Languages listed "
