@@ -43,7 +43,10 @@ SPAN_S = 600 * 86400
 
 
 def host_names(n_hosts: int, rng: np.random.Generator) -> pa.Array:
-    """``n_hosts`` distinct host names, about two hosts per registrable domain."""
+    """``n_hosts`` host names over ``n_hosts // 2`` registrable domains. (The subdomain
+    cycles with ``i // n_domains``, which is 0 or 1, and both pick ``www``: names ``i`` and
+    ``i + n_domains`` coincide, so there are about ``n_hosts / 2`` distinct names. Kept as is
+    so that the figures in docs/data.md stay comparable.)"""
     n_domains = max(1, n_hosts // 2)
     dom = np.arange(n_hosts) % n_domains
     suffix = np.asarray(SUFFIXES)[rng.integers(0, len(SUFFIXES), n_domains)][dom]
