@@ -4,8 +4,8 @@ For each size it generates (or reuses) a synthetic manifest with ``data_generate
 each in a fresh process so that peak memory is measured per contender, interleaved (round
 after round: every contender once per round, so load on the shared machine hits all alike):
 
-* ``gpact``       the complete summary (DuckDB engine), as ``gpact data summarize`` computes it,
-                  serialised to JSON;
+* ``gpact``       the complete summary (DuckDB engine, its default memory limit), as
+                  ``gpact data summarize --format json`` computes and writes it;
 * ``duckdb_psl``  the reference: one hand-written DuckDB script computing the same
                   registrable-domain totals and top-10 % list on the same files. Per row it
                   does what gpact does (``split_part`` of crawled URLs, group by authority);
@@ -118,10 +118,11 @@ def _psl_rules() -> tuple[list[str], list[str], list[str]]:
 
 
 def run_gpact(files: list[str]) -> list[str]:
-    from gpact.data import Options, summarize_manifests
+    from gpact.data import Options, summarize_manifests, write_json
 
     doc = summarize_manifests(files, Options(as_of=dt.date(2026, 11, 22)))
-    json.dumps(doc)
+    with open(os.devnull, "w", encoding="utf-8") as out:  # what --format json writes
+        write_json(doc, out)
     return [d["domain"] for d in doc["top_domains"][:10]] + [
         f"{doc['domain_count']} domains, {len(doc['top_domains'])} listed"]
 

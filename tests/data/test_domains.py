@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -104,21 +103,32 @@ def test_list_length(n: int, share: float, rounding: str, cap: int | None,
     assert list_length(n, share, rounding, cap) == expected
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(sizes=st.dictionaries(LABEL, st.integers(0, 5), min_size=1, max_size=40),
        share=st.sampled_from([0.05, 0.1, 0.5, 1.0]))
-def test_top_list_equals_a_full_sort(sizes: dict[str, int], share: float) -> None:
-    from gpact.data.summary import _top
+def test_domain_figures_equal_a_full_sort(sizes: dict[str, int], share: float) -> None:
+    """The list and the figures computed in SQL over the size histogram, against Python
+    over every domain (ties at every size are likely with sizes 0..5)."""
+    from gpact.data.engine import DOMAINS_VIEW, domain_figures
+    from gpact.data.engine_duckdb import DuckDBBackend
 
-    table = pa.table({"domain": list(sizes), "bytes_sum": list(sizes.values()),
-                      "items_sum": [1] * len(sizes)})
+    with DuckDBBackend() as backend:
+        backend.con.register("t", pa.table({"domain": list(sizes), "bytes_sum": list(
+            sizes.values()), "items_sum": [1] * len(sizes)}))
+        backend.materialize(DOMAINS_VIEW, "SELECT * FROM t", "test")
+        figures = domain_figures(backend, lambda n: list_length(n, share, "ceil", None))
+    ranked = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))
     k = list_length(len(sizes), share, "ceil", None)
-    reference = sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0]))[:k]
-    # the engine passes the domains at or above the k-th size (all of them at k = 0)
-    at_least = reference[-1][1] if k else 0
-    candidates = table.filter(pc.greater_equal(table["bytes_sum"], at_least))
-    head = _top(candidates, k).to_pylist()
-    assert [(r["domain"], r["bytes_sum"]) for r in head] == reference
+    assert [(d["domain"], d["bytes"]) for d in figures.listed] == ranked[:k]
+    total = sum(sizes.values())
+    cum = [sum(b for _, b in ranked[:j]) for j in range(len(ranked) + 1)]
+    assert figures.ties_at_cutoff == sum(1 for _, b in ranked[k:] if b == ranked[k - 1][1])
+    assert all(figures.top_bytes[j] == cum[j] for j in figures.top_bytes)
+    assert set(figures.top_bytes) >= {k, -(-len(sizes) // 100), -(-len(sizes) // 10)}
+    assert figures.half == (min(j for j in range(len(cum)) if 2 * cum[j] >= total)
+                            if total else None)
+    assert (figures.count, figures.bytes) == (len(sizes), total)
+    assert figures.sum_of_squares == sum(b * b for b in sizes.values())
 
 
 @pytest.mark.parametrize(("key", "host"), [

@@ -10,7 +10,8 @@ from gpact.data.engine import run
 from gpact.data.engine_duckdb import DuckDBBackend
 from gpact.data.engine_spark import SparkBackend
 from gpact.data.inputs import expand
-from gpact.data.summary import summarize
+from gpact.data.summary import domain_list_length, summarize
+from gpact.rulebook import default_rulebook
 from tests.data import manifests as m
 from tests.data.conftest import AS_OF
 
@@ -19,9 +20,11 @@ def both(spark: Any, paths: list[Path], mapping: dict[str, str] | None = None,
          **opts: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     files = expand([str(p) for p in paths])
     options = Options(as_of=AS_OF, **opts)
+    rules = default_rulebook().at(AS_OF)
     out = []
     for backend in (DuckDBBackend(), SparkBackend(session=spark)):
-        agg = run(backend, files, mapping or {}, options.psl_private)
+        agg = run(backend, files, mapping or {}, options.psl_private,
+                  top_count=lambda n: domain_list_length(n, rules, options.sme))
         doc = summarize(files, agg, engine=backend.name, mapping=mapping or {}, options=options)
         doc.pop("engine")
         out.append(doc)

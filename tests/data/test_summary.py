@@ -219,25 +219,3 @@ def test_invalid_crawled_rows_leave_their_domain(tmp_path: Path) -> None:
         [("example.com", 100, 1)]
     assert doc["domain_count"] == 2 and doc["crawled_hosts"]["distinct_hosts"] == 2
     assert doc["rows"] == {"read": 5, "used": 2, "skipped": 3}
-
-
-@pytest.mark.parametrize("sme", [False, True])
-def test_engine_fetches_only_the_top_of_the_ranking(tmp_path: Path, sme: bool) -> None:
-    # ties at the cut-off: the candidates the engine passes on must give the same document
-    # as the full per-domain table
-    from gpact.data.engine import run
-    from gpact.data.engine_duckdb import DuckDBBackend
-    from gpact.data.inputs import expand
-    from gpact.data.summary import domain_list_length, summarize
-    from gpact.rulebook import default_rulebook
-
-    rows = [m.crawled(f"https://www.site{i}.com/x", 100 if i < 30 else i) for i in range(60)]
-    files = expand([str(m.write_parquet(tmp_path / "ties.parquet", rows))])
-    options = Options(as_of=AS_OF, sme=sme)
-    rules = default_rulebook().at(options.as_of)
-    docs = []
-    for top_count in (None, lambda n: domain_list_length(n, rules, sme)):
-        agg = run(DuckDBBackend(), files, {}, top_count=top_count)
-        docs.append(summarize(files, agg, engine="duckdb", mapping={}, options=options))
-    assert docs[0] == docs[1]
-    assert docs[1]["domain_rule"]["ties_at_cutoff"] == (27 if sme else 24)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import typer
 
-from gpact.cli.common import FORMAT_OPTION, Format, parse_date, print_json
-from gpact.data import Options, parse_mapping, summarize_manifests
+from gpact.cli.common import FORMAT_OPTION, Format, parse_date
+from gpact.data import Options, parse_mapping, summarize_manifests, write_json
 from gpact.data.report import render
 
 app = typer.Typer(help="Training-content statistics from data manifests.", no_args_is_help=True)
@@ -36,7 +36,8 @@ def summarize(
     spark_master: str | None = typer.Option(None, "--spark-master", help="Spark master URL, "
                                             "e.g. local[4] or spark://host:7077."),
     memory_limit: str | None = typer.Option(None, "--memory-limit", help="DuckDB memory "
-                                            "limit, e.g. 4GB (it spills to disk beyond)."),
+                                            "limit, e.g. 4GB (default 2GB; it spills to a "
+                                            "temporary directory beyond)."),
     strict: bool = typer.Option(False, "--strict", help="Fail on the first kind of invalid "
                                 "row instead of counting and skipping it."),
     top_languages: int = typer.Option(20, "--top-languages", min=1, help="Languages listed "
@@ -62,7 +63,7 @@ def summarize(
                                   spark_master=spark_master, memory_limit=memory_limit,
                                   progress=hook)
     if fmt is Format.json:
-        print_json(doc)
+        write_json(doc, sys.stdout)  # the domain list streamed, not held as one string
     else:
         typer.echo(render(doc, md=fmt is Format.md, show=show), nl=False)
 

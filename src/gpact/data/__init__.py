@@ -1,7 +1,9 @@
 """Training-content statistics for the public summary (Art. 53(1)(d)) from data manifests.
 
 ``summarize_manifests`` reads manifests (Parquet, CSV, JSON Lines; globs; compressed) with
-DuckDB by default or Apache Spark, and returns the JSON document described in docs/data.md.
+DuckDB by default or Apache Spark, and returns the JSON document described in docs/data.md;
+its domain list is a ``RankedDomains`` read from disk, so write the document with
+``write_json`` (it streams the list) rather than ``json.dumps``.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
+from gpact.data.domain_list import RankedDomains, write_json
 from gpact.data.engine import Aggregates, run
 from gpact.data.engine_duckdb import DuckDBBackend, ProgressHook
 from gpact.data.inputs import expand, parse_mapping
@@ -36,14 +39,14 @@ def summarize_manifests(patterns: list[str], options: Options, *, engine: Engine
     if engine == "spark":
         from gpact.data.engine_spark import SparkBackend
         with SparkBackend(master=spark_master) as spark:
-            agg = run(spark, files, mapping, options.psl_private, top_count)
+            agg = run(spark, files, mapping, options.psl_private, top_count=top_count)
     else:
-        agg = run(DuckDBBackend(memory_limit=memory_limit, progress=progress), files, mapping,
-                  options.psl_private, top_count)
+        with DuckDBBackend(memory_limit=memory_limit, progress=progress) as duck:
+            agg = run(duck, files, mapping, options.psl_private, top_count=top_count)
     return summarize(files, agg, engine=engine, mapping=mapping, options=options,
                      sources=described, sources_path=str(sources) if sources else None,
                      rulebook=rulebook)
 
 
-__all__ = ["SCHEMA", "Aggregates", "Options", "Source", "parse_mapping", "summarize",
-           "summarize_manifests"]
+__all__ = ["SCHEMA", "Aggregates", "Options", "RankedDomains", "Source", "parse_mapping",
+           "summarize", "summarize_manifests", "write_json"]

@@ -1,12 +1,15 @@
 """The default engine: DuckDB embedded, streaming the files with bounded memory.
 
 DuckDB reads Parquet, CSV and JSON Lines (gzip/zstd compressed too) in parallel and spills to
-disk past ``memory_limit``. On a terminal a progress bar follows each pass.
+disk past ``memory_limit`` (``MEMORY_LIMIT`` unless given: DuckDB's own default, 80 % of RAM,
+would let the per-host tables of a large crawl grow with the number of hosts), into a
+temporary directory of its own. On a terminal a progress bar follows each pass.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -17,6 +20,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from gpact.data.domain_list import BATCH
 from gpact.data.inputs import ManifestFile
 from gpact.data.psl import CHUNK
 from gpact.data.query import Relation, TypeClass
@@ -24,6 +28,7 @@ from gpact.errors import InputError
 
 ProgressHook = Callable[[str, float], None]
 ArrowFn = Callable[[pa.RecordBatch, Any], pa.RecordBatch]
+MEMORY_LIMIT = "2GB"
 
 
 def type_class(sql_type: str) -> TypeClass:
@@ -56,16 +61,25 @@ class DuckDBBackend:
         self.con = duckdb.connect(config={"preserve_insertion_order": False})
         self.con.execute("SET TimeZone = 'UTC'")
         self.con.execute("SET enable_progress_bar = false")
-        if memory_limit:
-            try:
-                self.con.execute("SET memory_limit = ?", [memory_limit])
-            except duckdb.Error as exc:
-                raise InputError(None, "--memory-limit", _first_line(exc)) from None
+        try:
+            self.con.execute("SET memory_limit = ?", [memory_limit or MEMORY_LIMIT])
+        except duckdb.Error as exc:
+            raise InputError(None, "--memory-limit", _first_line(exc)) from None
         if threads:
             self.con.execute(f"SET threads = {int(threads)}")
-        if temp_directory:
-            self.con.execute(f"SET temp_directory = '{temp_directory}'")
+        self._temp = None if temp_directory else tempfile.TemporaryDirectory(
+            prefix="gpact-duckdb-")
+        spill = temp_directory or Path(self._temp.name)  # type: ignore[union-attr]
+        self.con.execute("SET temp_directory = ?", [str(spill)])
         self.progress = progress
+
+    def __enter__(self) -> DuckDBBackend:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.con.close()
+        if self._temp is not None:
+            self._temp.cleanup()
 
     def open(self, files: list[ManifestFile]) -> list[Relation]:
         relations = []
@@ -154,6 +168,16 @@ class DuckDBBackend:
     def arrow(self, sql: str, label: str) -> pa.Table:
         table: pa.Table = self._run(sql, label, lambda: self.con.sql(sql).to_arrow_table())
         return table
+
+    def batches(self, sql: str, label: str) -> Iterator[pa.RecordBatch]:
+        """The result in order, a batch at a time (DuckDB sorts within its memory limit)."""
+        reader: pa.RecordBatchReader = self._run(
+            sql, label, lambda: self.con.sql(sql).to_arrow_reader(BATCH))
+        yield from reader
+
+    def drop(self, *names: str) -> None:
+        for name in names:
+            self.con.execute(f"DROP TABLE IF EXISTS {name}")
 
     def rows(self, sql: str, label: str) -> list[dict[str, Any]]:
         def fetch() -> list[dict[str, Any]]:

@@ -117,6 +117,15 @@ class SparkBackend:
         table: pa.Table = self.spark.sql(sql).toArrow()
         return table
 
+    def batches(self, sql: str, label: str) -> Iterator[pa.RecordBatch]:
+        """The result in order; it reaches the driver as one Arrow table (the domain list:
+        three columns, no Python objects per row)."""
+        yield from self.arrow(sql, label).to_batches()
+
+    def drop(self, *names: str) -> None:
+        """Nothing: cached frames are unpersisted on exit (later frames are derived from
+        them), and Spark evicts cached blocks itself under memory pressure."""
+
     def rows(self, sql: str, label: str) -> list[dict[str, Any]]:
         return [row.asDict() for row in self.spark.sql(sql).collect()]
 

@@ -6,7 +6,8 @@ with the rounding gpact chose). The output names each rule used with its confide
 
 Domain ranking (reproducible): bytes descending, then the domain name ascending in Unicode
 code-point order. The list has exactly the rule's count; domains tied with the last listed one
-but left out are counted in ``domain_rule.ties_at_cutoff``.
+but left out are counted in ``domain_rule.ties_at_cutoff``. The list is the engine's
+``RankedDomains`` (read from disk as it is iterated; ``domain_list.write_json`` streams it).
 """
 
 from __future__ import annotations
@@ -18,12 +19,9 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from typing import Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-
 from gpact import NOT_LEGAL_ADVICE, __version__
-from gpact.data.engine import Aggregates
+from gpact.data.domain_list import share as _share
+from gpact.data.engine import Aggregates, DomainFigures
 from gpact.data.inputs import MODALITIES, SOURCE_KINDS, ManifestFile
 from gpact.data.psl import load_rules
 from gpact.data.query import URL_BAD, URL_MISSING
@@ -182,10 +180,6 @@ def _language(value: Any) -> str:
     return text or UNKNOWN_LANGUAGE
 
 
-def _share(part: int, whole: int) -> float | None:
-    return round(part / whole, 6) if whole else None
-
-
 def list_length(n_domains: int, share: float, rounding: str, cap: int | None) -> int:
     """Number of domains to list: ``share`` of ``n_domains`` rounded by the rule, capped."""
     if rounding not in _ROUNDING:
@@ -231,41 +225,20 @@ def size_bin(modality: str, stat: Stat, bins_rule: dict[str, Any]) -> dict[str, 
     return out
 
 
-def _top(domains: pa.Table, k: int) -> pa.Table:
-    """The first ``k`` domains in rank order, from the engine's candidates (the domains at
-    or above the k-th size: only they are sorted by name, the tie-break)."""
-    if len(domains) < k:
-        raise RuntimeError("internal error: fewer candidate domains than the list length")
-    order = pc.sort_indices(domains, sort_keys=[("bytes_sum", "descending"),
-                                                ("domain", "ascending")])
-    return domains.take(order).slice(0, k)
-
-
-def _concentration(sizes: np.ndarray, listed: int) -> dict[str, Any]:
-    total = float(sizes.sum())
+def _concentration(figures: DomainFigures) -> dict[str, Any]:
+    total, n = figures.bytes, figures.count
     if total <= 0:
         return {"top_list_bytes_share": None, "top_1_percent_bytes_share": None,
                 "top_10_percent_bytes_share": None, "domains_for_half_of_bytes": None,
                 "hhi": None}
-    cum = np.cumsum(sizes, dtype=np.float64)
-    n = len(sizes)
-
-    def top(k: int) -> float:
-        return round(float(cum[k - 1]) / total, 6) if k else 0.0
-
+    top = figures.top_bytes
     return {
-        "top_list_bytes_share": top(listed),
-        "top_1_percent_bytes_share": top(math.ceil(n / 100)),
-        "top_10_percent_bytes_share": top(math.ceil(n / 10)),
-        "domains_for_half_of_bytes": int(np.searchsorted(cum, total / 2) + 1),
-        "hhi": round(_sum_of_squares(sizes / total), 6),
+        "top_list_bytes_share": round(top[len(figures.listed)] / total, 6),
+        "top_1_percent_bytes_share": round(top[math.ceil(n / 100)] / total, 6),
+        "top_10_percent_bytes_share": round(top[math.ceil(n / 10)] / total, 6),
+        "domains_for_half_of_bytes": figures.half,
+        "hhi": round(figures.sum_of_squares / total ** 2, 6),
     }
-
-
-def _sum_of_squares(shares: np.ndarray) -> float:
-    """Sum of squared shares, squared in place: no second array as long as all domains."""
-    np.square(shares, out=shares)
-    return float(np.sum(shares))
 
 
 def _domain_rules(rules: RulesInForce, sme: bool) -> tuple[Any, int | None, Any, list[Any]]:
@@ -286,18 +259,12 @@ def domain_list_length(n_domains: int, rules: RulesInForce, sme: bool) -> int:
 
 
 def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str, Any]:
-    sizes, host_counts = agg.domain_sizes, agg.host_counts
-    n = len(sizes)
+    figures, host_counts = agg.domains, agg.host_counts
+    n = figures.count
     share_rule, cap, rounding, used = _domain_rules(rules, options.sme)
     k = list_length(n, float(share_rule.value), str(rounding.value), cap)
-    head = _top(agg.domains, k)
-    total = int(sizes.sum())
-    # from the columns, not row dicts: the list can have millions of entries
-    top = [{"rank": i + 1, "domain": d, "bytes": b, "items": n, "bytes_share": _share(b, total)}
-           for i, (d, b, n) in enumerate(zip(head["domain"].to_pylist(),
-                                             head["bytes_sum"].to_pylist(),
-                                             head["items_sum"].to_pylist(), strict=True))]
-    ties = int((sizes[k:] == sizes[k - 1]).sum()) if 0 < k < n else 0
+    if len(figures.listed) != k:
+        raise RuntimeError("internal error: the engine listed another number of domains")
     weakest = min((r.confidence for r in used), key=("unverified", "secondary",
                                                      "verified").index)
     variant = "sme" if options.sme else "standard"
@@ -305,14 +272,14 @@ def _crawled(agg: Aggregates, rules: RulesInForce, options: Options) -> dict[str
             + (f", at most {cap}" if cap is not None else "")
             + f", rounded {rounding.value}: {k} listed")
     return {
-        "top_domains": top,
+        "top_domains": figures.listed,
         "domain_count": n,
-        "crawled_bytes": total,
+        "crawled_bytes": figures.bytes,
         "domain_rule": {"variant": variant, "text": text, "share": float(share_rule.value),
                         "cap": cap, "rounding": rounding.value, "count": k,
-                        "ties_at_cutoff": ties, "tie_break": TIE_RULE,
+                        "ties_at_cutoff": figures.ties_at_cutoff, "tie_break": TIE_RULE,
                         "confidence": weakest, "rules": [r.key for r in used]},
-        "domain_concentration": _concentration(sizes, k),
+        "domain_concentration": _concentration(figures),
         "hosts": {**host_counts,
                   "public_suffix_list": load_rules(options.psl_private).describe()},
     }
