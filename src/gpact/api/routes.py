@@ -34,6 +34,7 @@ from gpact.services import server_ledgers as ledgers_service
 from gpact.services.accounts import Actor
 from gpact.services.input_limits import safe_filename
 from gpact.services.server_errors import Forbidden, Invalid, NotFound, ServiceError
+from gpact.store import views
 from gpact.store.db import Database, Reader
 from gpact.store.models import (
     ApiToken,
@@ -109,6 +110,11 @@ class Reading:
     actor: Actor
     session: Connection
     cache: ReadCache
+
+    def views(self) -> int | None:
+        """The version of the organisation's portfolio-wide reads, the key of their kept
+        answers (``gpact.store.views``): read before the answer is built."""
+        return views.version(self.session, self.actor.org_id)
 
 
 @contextmanager
@@ -237,7 +243,7 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
     that every page shows: see ``read_cache``)."""
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
-        head = read.cache.head(read.session)
+        head = read.views()
 
         def count() -> int:
             return registry.count_models(read.session, read.actor)
@@ -397,7 +403,7 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
             return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
         key = ("deadlines", read.actor.org_id, limit, offset, today)
-        return _json(read.cache.get(read.cache.head(read.session), key, build))
+        return _json(read.cache.get(read.views(), key, build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
@@ -414,7 +420,7 @@ async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 
             return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 
         key = ("obligations", read.actor.org_id, limit, offset)
-        return _json(read.cache.get(read.cache.head(read.session), key, build))
+        return _json(read.cache.get(read.views(), key, build))
 
 
 @router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},

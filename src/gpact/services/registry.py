@@ -22,7 +22,7 @@ from gpact.services import input_limits, tracking_sync
 from gpact.services.accounts import Actor
 from gpact.services.assess import assess_profile
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
-from gpact.store import audit, deadline_rows
+from gpact.store import audit, deadline_rows, views
 from gpact.store.db import Reader
 from gpact.store.models import (
     Assessment,
@@ -159,6 +159,7 @@ def bump_version(session: Session, model: Model, expected_version: int) -> None:
         session.refresh(model)
         raise Conflict(f"model {model.id} is at version {model.version}, you edited version "
                        f"{expected_version}: reload and apply your change again")
+    views.changed(session, model.org_id)  # the model pages show the version
     # what the update wrote, without reading the row back
     set_committed_value(model, "version", expected_version + 1)
     set_committed_value(model, "updated_at", now)

@@ -57,14 +57,19 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
 
 
 def event_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(event.prev_hash.encode() + canonical(_fields(event))).hexdigest()
+    return _hash(_fields(event))
+
+
+def _hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(fields["prev_hash"].encode() + canonical(fields)).hexdigest()
 
 
 _HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1) \
     .with_for_update()
-_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(
-    seq=bindparam("new_seq"), hash=bindparam("new_hash")).execution_options(
-    synchronize_session=False)
+# Core statements on the session's connection: no ORM bulk-insert machinery per event
+_MOVE_HEAD = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(
+    seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_INSERT_EVENT = insert(AuditEvent.__table__)
 
 
 def append(session: Session, *, actor: str, action: str, entity: str, entity_id: object,
@@ -91,17 +96,18 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
             seq, prev = 0, GENESIS
         else:
             seq, prev = row
-    event = AuditEvent(
-        seq=seq + 1,
-        at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-        org_id=org_id, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-        before_hash=None if before is None else digest(before),
-        after_hash=None if after is None else digest(after),
-        detail=detail or {}, prev_hash=prev,
-    )
-    event.hash = event_hash(event)
-    session.execute(insert(AuditEvent), [{**_fields(event), "hash": event.hash}])
-    session.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
+    fields = {
+        "seq": seq + 1, "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+        "org_id": org_id, "actor": actor, "action": action, "entity": entity,
+        "entity_id": str(entity_id),
+        "before_hash": None if before is None else digest(before),
+        "after_hash": None if after is None else digest(after),
+        "detail": detail or {}, "prev_hash": prev,
+    }
+    event = AuditEvent(**fields, hash=_hash(fields))
+    conn = session.connection()
+    conn.execute(_INSERT_EVENT, {**fields, "hash": event.hash})
+    conn.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
     session.info[_HELD_KEY] = (transaction, (event.seq, event.hash))
     session.info[HEAD_KEY] = (event.seq, event.hash)
     if group is not None:

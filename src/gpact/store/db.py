@@ -63,6 +63,7 @@ class _Group:
         self.chain: tuple[int, str] | None = None  # the audit head, once locked and read
         self.done = threading.Event()
         self.error: BaseException | None = None
+        self.discard = False  # its first writer failed: rolled back, nobody else in it
 
 
 def resolve_url(value: str | None) -> str:
@@ -155,20 +156,27 @@ class Database:
             group = self._group or _Group(self._write_connection())
             self._group = group
             chain_before = group.chain
-            session = Session(bind=group.conn, join_transaction_mode="create_savepoint",
-                              expire_on_commit=False)
+            # the group's first writer needs no savepoint: if it fails, the whole (so far
+            # empty) transaction is rolled back
+            first = group.writers == 0
+            session = Session(bind=group.conn, expire_on_commit=False,
+                              join_transaction_mode="rollback_only" if first
+                              else "create_savepoint")
             session.info[audit.GROUP_KEY] = group
             try:
                 yield session
-                session.commit()  # releases this writer's savepoint
+                session.commit()  # releases this writer's savepoint, if it has one
                 ok = True
             except BaseException:
-                session.rollback()  # to this writer's savepoint
+                session.rollback()  # to this writer's savepoint, or the whole transaction
                 group.chain = chain_before
+                if first:
+                    group.transaction.rollback()
+                    group.discard = True
                 raise
             finally:
                 session.close()
-                if not self._in_transaction(group.conn):
+                if not group.discard and not self._in_transaction(group.conn):
                     group.error = WriteGroupFailed("the database rolled the write "
                                                    "transaction back")
             if group.error is not None:
@@ -178,7 +186,8 @@ class Database:
             if head is not None:
                 group.heads.append(head)
         finally:
-            if group is not None and (group.error is not None or not self._keep_open(group)):
+            if group is not None and (group.discard or group.error is not None
+                                      or not self._keep_open(group)):
                 self._group = None
                 self._commit(group)
             self._holder = None
@@ -200,7 +209,7 @@ class Database:
         try:
             if group.error is None and group.writers:
                 group.transaction.commit()
-            else:
+            elif group.transaction.is_active:
                 group.transaction.rollback()
         except BaseException as exc:
             group.error = WriteGroupFailed(f"commit failed: {exc}")

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
+from gpact.store import views
 from gpact.store.models import Assessment, CurrentDeadline, Model, ObligationDue
 
 _DROP = delete(CurrentDeadline).where(CurrentDeadline.model_id == bindparam("model_id"))
@@ -31,6 +32,7 @@ def refresh(session: Session, model: Model, as_of: dt.date,
             obligations: list[dict[str, Any]]) -> None:
     """Replace the model's rows with the dated obligations that apply in ``obligations``
     (an assessment result's list), as of ``as_of``; ``model.name`` is its name now."""
+    views.changed(session, model.org_id)
     session.execute(_DROP, {"model_id": model.id})
     rows = [{"org_id": model.org_id, "model_id": model.id, "model_name": model.name,
              "obligation": str(o["id"])[:64], "source": str(o["source"])[:200],
