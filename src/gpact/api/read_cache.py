@@ -5,10 +5,10 @@ which every change those reads show moves in its own transaction: an answer stor
 stays right until such a change, made by this process or any other; changes the reads do
 not show (an obligation's state, evidence, documents, another organisation's models) keep
 it. The version is read in the request's connection before the answer is built, so a
-stored answer is never older than its key. Bounded: the least recently used answers are dropped beyond 1024 (a page of 50
-models is about 16 KB, so at most some 16 MiB; enough for the 200 pages of 10,000 models
-and the pages of obligations, which a smaller bound dropped in turn before they were read
-again).
+stored answer is never older than its key. Bounded: the least recently used answers are
+dropped beyond 1024 (a page of 50 models is about 16 KB, so at most some 16 MiB; enough
+for the 200 pages of 10,000 models and the pages of obligations, which a smaller bound
+dropped in turn before they were read again).
 """
 
 from __future__ import annotations

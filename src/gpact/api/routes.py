@@ -113,7 +113,9 @@ class Reading:
 
     def views(self) -> int | None:
         """The version of the organisation's portfolio-wide reads, the key of their kept
-        answers (``gpact.store.views``): read before the answer is built."""
+        answers (``gpact.store.views``): read with the token, before the answer is built."""
+        if self.actor.views is not None:
+            return self.actor.views
         return views.version(self.session, self.actor.org_id)
 
 
@@ -183,10 +185,9 @@ def _model_out(model: Model | registry.ModelRow, summary: dict[str, Any] | None,
 
 
 def _model_response(session: Any, model: Model, response: Response) -> s.ModelOut:
-    latest = registry.latest_assessment(session, model)
+    summary, as_of = registry.latest_summary(session, model)
     response.headers["ETag"] = _etag(model.version)
-    return _model_out(model, latest.summary if latest else None,
-                      latest.as_of if latest else None)
+    return _model_out(model, summary, as_of)
 
 
 def _assessment_out(row: Assessment, number: int, full: bool) -> s.AssessmentOut:
@@ -382,11 +383,13 @@ async def latest_assessment(request: Request, org: Org, creds: Bearer,
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
         row = registry.latest_assessment_with_profile(read.session, read.actor, model_id)
-    return _json(s.AssessmentOut(
+    head = s.AssessmentOut(
         id=row.id, as_of=row.as_of, rulebook_version=row.rulebook_version,
         gpact_version=row.gpact_version, profile_version=row.profile_version,
         created_by=row.created_by, created_at=row.created_at, summary=s.Summary(**row.summary),
-        result=row.result))
+        ).model_dump_json(exclude={"result"}).encode()
+    # the stored JSON of the result, sent as it is (the same object the schema describes)
+    return _json(head[:-1] + b',"result":' + row.result_json.encode() + b"}")
 
 
 @router.get("/orgs/{org}/deadlines", response_model=list[s.DeadlineOut], responses=ERRORS,

@@ -66,8 +66,8 @@ def sync(session: Session, actor_label: str, model: Model, new: Assessment,
     # UPDATE per track from the session's flush; only tracks the assessment changed are
     # then updated one by one
     session.connection().execute(_MOVE, {"model": model.id, "new": new.id})
-    for track in tracks.values():
-        set_committed_value(track, "assessment_id", new.id)
+    for kept in tracks.values():
+        set_committed_value(kept, "assessment_id", new.id)
     reopened = []
     now = utcnow()
     for ob_id, ob in applying.items():
@@ -109,8 +109,7 @@ def sync(session: Session, actor_label: str, model: Model, new: Assessment,
     return reopened
 
 
-_TRACKS = ObligationTrack.__table__
-_MOVE = update(_TRACKS).where(_TRACKS.c.model_id == bindparam("model")).values(
+_MOVE = update(ObligationTrack).where(ObligationTrack.model_id == bindparam("model")).values(
     assessment_id=bindparam("new"))
 
 

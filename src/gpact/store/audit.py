@@ -67,9 +67,9 @@ def _hash(fields: dict[str, Any]) -> str:
 _HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1) \
     .with_for_update()
 # Core statements on the session's connection: no ORM bulk-insert machinery per event
-_MOVE_HEAD = update(AuditHead.__table__).where(AuditHead.__table__.c.id == 1).values(
+_MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(
     seq=bindparam("new_seq"), hash=bindparam("new_hash"))
-_INSERT_EVENT = insert(AuditEvent.__table__)
+_INSERT_EVENT = insert(AuditEvent)
 
 
 def append(session: Session, *, actor: str, action: str, entity: str, entity_id: object,

@@ -36,7 +36,7 @@ ENV_STATE = "GPACT_STATE_DIR"  # where PostgreSQL databases' checkpoint files go
 # What a read query runs on: a session, or the bare connection of ``Database.connection``.
 Reader = Session | Connection
 # A group commits when nobody is queued behind it, or once it holds this many writers or
-# is this old (so the first writer of a group, and other processes' writers waiting on the
+# its first writer has waited this long (so it, and other processes' writers waiting on the
 # database's lock, do not wait long).
 GROUP_MAX_WRITERS = 32
 GROUP_MAX_SECONDS = 0.025
@@ -57,7 +57,7 @@ class _Group:
         except BaseException:
             conn.close()
             raise
-        self.started = time.monotonic()
+        self.started = time.monotonic()  # reset when its first writer is done
         self.writers = 0
         self.heads: list[tuple[int, str]] = []  # the audit head after each writer
         self.chain: tuple[int, str] | None = None  # the audit head, once locked and read
@@ -182,6 +182,8 @@ class Database:
             if group.error is not None:
                 raise group.error
             group.writers += 1
+            if group.writers == 1:  # the bound is on how long the first one waits
+                group.started = time.monotonic()
             head = session.info.get(audit.HEAD_KEY)
             if head is not None:
                 group.heads.append(head)

@@ -18,10 +18,9 @@ from sqlalchemy.orm import Session
 from gpact.store.db import Reader
 from gpact.store.models import Organisation
 
-_ORGS = Organisation.__table__
-_BUMP = update(_ORGS).where(_ORGS.c.id == bindparam("org")).values(
-    views_version=_ORGS.c.views_version + 1)
-_VERSION = select(_ORGS.c.views_version).where(_ORGS.c.id == bindparam("org"))
+_BUMP = update(Organisation).where(Organisation.id == bindparam("org")).values(
+    views_version=Organisation.views_version + 1)
+_VERSION = select(Organisation.views_version).where(Organisation.id == bindparam("org"))
 _DONE_KEY = "gpact_views_changed"  # session.info: organisations moved in this transaction
 
 
