@@ -19,7 +19,8 @@ endpoint under the same load: the HTTP + framework floor), and the server's peak
 memory (VmHWM). With wrk a last phase runs every group at once for --seconds (one wrk per
 group, the C connections shared out, about one in ten writing): the mixed workload, each
 group's latencies measured under the others' load.
-PostgreSQL ``auto`` starts a throwaway cluster (as the tests do). Loopback only; bounded in
+PostgreSQL ``auto`` starts a throwaway cluster (as the tests do, but with fsync on, as a
+real server has it: every commit is flushed to disk, as on SQLite). Loopback only; bounded in
 time (wrk) or in count and time (Python client).
 """
 
@@ -258,70 +259,56 @@ end
 """
 
 
-WRK_WRITE_SCRIPT = """
--- Saves profiles: each request a PUT of the next model's own profile (its name substituted)
--- with If-Match of the version its last answer gave, so no two writes conflict.
-local models, i, versions, body = {}, 0, {}, nil
-function setup(thread)
-  thread:set("start", math.random(0, 1000000))
-end
-function init(args)
-  for line in io.lines(args[1]) do
-    local id, name = line:match("^(%d+) (.+)$")
-    models[#models + 1] = {id = id, name = name}
-  end
-  local fh = io.open(args[2]); body = fh:read("*a"); fh:close()
-  i = (start or 0) % #models
-end
-function request()
-  i = i % #models + 1
-  local m = models[i]
-  local headers = {}  -- wrk.format with headers drops the -H ones: copy them in
-  for k, v in pairs(wrk.headers) do headers[k] = v end
-  headers["Content-Type"] = "application/json"
-  headers["If-Match"] = '"' .. (versions[m.id] or 1) .. '"'
-  return wrk.format("PUT", "/api/orgs/bench/models/" .. m.id .. "/profile", headers,
-                    (body:gsub("@NAME@", m.name)))
-end
-function response(status, headers, body)
-  local id, v = body:match('^{"id":(%d+),.-"version":(%d+)')
-  if id then versions[id] = tonumber(v) end
-end
-""" + "function done" + WRK_SCRIPT.split("function done", 1)[1]  # the same summary line
-
-
-WRK_TRACK_SCRIPT = """
--- Changes obligation states: each request a PATCH of the next model's obligation (the key
--- after the id in the listing) to in_progress or back to open, with If-Match of the version
--- its last answer gave, so no two writes conflict.
-local models, i, versions = {}, 0, {}
+def wrk_write_script(what: str, method: str, path: str, body: str, answer: str) -> str:
+    """A wrk script that writes: each request ``method path`` for the next model of the
+    listing (``id key`` lines; in ``path`` and ``body`` ``@BODY@`` becomes the body file
+    given after the listing, ``@ID@`` and ``@KEY@`` the model's id and key, ``@STATE@``
+    in_progress or open as the version is odd or even) with If-Match of the version its
+    last answer gave (``answer``: a Lua pattern capturing the model id and version), so no
+    two writes conflict."""
+    return f"""
+-- {what}
+local models, i, versions, file = {{}}, 0, {{}}, ""
 function setup(thread)
   thread:set("start", math.random(0, 1000000))
 end
 function init(args)
   for line in io.lines(args[1]) do
     local id, key = line:match("^(%d+) (.+)$")
-    models[#models + 1] = {id = id, key = key}
+    models[#models + 1] = {{id = id, key = key}}
   end
+  if args[2] then local fh = io.open(args[2]); file = fh:read("*a"); fh:close() end
   i = (start or 0) % #models
+end
+local function fill(text, m, version)
+  return (text:gsub("@BODY@", function() return file end)
+              :gsub("@ID@", m.id):gsub("@KEY@", function() return m.key end)
+              :gsub("@STATE@", version % 2 == 1 and "in_progress" or "open"))
 end
 function request()
   i = i % #models + 1
   local m = models[i]
-  local headers = {}
-  for k, v in pairs(wrk.headers) do headers[k] = v end
   local version = versions[m.id] or 1
+  local headers = {{}}  -- wrk.format with headers drops the -H ones: copy them in
+  for k, v in pairs(wrk.headers) do headers[k] = v end
   headers["Content-Type"] = "application/json"
   headers["If-Match"] = '"' .. version .. '"'
-  local state = (version % 2 == 1) and "in_progress" or "open"
-  return wrk.format("PATCH", "/api/orgs/bench/models/" .. m.id .. "/obligations/" .. m.key,
-                    headers, '{"state": "' .. state .. '"}')
+  return wrk.format("{method}", fill("{path}", m, version), headers, fill('{body}', m, version))
 end
 function response(status, headers, body)
-  local id, v = body:match('^{"model_id":(%d+),.-"version":(%d+)')
+  local id, v = body:match('{answer}')
   if id then versions[id] = tonumber(v) end
 end
-""" + "function done" + WRK_SCRIPT.split("function done", 1)[1]
+""" + "function done" + WRK_SCRIPT.split("function done", 1)[1]  # the same summary line
+
+
+WRK_WRITE_SCRIPT = wrk_write_script(
+    "Saves profiles (each model's own, its name filled in).", "PUT",
+    "/api/orgs/bench/models/@ID@/profile", "@BODY@", '^{"id":(%d+),.-"version":(%d+)')
+WRK_TRACK_SCRIPT = wrk_write_script(
+    "Changes obligation states (in_progress, then open again).", "PATCH",
+    "/api/orgs/bench/models/@ID@/obligations/@KEY@",
+    '{"state": "@STATE@"}', '^{"model_id":(%d+),.-"version":(%d+)')
 
 
 @dataclass
@@ -404,7 +391,7 @@ def writes_for(ids: list[int], obligation: str, folder: Path, phase: int) -> dic
     state of an obligation. Each write and each ``phase`` (0: alone, 1: mixed) has its own
     quarter of the models, whose versions its script follows, so no write is stale."""
     body = folder / "profile_body.json"
-    body.write_text(json.dumps({"profile": PROFILE.replace("Northwind-Ultra", "@NAME@")}))
+    body.write_text(json.dumps({"profile": PROFILE.replace("Northwind-Ultra", "@KEY@")}))
     quarter = max(1, len(ids) // 4)  # a tiny smoke run shares models (and may see 409s)
 
     def part(n: int) -> list[int]:
@@ -553,7 +540,7 @@ def main() -> None:
             sys.path.insert(0, str(ROOT))
             from tests.server import pg
 
-            admin = stack.enter_context(pg.cluster()) if args.postgres == "auto" \
+            admin = stack.enter_context(pg.cluster(durable=True)) if args.postgres == "auto" \
                 else args.postgres.rstrip("/")
             run("PostgreSQL", pg.fresh_database(admin), args, folder)
 

@@ -37,8 +37,11 @@ def free_port() -> int:
 
 
 @contextmanager
-def cluster() -> Iterator[str]:
-    """Start a cluster; yields the admin URL (``postgresql://postgres@127.0.0.1:PORT``)."""
+def cluster(durable: bool = False) -> Iterator[str]:
+    """Start a cluster; yields the admin URL (``postgresql://postgres@127.0.0.1:PORT``).
+    The tests' cluster skips fsync (``-F``: throwaway data, faster tests); ``durable``
+    keeps PostgreSQL's default of flushing every commit to disk, as a real server does
+    (the load benchmark measures writes with it)."""
     initdb, pg_ctl = _binary("initdb"), _binary("pg_ctl")
     if not initdb or not pg_ctl:
         raise RuntimeError("PostgreSQL is not installed (initdb/pg_ctl not found); "
@@ -53,7 +56,8 @@ def cluster() -> Iterator[str]:
         subprocess.run([*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "postgres",
                         "--no-sync", "-E", "UTF8"], check=True, capture_output=True)
         subprocess.run([*as_user, pg_ctl, "-D", str(data), "-l", str(root / "log"), "-w",
-                        "-o", f"-h 127.0.0.1 -p {port} -k {root} -F", "start"],
+                        "-o", f"-h 127.0.0.1 -p {port} -k {root}{'' if durable else ' -F'}",
+                       "start"],
                        check=True, capture_output=True)
     except subprocess.CalledProcessError as exc:
         log = (root / "log").read_text() if (root / "log").exists() else ""

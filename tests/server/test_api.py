@@ -388,6 +388,68 @@ def test_health_and_openapi_are_public(world: World) -> None:
     assert "/api/orgs/{org}/models" in spec["paths"]
 
 
+def test_kept_reads_move_only_with_changes_they_show(world: World,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept portfolio answers are keyed per organisation by ``views_version``: a change
+    the lists do not show (an obligation's state of model A) and a change in another
+    organisation rebuild nothing and B's reads are unchanged; a profile saved to model A
+    shows at once in A's reads and in the lists (no stale read), and B's own reads stay."""
+    from gpact.services import registry
+
+    builds: list[str] = []
+    for name in ("list_models", "obligations", "deadlines"):
+        real = getattr(registry, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            builds.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(registry, name, counted)
+    a, b = create(world), create(world, name="frontier-400b")
+    viewer = world.auth("viewer")
+    lists = ("/api/orgs/acme/models", "/api/orgs/acme/obligations", "/api/orgs/acme/deadlines")
+
+    def read_all() -> dict[str, Any]:
+        got = {path: world.client.get(path, headers=viewer).json() for path in lists}
+        for m in (a, b):
+            got[f"model {m['id']}"] = world.client.get(
+                f"/api/orgs/acme/models/{m['id']}", headers=viewer).json()
+            got[f"assessment {m['id']}"] = world.client.get(
+                f"/api/orgs/acme/models/{m['id']}/assessments/latest", headers=viewer).json()
+        return got
+
+    before = read_all()
+    assert sorted(builds) == ["deadlines", "list_models", "obligations"]
+    builds.clear()
+    track = world.client.get(f"/api/orgs/acme/models/{a['id']}/obligations",
+                             headers=viewer).json()[0]
+    r = world.client.patch(f"/api/orgs/acme/models/{a['id']}/obligations/{track['obligation']}",
+                           json={"state": "in_progress", "version": track["version"]},
+                           headers=world.auth("editor"))
+    assert r.status_code == 200, r.text
+    rival = world.client.post("/api/orgs/rival/models", json={"profile": profile_text()},
+                              headers=world.auth("rival"))
+    assert rival.status_code == 201
+    assert read_all() == before and builds == []  # every kept answer served as it was
+    r = world.client.put(f"/api/orgs/acme/models/{a['id']}/profile",
+                         json={"profile": profile_text().replace("Example-70B", "Renamed-70B"),
+                               "version": a["version"]}, headers=world.auth("editor"))
+    assert r.status_code == 200, r.text
+    after = read_all()
+    assert sorted(builds) == ["deadlines", "list_models", "obligations"]
+    assert after[f"model {a['id']}"]["version"] == a["version"] + 1
+    assert after[f"assessment {a['id']}"]["profile_version"] == 2
+    page = {m["id"]: m for m in after["/api/orgs/acme/models"]["items"]}
+    assert page[a["id"]]["name"] == "Renamed-70B 1.0"
+    assert page[a["id"]]["version"] == a["version"] + 1
+    assert {d["model"] for d in after["/api/orgs/acme/deadlines"]} >= {"Renamed-70B 1.0"}
+    assert "Renamed-70B 1.0" in {o["model"] for o in after["/api/orgs/acme/obligations"]}
+    for key in (f"model {b['id']}", f"assessment {b['id']}"):
+        assert after[key] == before[key]
+    assert page[b["id"]] == next(m for m in before["/api/orgs/acme/models"]["items"]
+                                 if m["id"] == b["id"])
+
+
 def test_portfolio_reads_follow_every_change(world: World) -> None:
     """The model list and deadlines are kept between changes (``gpact.api.read_cache``):
     each change, through this app, another server process or the store, shows at once."""

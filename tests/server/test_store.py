@@ -134,6 +134,68 @@ def test_audit_verify_detects_edits_deletions_and_truncation(db: Database,
     assert main(["audit", "verify", "--db", url, "--expect-head", head]) == 1
 
 
+def test_queued_writers_share_one_commit_and_a_failing_one_is_rolled_back_alone(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Group commit: four writers queued behind each other commit in one COMMIT; the third,
+    which fails after writing, is rolled back alone (its savepoint); the chain verifies,
+    every change is its own event, in the order the writers took their turn, and each
+    head is anchored in the checkpoint file."""
+    from sqlalchemy import event
+
+    from gpact.store import db as store_db
+
+    monkeypatch.setattr(store_db, "GROUP_MAX_SECONDS", 60.0)  # no commit on age here
+    actor = _actor(db)
+    commits: list[int] = []
+    event.listen(db.engine, "commit", lambda conn: commits.append(1))
+    release = threading.Event()
+    order: list[str] = []
+    errors: list[BaseException] = []
+
+    def work(name: str, fail: bool = False, first: bool = False) -> None:
+        try:
+            with db.write() as s:
+                if first:
+                    release.wait(30)
+                registry.create_model(s, actor, profile_text().replace("Example-70B", name))
+                order.append(name)
+                if fail:
+                    raise Conflict("changed my mind")
+        except Conflict:
+            pass
+        except BaseException as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+
+    first = threading.Thread(target=work, args=("M-0",), kwargs={"first": True})
+    first.start()
+    while db._holder is None:  # the first writer holds the gate
+        threading.Event().wait(0.01)
+    others = [threading.Thread(target=work, args=(f"M-{n}",), kwargs={"fail": n == 2})
+              for n in (1, 2, 3)]
+    for n, t in enumerate(others, 1):
+        t.start()
+        while db._queued < n:  # queued in this order
+            threading.Event().wait(0.01)
+    release.set()
+    for t in [first, *others]:
+        t.join(60)
+    assert errors == []
+    assert len(commits) == 1  # one COMMIT (one fsync) for the three that succeeded
+    with db.read() as s:
+        names = set(s.scalars(select(Model.name)))
+        assert {"M-0 1.0", "M-1 1.0", "M-3 1.0"} <= names and "M-2 1.0" not in names
+        result = audit.verify(s, checkpoints=db.checkpoints)
+        assert result.ok, result.problems
+        created = [e.entity_id for e in s.scalars(select(AuditEvent).where(
+            AuditEvent.action == "model.create").order_by(AuditEvent.seq))]
+        ids = {m.name: str(m.id) for m in s.scalars(select(Model))}
+        assert created == [ids[f"{n} 1.0"] for n in order if n != "M-2"]
+        head = s.scalar(select(func.max(AuditEvent.seq)))
+    if db.checkpoints is not None:
+        lines = [json.loads(x) for x in db.checkpoints.read_text().splitlines()]
+        assert lines[-1]["seq"] == head
+
+
 def test_concurrent_writers_keep_one_unbroken_chain(db: Database) -> None:
     actor = _actor(db)
     errors: list[BaseException] = []

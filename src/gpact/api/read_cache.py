@@ -1,13 +1,14 @@
-"""Answers of the portfolio-wide reads, kept until the database changes.
+"""Answers of the portfolio-wide reads, kept until the organisation's portfolio changes.
 
-Every change appends an audit event in its own transaction (see ``gpact.store.audit``), so
-the hash of the audit head names the state of the whole database: an answer stored under it
-stays right until the next change, made by this process or any other. The head is read in
-the request's session before the answer is built, so a stored answer is never older than
-its key. Bounded: the least recently used answers are dropped beyond 1024 (a page of 50
-models is about 16 KB, so at most some 16 MiB; enough for the 200 pages of 10,000 models
-and the pages of obligations, which a smaller bound dropped in turn before they were read
-again).
+The key of an answer includes the organisation's ``views_version`` (``gpact.store.views``),
+which every change those reads show moves in its own transaction: an answer stored under it
+stays right until such a change, made by this process or any other; changes the reads do
+not show (an obligation's state, evidence, documents, another organisation's models) keep
+it. The version is read in the request's connection before the answer is built, so a
+stored answer is never older than its key. Bounded: the least recently used answers are
+dropped beyond 1024 (a page of 50 models is about 16 KB, so at most some 16 MiB; enough
+for the 200 pages of 10,000 models and the pages of obligations, which a smaller bound
+dropped in turn before they were read again).
 """
 
 from __future__ import annotations
@@ -17,12 +18,6 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar, cast
 
-from sqlalchemy import select
-
-from gpact.store.db import Reader
-from gpact.store.models import AuditHead
-
-_HEAD = select(AuditHead.hash).where(AuditHead.id == 1)
 T = TypeVar("T")
 
 
@@ -32,14 +27,10 @@ class ReadCache:
         self._items: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
         self._lock = threading.Lock()
 
-    @staticmethod
-    def head(session: Reader) -> str | None:
-        """The current database state: read first, in the request's own session."""
-        return session.scalar(_HEAD)
-
-    def get(self, head: str | None, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
-        """The stored answer for ``key`` at database state ``head``, or ``build()``'s."""
-        full = (head, *key)
+    def get(self, state: Hashable, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
+        """The stored answer for ``key`` at ``state`` (the version it was read at), or
+        ``build()``'s."""
+        full = (state, *key)
         with self._lock:
             if full in self._items:
                 self._items.move_to_end(full)

@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -57,6 +57,9 @@ class Actor:
     role: str
     token: str | None = None
     scopes: tuple[str, ...] = SCOPES
+    # the organisation's ``views_version`` when the token was checked (``gpact.store.views``):
+    # the key of the kept portfolio answers, read in the same query
+    views: int | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -296,7 +299,8 @@ def create_token(session: Session, actor: Actor, name: str, scopes: list[str]) -
 
 _TOKEN_QUERY = (  # built once: constructing the statement cost as much as running it
     select(ApiToken.secret_hash, ApiToken.revoked_at, ApiToken.name, ApiToken.scopes,
-           User.id, User.email, Organisation.id, Organisation.slug, Membership.role)
+           User.id, User.email, Organisation.id, Organisation.slug, Membership.role,
+           Organisation.views_version)
     .join(Membership, (Membership.user_id == ApiToken.user_id)
           & (Membership.org_id == ApiToken.org_id))
     .join(User, User.id == ApiToken.user_id)
@@ -316,9 +320,9 @@ def resolve_token(session: Reader, raw: str) -> Actor | None:
     if row is None or row[1] is not None \
             or not secrets.compare_digest(row[0], sha256(parts[2])):
         return None
-    _, _, name, scopes, user_id, email, org_id, slug, role = row
+    _, _, name, scopes, user_id, email, org_id, slug, role, views = row
     return Actor(user_id, email, org_id, slug, role, token=name,
-                 scopes=tuple(scopes.split(",")))
+                 scopes=tuple(scopes.split(",")), views=views)
 
 
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:

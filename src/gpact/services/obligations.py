@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from gpact.rulebook import default_rulebook
@@ -71,13 +71,22 @@ def _model(session: Session, actor: Actor, model_id: int) -> Model:
     return registry.get_model(session, actor, model_id)
 
 
+# the track and the check that its model is the actor's organisation's, in one query
+_TRACK = (select(ObligationTrack, Model.id)
+          .outerjoin(ObligationTrack, (ObligationTrack.model_id == Model.id)
+                     & (ObligationTrack.obligation == bindparam("obligation")))
+          .where(Model.id == bindparam("model_id"), Model.org_id == bindparam("org_id")))
+
+
 def get_track(session: Session, actor: Actor, model_id: int, obligation: str) -> ObligationTrack:
     registry.require(actor, "read")
-    model = _model(session, actor, model_id)
-    track = session.scalar(select(ObligationTrack).where(
-        ObligationTrack.model_id == model.id, ObligationTrack.obligation == obligation))
-    if track is None:
+    row = session.execute(_TRACK, {"obligation": obligation, "model_id": model_id,
+                                   "org_id": actor.org_id}).first()
+    if row is None:
+        raise NotFound(f"no model {model_id}")
+    if row[0] is None:
         raise NotFound(f"model {model_id} has no obligation {obligation!r}")
+    track: ObligationTrack = row[0]
     return track
 
 
@@ -125,10 +134,9 @@ def _text(name: str, value: str) -> str:
 
 def _audit(session: Session, actor: Actor, track: ObligationTrack, action: str,
            before: dict[str, Any], **detail: Any) -> None:
-    model = session.get(Model, track.model_id)
-    assert model is not None
+    """(The track was found through ``get_track``: its model is the actor's organisation's.)"""
     audit.append(session, actor=actor.label, action=action, entity="obligation",
-                 entity_id=track.id, org_id=model.org_id, before=before,
+                 entity_id=track.id, org_id=actor.org_id, before=before,
                  after=track_state(track),
                  detail={"model": track.model_id, "obligation": track.obligation, **detail})
 

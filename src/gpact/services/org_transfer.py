@@ -24,7 +24,7 @@ from gpact.services import accounts, input_limits, server_documents, server_ledg
 from gpact.services.accounts import Actor
 from gpact.services.registry import require, summarise
 from gpact.services.server_errors import Conflict, Invalid
-from gpact.store import audit, deadline_rows
+from gpact.store import audit, deadline_rows, views
 from gpact.store.models import (
     Assessment,
     ComputeLedger,
@@ -167,6 +167,7 @@ def import_(session: Session, actor: Actor, data: dict[str, Any]) -> int:
     author = _authors(session, actor, export, export.authors)
     for n, m in enumerate(export.models):
         _import_model(session, actor, m, f"models.{n}", author)
+    views.changed(session, actor.org_id)
     audit.append(session, actor=actor.label, action="organisation.import",
                  entity="organisation", entity_id=actor.org_id, org_id=actor.org_id,
                  after=data, detail={"models": len(export.models),

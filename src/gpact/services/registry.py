@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -22,7 +22,7 @@ from gpact.services import input_limits, tracking_sync
 from gpact.services.accounts import Actor
 from gpact.services.assess import assess_profile
 from gpact.services.server_errors import Conflict, Forbidden, Invalid, NotFound
-from gpact.store import audit, deadline_rows
+from gpact.store import audit, deadline_rows, views
 from gpact.store.db import Reader
 from gpact.store.models import (
     Assessment,
@@ -159,6 +159,7 @@ def bump_version(session: Session, model: Model, expected_version: int) -> None:
         session.refresh(model)
         raise Conflict(f"model {model.id} is at version {model.version}, you edited version "
                        f"{expected_version}: reload and apply your change again")
+    views.changed(session, model.org_id)  # the model pages show the version
     # what the update wrote, without reading the row back
     set_committed_value(model, "version", expected_version + 1)
     set_committed_value(model, "updated_at", now)
@@ -274,10 +275,12 @@ _MODEL_SUMMARY = (
     select(*_MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
     .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
     .where(Model.id == bindparam("model_id"), Model.org_id == bindparam("org_id")))
+# the result comes back as its stored JSON text (``CAST``, so no driver parses it either):
+# the API sends it as it is instead of parsing, validating and serialising it again
 _LATEST_WITH_PROFILE = (
     select(Model.id, Assessment.id, Assessment.as_of, Assessment.rulebook_version,
            Assessment.gpact_version, Assessment.created_by, Assessment.created_at,
-           Assessment.summary, Assessment.result, ProfileVersion.number)
+           Assessment.summary, cast(Assessment.result, Text), ProfileVersion.number)
     .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
     .outerjoin(ProfileVersion, ProfileVersion.id == Assessment.profile_version_id)
     .where(Model.id == bindparam("model_id"), Model.org_id == bindparam("org_id")))
@@ -304,7 +307,7 @@ class LatestAssessment:
     created_by: str
     created_at: dt.datetime
     summary: dict[str, Any]
-    result: dict[str, Any]
+    result_json: str  # the stored JSON text of the result
     profile_version: int
 
 
@@ -324,6 +327,20 @@ def latest_assessment(session: Session, model: Model) -> Assessment | None:
     if model.latest_assessment_id is None:
         return None
     return session.get(Assessment, model.latest_assessment_id)
+
+
+_SUMMARY = select(Assessment.summary, Assessment.as_of).where(
+    Assessment.id == bindparam("assessment_id"))
+
+
+def latest_summary(session: Session, model: Model
+                   ) -> tuple[dict[str, Any] | None, dt.date | None]:
+    """The summary and date of the model's latest assessment, without its full result (the
+    answer to a save shows only these)."""
+    if model.latest_assessment_id is None:
+        return None, None
+    row = session.execute(_SUMMARY, {"assessment_id": model.latest_assessment_id}).first()
+    return (row[0], row[1]) if row else (None, None)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from gpact.store import audit
 from gpact.store.models import Assessment, Model, ObligationTrack, utcnow
@@ -61,6 +62,12 @@ def sync(session: Session, actor_label: str, model: Model, new: Assessment,
     tracks = {t.obligation: t for t in session.scalars(
         select(ObligationTrack).where(ObligationTrack.model_id == model.id))}
     applying = {o["id"]: o for o in new.result["obligations"] if o["status"] == "applies"}
+    # every track moves to the new assessment: one statement for them all instead of an
+    # UPDATE per track from the session's flush; only tracks the assessment changed are
+    # then updated one by one
+    session.connection().execute(_MOVE, {"model": model.id, "new": new.id})
+    for kept in tracks.values():
+        set_committed_value(kept, "assessment_id", new.id)
     reopened = []
     now = utcnow()
     for ob_id, ob in applying.items():
@@ -90,7 +97,7 @@ def sync(session: Session, actor_label: str, model: Model, new: Assessment,
                          before=before, after=track_state(track),
                          detail={"model": model.id, "obligation": ob_id, "state": "open",
                                  "reason": track.reopened_reason})
-        else:
+        elif _differs(track, ob, due):
             _set_from(track, ob, due, new)
     for ob_id, track in tracks.items():
         if ob_id not in applying and track.applies:
@@ -100,6 +107,18 @@ def sync(session: Session, actor_label: str, model: Model, new: Assessment,
                                      "obligation no longer applies.")
     session.flush()
     return reopened
+
+
+_MOVE = update(ObligationTrack).where(ObligationTrack.model_id == bindparam("model")).values(
+    assessment_id=bindparam("new"))
+
+
+def _differs(track: ObligationTrack, ob: dict[str, Any], due: dt.date | None) -> bool:
+    """Whether the assessment changed anything of the track but its assessment id."""
+    return (track.due != due or not track.applies
+            or track.source != str(ob.get("source") or "")[:200]
+            or track.title != str(ob.get("title") or track.obligation)[:400]
+            or track.fingerprint != fingerprint(ob))
 
 
 def _set_from(track: ObligationTrack, ob: dict[str, Any], due: dt.date | None,

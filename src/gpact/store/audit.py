@@ -31,6 +31,7 @@ from gpact.store.models import AuditEvent, AuditHead, Document, ProfileVersion, 
 log = logging.getLogger("gpact.server")
 HEAD_KEY = "gpact_audit_head"  # session.info: the head this transaction will commit
 _HELD_KEY = "gpact_audit_held"  # session.info: (transaction, (seq, hash)) once it is locked
+GROUP_KEY = "gpact_write_group"  # session.info: the group commit the session writes in
 
 GENESIS = "0" * 64
 _PG_LOCK_KEY = 0x67706163  # "gpac"
@@ -56,14 +57,19 @@ def _fields(event: AuditEvent) -> dict[str, Any]:
 
 
 def event_hash(event: AuditEvent) -> str:
-    return hashlib.sha256(event.prev_hash.encode() + canonical(_fields(event))).hexdigest()
+    return _hash(_fields(event))
+
+
+def _hash(fields: dict[str, Any]) -> str:
+    return hashlib.sha256(fields["prev_hash"].encode() + canonical(fields)).hexdigest()
 
 
 _HEAD_FOR_UPDATE = select(AuditHead.seq, AuditHead.hash).where(AuditHead.id == 1) \
     .with_for_update()
+# Core statements on the session's connection: no ORM bulk-insert machinery per event
 _MOVE_HEAD = update(AuditHead).where(AuditHead.id == 1).values(
-    seq=bindparam("new_seq"), hash=bindparam("new_hash")).execution_options(
-    synchronize_session=False)
+    seq=bindparam("new_seq"), hash=bindparam("new_hash"))
+_INSERT_EVENT = insert(AuditEvent)
 
 
 def append(session: Session, *, actor: str, action: str, entity: str, entity_id: object,
@@ -71,11 +77,15 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
            detail: dict[str, Any] | None = None) -> AuditEvent:
     """Add one event at the end of the chain, inside the caller's transaction. The first
     event of a transaction takes the chain's lock and reads the head; the others of the same
-    transaction (a save appends two or more) hold both already. Plain inserts and updates:
-    the event is not kept as an object of the session."""
+    transaction (a save appends two or more), and of the writers after it in the same group
+    commit (``Database.write``), hold both already. Plain inserts and updates: the event is
+    not kept as an object of the session."""
+    group = session.info.get(GROUP_KEY)
     transaction = session.get_transaction()
     held = session.info.get(_HELD_KEY)
-    if held is not None and held[0] is transaction:
+    if group is not None and group.chain is not None:
+        seq, prev = group.chain
+    elif held is not None and held[0] is transaction:
         seq, prev = held[1]
     else:
         if session.get_bind().dialect.name == "postgresql":
@@ -86,19 +96,22 @@ def append(session: Session, *, actor: str, action: str, entity: str, entity_id:
             seq, prev = 0, GENESIS
         else:
             seq, prev = row
-    event = AuditEvent(
-        seq=seq + 1,
-        at=dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
-        org_id=org_id, actor=actor, action=action, entity=entity, entity_id=str(entity_id),
-        before_hash=None if before is None else digest(before),
-        after_hash=None if after is None else digest(after),
-        detail=detail or {}, prev_hash=prev,
-    )
-    event.hash = event_hash(event)
-    session.execute(insert(AuditEvent), [{**_fields(event), "hash": event.hash}])
-    session.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
+    fields = {
+        "seq": seq + 1, "at": dt.datetime.now(dt.UTC).isoformat(timespec="microseconds"),
+        "org_id": org_id, "actor": actor, "action": action, "entity": entity,
+        "entity_id": str(entity_id),
+        "before_hash": None if before is None else digest(before),
+        "after_hash": None if after is None else digest(after),
+        "detail": detail or {}, "prev_hash": prev,
+    }
+    event = AuditEvent(**fields, hash=_hash(fields))
+    conn = session.connection()
+    conn.execute(_INSERT_EVENT, {**fields, "hash": event.hash})
+    conn.execute(_MOVE_HEAD, {"new_seq": event.seq, "new_hash": event.hash})
     session.info[_HELD_KEY] = (transaction, (event.seq, event.hash))
     session.info[HEAD_KEY] = (event.seq, event.hash)
+    if group is not None:
+        group.chain = (event.seq, event.hash)
     return event
 
 
@@ -109,23 +122,24 @@ def anchor(session: Session) -> dict[str, Any]:
             "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
 
 
-def write_checkpoint(path: Path | None, seq: int, head_hash: str) -> None:
-    """Append one head to the checkpoint file (after the commit that made it). One small
-    ``O_APPEND`` write, so concurrent workers' lines never mix. A failure is logged, not
-    raised: the change is committed already."""
-    if path is None:
+def write_checkpoints(path: Path | None, heads: list[tuple[int, str]]) -> None:
+    """Append heads to the checkpoint file (after the commit that made them): one line per
+    change, all in one small ``O_APPEND`` write, so concurrent workers' lines never mix. A
+    failure is logged, not raised: the changes are committed already."""
+    if path is None or not heads:
         return
-    line = json.dumps({"seq": seq, "hash": head_hash,
-                       "at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}) + "\n"
+    at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    lines = "".join(json.dumps({"seq": seq, "hash": head_hash, "at": at}) + "\n"
+                    for seq, head_hash in heads)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode())
+            os.write(fd, lines.encode())
         finally:
             os.close(fd)
     except OSError as exc:
         log.error(json.dumps({"event": "audit_checkpoint_failed", "path": str(path),
-                              "seq": seq, "reason": str(exc)}))
+                              "seq": heads[-1][0], "reason": str(exc)}))
 
 
 def read_checkpoints(path: Path, problems: list[str]) -> dict[int, str]:

@@ -134,7 +134,7 @@ def restore(db: Database, source: Path, progress: Progress = _quiet) -> dict[str
         last = session.scalars(select(AuditEvent).order_by(AuditEvent.seq.desc()).limit(1)
                                ).first()
     if last is not None:
-        audit.write_checkpoint(db.checkpoints, last.seq, last.hash)
+        audit.write_checkpoints(db.checkpoints, [(last.seq, last.hash)])
     return counts
 
 

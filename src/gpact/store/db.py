@@ -1,16 +1,23 @@
 """Connecting to the database: one SQLite file by default, PostgreSQL for a team.
 
-Writes go through :meth:`Database.write`. On SQLite it opens the transaction with
-``BEGIN IMMEDIATE`` so two writers queue for the lock instead of one failing half-way; on
-PostgreSQL the audit chain takes a transaction-scoped advisory lock (see ``audit.append``).
+Writes go through :meth:`Database.write`, with **group commit**: the writers of a process
+take turns on one gate, and a writer that finds others queued behind it leaves its
+transaction open for them instead of committing; the last of the group (or the one that
+finds the group full or old enough) commits them all, with one fsync. Each writer's work runs
+in a savepoint of the shared transaction, so one that fails is rolled back alone, and no
+writer returns before the commit that made its change durable. The audit chain is appended
+in gate order, so it stays one exact chain. On SQLite the transaction is opened with
+``BEGIN IMMEDIATE`` (writers of other processes queue on SQLite's lock); on PostgreSQL the
+audit chain takes a transaction-scoped advisory lock (see ``audit.append``), once per group.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import time
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +35,35 @@ ENV_CHECKPOINTS = "GPACT_AUDIT_CHECKPOINTS"  # the audit checkpoint file, if not
 ENV_STATE = "GPACT_STATE_DIR"  # where PostgreSQL databases' checkpoint files go by default
 # What a read query runs on: a session, or the bare connection of ``Database.connection``.
 Reader = Session | Connection
+# A group commits when nobody is queued behind it, or once it holds this many writers or
+# its first writer has waited this long (so it, and other processes' writers waiting on the
+# database's lock, do not wait long).
+GROUP_MAX_WRITERS = 32
+GROUP_MAX_SECONDS = 0.025
+
+
+class WriteGroupFailed(RuntimeError):
+    """The shared transaction failed (commit, or a rollback of the whole transaction by the
+    database): no writer of the group was committed."""
+
+
+class _Group:
+    """One write transaction shared by writers that queued behind each other."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        try:
+            self.transaction = conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+        self.started = time.monotonic()  # reset when its first writer is done
+        self.writers = 0
+        self.heads: list[tuple[int, str]] = []  # the audit head after each writer
+        self.chain: tuple[int, str] | None = None  # the audit head, once locked and read
+        self.done = threading.Event()
+        self.error: BaseException | None = None
+        self.discard = False  # its first writer failed: rolled back, nobody else in it
 
 
 def resolve_url(value: str | None) -> str:
@@ -68,10 +104,11 @@ class Database:
             kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(self.url, **kwargs)
         self._autocommit = self.engine
-        # re-entrant, so a write opened inside another fails on SQLite's busy timeout as
-        # before instead of waiting for itself
-        self._writers: AbstractContextManager[Any] = (
-            threading.RLock() if self.is_sqlite else nullcontext())
+        self._gate = threading.Lock()  # one writer of this process at a time
+        self._queued = 0  # writers waiting for the gate (changed under _count)
+        self._count = threading.Lock()
+        self._group: _Group | None = None  # the open transaction, while writers queue
+        self._holder: int | None = None  # the thread in the gate
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         else:
@@ -99,13 +136,105 @@ class Database:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """A transaction that commits when the block ends and rolls back on an exception.
+        """A transaction that commits when the block ends (rolls back on an exception), in a
+        group commit with the writers queued behind it (see the module's docstring). Returns
+        once the change is committed. A write opened inside another (same thread) gets a
+        transaction of its own, as before: on SQLite it fails on the busy timeout."""
+        if self._holder == threading.get_ident():
+            with self._write_alone() as session:
+                yield session
+            return
+        with self._count:
+            self._queued += 1
+        self._gate.acquire()
+        with self._count:
+            self._queued -= 1
+        self._holder = threading.get_ident()
+        group: _Group | None = None
+        ok = False
+        try:
+            group = self._group or _Group(self._write_connection())
+            self._group = group
+            chain_before = group.chain
+            # the group's first writer needs no savepoint: if it fails, the whole (so far
+            # empty) transaction is rolled back
+            first = group.writers == 0
+            session = Session(bind=group.conn, expire_on_commit=False,
+                              join_transaction_mode="rollback_only" if first
+                              else "create_savepoint")
+            session.info[audit.GROUP_KEY] = group
+            try:
+                yield session
+                session.commit()  # releases this writer's savepoint, if it has one
+                ok = True
+            except BaseException:
+                session.rollback()  # to this writer's savepoint, or the whole transaction
+                group.chain = chain_before
+                if first:
+                    group.transaction.rollback()
+                    group.discard = True
+                raise
+            finally:
+                session.close()
+                if not group.discard and not self._in_transaction(group.conn):
+                    group.error = WriteGroupFailed("the database rolled the write "
+                                                   "transaction back")
+            if group.error is not None:
+                raise group.error
+            group.writers += 1
+            if group.writers == 1:  # the bound is on how long the first one waits
+                group.started = time.monotonic()
+            head = session.info.get(audit.HEAD_KEY)
+            if head is not None:
+                group.heads.append(head)
+        finally:
+            if group is not None and (group.discard or group.error is not None
+                                      or not self._keep_open(group)):
+                self._group = None
+                self._commit(group)
+            self._holder = None
+            self._gate.release()
+        if ok:
+            group.done.wait()
+            if group.error is not None:
+                raise group.error
 
-        On SQLite the writers of this process first queue on a lock of their own: SQLite's
-        busy handler polls a held write lock with sleeps of up to 100 ms, so writers
-        queued on it alone wait long after it was released; other processes still wait
-        through the busy timeout."""
-        with self._writers, Session(self.engine, expire_on_commit=False) as session:
+    def _keep_open(self, group: _Group) -> bool:
+        with self._count:
+            queued = self._queued
+        return bool(queued) and group.writers < GROUP_MAX_WRITERS and \
+            time.monotonic() - group.started < GROUP_MAX_SECONDS
+
+    def _commit(self, group: _Group) -> None:
+        """Commit (or, after a failure, roll back) the group and wake its writers; then
+        anchor the new heads outside the database, in one append."""
+        try:
+            if group.error is None and group.writers:
+                group.transaction.commit()
+            elif group.transaction.is_active:
+                group.transaction.rollback()
+        except BaseException as exc:
+            group.error = WriteGroupFailed(f"commit failed: {exc}")
+        finally:
+            group.conn.close()
+            group.done.set()
+        if group.error is None and group.heads:
+            audit.write_checkpoints(self.checkpoints, group.heads)
+
+    def _write_connection(self) -> Connection:
+        return self.engine.connect().execution_options(gpact_write=True)
+
+    def _in_transaction(self, conn: Connection) -> bool:
+        """Whether the shared transaction is still open in the database (SQLite rolls a
+        whole transaction back on some errors, e.g. a full disk)."""
+        if not conn.in_transaction() or conn.closed:
+            return False
+        raw = conn.connection.dbapi_connection
+        return bool(raw.in_transaction) if self.is_sqlite and raw is not None else True
+
+    @contextmanager
+    def _write_alone(self) -> Iterator[Session]:
+        with Session(self.engine, expire_on_commit=False) as session:
             session.connection(execution_options={"gpact_write": True})
             try:
                 yield session
@@ -115,7 +244,7 @@ class Database:
                 raise
             head = session.info.pop(audit.HEAD_KEY, None)
             if head is not None:  # committed: anchor the new head outside the database
-                audit.write_checkpoint(self.checkpoints, *head)
+                audit.write_checkpoints(self.checkpoints, [head])
 
     def dispose(self) -> None:
         self.engine.dispose()

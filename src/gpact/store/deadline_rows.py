@@ -9,11 +9,13 @@ before the table existed).
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from typing import Any
 
 from sqlalchemy import bindparam, delete, insert, select
 from sqlalchemy.orm import Session
 
+from gpact.store import views
 from gpact.store.models import Assessment, CurrentDeadline, Model, ObligationDue
 
 _DROP = delete(CurrentDeadline).where(CurrentDeadline.model_id == bindparam("model_id"))
@@ -25,20 +27,29 @@ _ALL = (select(Model.org_id, Model.id, Model.name, ObligationDue.obligation,
         .where(ObligationDue.status == "applies", ObligationDue.due.is_not(None)))
 _COLUMNS = ["org_id", "model_id", "model_name", "obligation", "source", "applies_from", "due",
             "as_of"]
+_CURRENT = select(*[CurrentDeadline.__table__.c[c] for c in _COLUMNS]).where(
+    CurrentDeadline.model_id == bindparam("model_id"))
 
 
 def refresh(session: Session, model: Model, as_of: dt.date,
             obligations: list[dict[str, Any]]) -> None:
     """Replace the model's rows with the dated obligations that apply in ``obligations``
     (an assessment result's list), as of ``as_of``; ``model.name`` is its name now."""
-    session.execute(_DROP, {"model_id": model.id})
+    views.changed(session, model.org_id)
     rows = [{"org_id": model.org_id, "model_id": model.id, "model_name": model.name,
              "obligation": str(o["id"])[:64], "source": str(o["source"])[:200],
              "applies_from": _day(o.get("applies_from")), "due": _day(o["due"]),
              "as_of": as_of}
             for o in obligations if o["status"] == "applies" and o.get("due")]
+    conn = session.connection()
+    # a reassessment mostly finds the same rows: then they are left as they are (one read
+    # instead of a delete and an insert, each maintaining the ordering index)
+    if Counter(tuple(r) for r in conn.execute(_CURRENT, {"model_id": model.id})) == \
+            Counter(tuple(r[c] for c in _COLUMNS) for r in rows):
+        return
+    conn.execute(_DROP, {"model_id": model.id})
     if rows:
-        session.execute(insert(CurrentDeadline).execution_options(render_nulls=True), rows)
+        conn.execute(insert(CurrentDeadline).execution_options(render_nulls=True), rows)
 
 
 def rebuild(session: Session) -> None:

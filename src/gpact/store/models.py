@@ -74,6 +74,8 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # moves with every change the portfolio-wide reads show (``gpact.store.views``)
+    views_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class User(Base):
