@@ -113,17 +113,21 @@ _MOVE = update(ObligationTrack).where(ObligationTrack.model_id == bindparam("mod
     assessment_id=bindparam("new"))
 
 
+def _from_assessment(track: ObligationTrack, ob: dict[str, Any],
+                     due: dt.date | None) -> dict[str, Any]:
+    """What a track takes from the assessment's obligation (besides the assessment id)."""
+    return {"due": due, "applies": True, "source": str(ob.get("source") or "")[:200],
+            "title": str(ob.get("title") or track.obligation)[:400],
+            "fingerprint": fingerprint(ob)}
+
+
 def _differs(track: ObligationTrack, ob: dict[str, Any], due: dt.date | None) -> bool:
     """Whether the assessment changed anything of the track but its assessment id."""
-    return (track.due != due or not track.applies
-            or track.source != str(ob.get("source") or "")[:200]
-            or track.title != str(ob.get("title") or track.obligation)[:400]
-            or track.fingerprint != fingerprint(ob))
+    return any(getattr(track, k) != v for k, v in _from_assessment(track, ob, due).items())
 
 
 def _set_from(track: ObligationTrack, ob: dict[str, Any], due: dt.date | None,
               new: Assessment) -> None:
-    track.due, track.applies, track.assessment_id = due, True, new.id
-    track.source = str(ob.get("source") or "")[:200]
-    track.title = str(ob.get("title") or track.obligation)[:400]
-    track.fingerprint = fingerprint(ob)
+    for name, value in _from_assessment(track, ob, due).items():
+        setattr(track, name, value)
+    track.assessment_id = new.id
