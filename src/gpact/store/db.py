@@ -168,10 +168,11 @@ class Database:
                 session.commit()  # releases this writer's savepoint, if it has one
                 ok = True
             except BaseException:
-                session.rollback()  # to this writer's savepoint, or the whole transaction
+                # to this writer's savepoint; for the first writer ("rollback_only") the
+                # whole transaction, which then leaves the group's connection
+                session.rollback()
                 group.chain = chain_before
                 if first:
-                    group.transaction.rollback()
                     group.discard = True
                 raise
             finally:
