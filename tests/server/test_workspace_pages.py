@@ -47,6 +47,20 @@ def test_pages_show_obligation_names_and_articles_not_ids(web: World) -> None:
     assert "Does not apply" in visible(web.client.get("/o/acme/models/1").text)
 
 
+@pytest.mark.parametrize(("days_left", "words"), [
+    (14, "in 14 days"), (1, "in 1 day"), (0, "today"), (-1, "1 day overdue"),
+    (-184, "184 days overdue")])
+def test_due_dates_read_as_words(days_left: int, words: str) -> None:
+    assert labels.due_in(days_left) == words
+
+
+def test_calendar_says_how_far_each_date_is(web: World) -> None:
+    add_model(web, profile_text())
+    text = visible(web.client.get("/o/acme/calendar").text)
+    assert re.search(r"\d+ days? overdue|in \d+ days?|today", text)
+    assert "passed" not in text and "Days left" not in text
+
+
 def test_both_bundled_compute_files_upload_on_the_web(web: World) -> None:
     add_model(web, profile_text())
     csrf = page_csrf(web)

@@ -86,3 +86,12 @@ def action_label(action: str) -> str:
 
 def role_label(role: str) -> str:
     return ROLE.get(role, role)
+
+
+def due_in(days_left: int) -> str:
+    """How far a due date is, in words a reader takes in at a glance: "in 14 days",
+    "today", "3 days overdue" (not "days left: passed 3 days ago")."""
+    if days_left == 0:
+        return "today"
+    unit = "day" if abs(days_left) == 1 else "days"
+    return f"in {days_left} {unit}" if days_left > 0 else f"{-days_left} {unit} overdue"

@@ -48,7 +48,8 @@ LOGIN_CSRF = "gpact_login_csrf"
 templates = Jinja2Templates(directory=HERE / "templates")
 templates.env.filters.update(obligation=labels.obligation_label, title=labels.obligation_title,
                              status=labels.status_label, state=labels.state_label,
-                             action=labels.action_label, role=labels.role_label)
+                             action=labels.action_label, role=labels.role_label,
+                             due_in=labels.due_in)
 MESSAGES = {"saved": "Saved a new profile version and reassessed the model.",
             "created": "Model added and assessed.", "assessed": "Assessment done.",
             "built": "Document built.", "uploaded": "Compute ledger uploaded.",
