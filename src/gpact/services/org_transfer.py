@@ -2,9 +2,10 @@
 
 The file holds every model with its full profile and documentation-record history, the
 assessments (with the rulebook version each used), built documents and compute ledgers
-(base64) — not users, passwords or tokens. An import checks every content hash and maps
-every author to a member; each imported model is an audit event recording the hashes of
-what it brought, and the import as a whole is one more.
+(base64), and the work on it (``org_transfer_work``: obligation states, sign-offs,
+evidence, risk records, data inputs) — not users, passwords or tokens. An import checks
+every content hash and maps every author to a member; each imported model is an audit
+event recording the hashes of what it brought, and the import as a whole is one more.
 """
 
 from __future__ import annotations
@@ -20,7 +21,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from gpact import __version__
-from gpact.services import accounts, input_limits, server_documents, server_ledgers
+from gpact.services import (
+    accounts,
+    input_limits,
+    org_transfer_work,
+    server_documents,
+    server_ledgers,
+)
 from gpact.services.accounts import Actor
 from gpact.services.registry import require, summarise
 from gpact.services.server_errors import Conflict, Invalid
@@ -36,7 +43,8 @@ from gpact.store.models import (
     RecordVersion,
 )
 
-FORMAT = "gpact-organisation/1"
+FORMAT = "gpact-organisation/2"  # /2 added the work on each model (org_transfer_work)
+READS = (FORMAT, "gpact-organisation/1")
 _INT = 2**31 - 1
 _SHA256 = r"^[0-9a-f]{64}$"
 
@@ -57,6 +65,8 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
         assessed = session.scalars(select(Assessment).where(Assessment.model_id == model.id)
                                    .order_by(Assessment.id)).all()
         index = {a.id: i for i, a in enumerate(assessed)}
+        documents = session.scalars(select(Document).where(Document.model_id == model.id)
+                                    .order_by(Document.id)).all()
         models.append({
             "name": model.name, "version": model.version, "created_at": _ts(model.created_at),
             "profiles": [{"number": p.number, "text": p.text, "sha256": p.sha256,
@@ -77,14 +87,15 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
                            "completeness": d.completeness,
                            "content_base64": base64.b64encode(d.content).decode(),
                            "created_by": d.created_by, "created_at": _ts(d.created_at)}
-                          for d in session.scalars(select(Document).where(
-                              Document.model_id == model.id).order_by(Document.id))],
+                          for d in documents],
             "ledgers": [{"filename": c.filename, "sha256": c.sha256, "summary": c.summary,
                          "total_flop": c.total_flop,
                          "content_base64": base64.b64encode(c.content).decode(),
                          "created_by": c.created_by, "created_at": _ts(c.created_at)}
                         for c in session.scalars(select(ComputeLedger).where(
                             ComputeLedger.model_id == model.id).order_by(ComputeLedger.id))],
+            **org_transfer_work.export(session, model,
+                                       {d.id: i for i, d in enumerate(documents)}),
         })
     return {"format": FORMAT, "gpact_version": __version__,
             "exported_at": dt.datetime.now(dt.UTC).isoformat(),
@@ -123,16 +134,15 @@ class _Document(_File):
     completeness: dict[str, Any]
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+class _Model(org_transfer_work.Work):
     name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
     version: int = Field(ge=1, le=_INT)
     created_at: dt.datetime
     profiles: list[_Text] = Field(min_length=1)
-    records: list[_Text] = []
-    assessments: list[_Assessment] = []
-    documents: list[_Document] = []
-    ledgers: list[_File] = []
+    records: list[_Text] = Field(default_factory=list)
+    assessments: list[_Assessment] = Field(default_factory=list)
+    documents: list[_Document] = Field(default_factory=list)
+    ledgers: list[_File] = Field(default_factory=list)
 
 
 class _Export(BaseModel):
@@ -154,7 +164,7 @@ def import_(session: Session, actor: Actor, data: dict[str, Any]) -> int:
     otherwise nothing is imported.
     """
     require(actor, "admin")
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    if not isinstance(data, dict) or data.get("format") not in READS:
         raise Invalid([f"format: expected {FORMAT!r}"])
     if session.scalar(select(func.count()).select_from(Model)
                       .where(Model.org_id == actor.org_id)):
@@ -186,6 +196,7 @@ def _authors(session: Session, actor: Actor, export: _Export,
     members = {email for email, _ in accounts.members(session, actor)}
     labels = {row.created_by for m in export.models
               for row in (*m.profiles, *m.records, *m.assessments, *m.documents, *m.ledgers)}
+    labels.update(who for m in export.models for who in org_transfer_work.authors(m))
     mapped: dict[str, str] = {}
     unknown: set[str] = set()
     for label in labels:
@@ -268,7 +279,7 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
     if m.assessments:
         deadline_rows.refresh(session, model, m.assessments[-1].as_of,
                               m.assessments[-1].result["obligations"])
-    documents: dict[int, str] = {}
+    documents: list[Document] = []
     for n, d in enumerate(m.documents):
         at = f"{where}.documents.{n}"
         content = _decode(at, d.content_base64)
@@ -286,7 +297,7 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
             created_by=author[d.created_by], created_at=d.created_at)
         session.add(doc)
         session.flush()
-        documents[doc.id] = doc.sha256
+        documents.append(doc)
     stored: dict[str, bytes] = {}  # a ledger YAML reads the telemetry stored before it
     for n, c in enumerate(m.ledgers):
         at = f"{where}.ledgers.{n}"
@@ -300,6 +311,10 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
             content=content, total_flop=sum(summary["flop_by_phase"].values()),
             summary=summary, created_by=author[c.created_by], created_at=c.created_at))
     session.flush()
+    latest = session.get(Assessment, assessment_ids[-1]) if assessment_ids else None
+    work = org_transfer_work.import_(session, actor.label, model, m, where, author.__getitem__,
+                                     documents, latest)
+    session.flush()
     # what ``gpact audit verify`` checks the stored rows against
     audit.append(session, actor=actor.label, action="model.import", entity="model",
                  entity_id=model.id, org_id=actor.org_id,
@@ -307,7 +322,7 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
                  detail={"profiles": {str(k): p.sha256 for k, p in
                                       zip(ids, m.profiles, strict=True)},
                          "records": {str(k): v for k, v in records.items()},
-                         "documents": {str(k): v for k, v in documents.items()}})
+                         "documents": {str(d.id): d.sha256 for d in documents}, **work})
 
 
 def _day(value: Any) -> dt.date | None:
