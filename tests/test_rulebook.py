@@ -56,6 +56,35 @@ def test_incident_days_per_category() -> None:
                     "other_serious_harm": 15}
 
 
+# Measure 9.2 (Safety and Security chapter, p. 26): item, first report carrying it (Measure 9.3),
+# incident-record field, and a phrase of the Code's wording the title must keep.
+MEASURE_9_2 = [
+    (1, "initial", "dates", "best approximations"),
+    (2, "initial", "harm", "victim or affected group"),
+    (3, "initial", "chain_of_events", "(directly or indirectly) led to"),
+    (4, "initial", "model_version", "The model involved in"),
+    (5, "initial", "model_involvement", "material available"),
+    (6, "initial", "response", "intends to do or has done"),
+    (7, "initial", "recommendations", "recommends the AI Office"),
+    (8, "final", "root_cause", "Root-cause analysis"),
+    (9, "final", "post_market_patterns", "post-market monitoring"),
+]
+
+
+@pytest.mark.parametrize(("on", "confidence"), [
+    (dt.date(2025, 8, 1), "verified"),  # the Code's Measure 9.2, checked
+    (dt.date(2026, 11, 22), "unverified"),  # the Commission template's own fields, not found
+])
+def test_incident_report_items_follow_measure_9_2(on: dt.date, confidence: str) -> None:
+    rule = Rulebook.load().at(on).rule(
+        "code_of_practice.safety_security.incident_report_contents")
+    assert rule.confidence == confidence
+    got = [(i["item"], i["from_report"], i["field"]) for i in rule.value]
+    assert got == [row[:3] for row in MEASURE_9_2]
+    for item, (*_, phrase) in zip(rule.value, MEASURE_9_2, strict=True):
+        assert phrase in item["title"], item
+
+
 def test_no_value_before_first_date() -> None:
     rules = Rulebook.load().at(dt.date(2020, 1, 1))
     with pytest.raises(RuleNotInForce):
