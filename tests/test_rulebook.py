@@ -85,6 +85,27 @@ def test_incident_report_items_follow_measure_9_2(on: dt.date, confidence: str) 
         assert phrase in item["title"], item
 
 
+@pytest.mark.parametrize(("key", "cites"), [
+    ("code_of_practice.safety_security.systemic_risk_taxonomy", "Appendix 1"),
+    ("code_of_practice.safety_security.model_report_contents", "Measures 7.1-7.5"),
+])
+def test_catalogues_checked_against_the_code(key: str, cites: str) -> None:
+    rule = Rulebook.load().at(dt.date(2026, 11, 22)).rule(key)
+    assert rule.confidence == "verified"
+    assert cites in " ".join(rule.source.split())
+
+
+def test_model_report_sections_answer_commitment_7() -> None:
+    """Each section names the measure of Commitment 7 it answers (checked against the Code)."""
+    value = Rulebook.load().at(dt.date(2026, 11, 22)).value(
+        "code_of_practice.safety_security.model_report_contents")
+    assert [(s["id"], s["source"]) for s in value] == [
+        ("model_description", "Measure 7.1"), ("justification", "Measure 7.2"),
+        ("justification_limits", "Measure 7.2"), ("risk_documentation", "Measure 7.3"),
+        ("mitigations", "Measure 7.3"), ("evaluations", "Measure 7.3; Appendix 3"),
+        ("external_reports", "Measure 7.4"), ("landscape", "Measure 7.5")]
+
+
 def test_no_value_before_first_date() -> None:
     rules = Rulebook.load().at(dt.date(2020, 1, 1))
     with pytest.raises(RuleNotInForce):
