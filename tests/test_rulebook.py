@@ -85,14 +85,38 @@ def test_incident_report_items_follow_measure_9_2(on: dt.date, confidence: str) 
         assert phrase in item["title"], item
 
 
-@pytest.mark.parametrize(("key", "cites"), [
-    ("code_of_practice.safety_security.systemic_risk_taxonomy", "Appendix 1"),
-    ("code_of_practice.safety_security.model_report_contents", "Measures 7.1-7.5"),
-])
-def test_catalogues_checked_against_the_code(key: str, cites: str) -> None:
-    rule = Rulebook.load().at(dt.date(2026, 11, 22)).rule(key)
-    assert rule.confidence == "verified"
+# Values checked against the official texts: key, date, confidence, words the source must cite.
+CHECKED = [
+    ("code_of_practice.safety_security.systemic_risk_taxonomy", dt.date(2026, 11, 22),
+     "verified", "Appendix 1"),
+    ("code_of_practice.safety_security.model_report_contents", dt.date(2026, 11, 22),
+     "verified", "Measures 7.1-7.5"),
+    ("ai_act.recitals.generality_parameter_hint", dt.date(2026, 11, 22), "verified",
+     "Recital 98"),
+    ("ai_act.recitals.internal_use_carve_out", dt.date(2026, 11, 22), "verified", "Recital 97"),
+    ("guidelines.designation.waivers_end", dt.date(2025, 8, 1), "verified", "point 45"),
+    ("guidelines.designation.waivers_end", dt.date(2026, 11, 22), "secondary", "C(2025) 7719"),
+    ("code_of_practice.safety_security.business_days", dt.date(2026, 11, 22), "unverified",
+     "gpact assumption"),
+]
+
+
+@pytest.mark.parametrize(("key", "on", "confidence", "cites"), CHECKED)
+def test_values_checked_against_the_official_texts(key: str, on: dt.date, confidence: str,
+                                                   cites: str) -> None:
+    rule = Rulebook.load().at(on).rule(key)
+    assert rule.confidence == confidence
     assert cites in " ".join(rule.source.split())
+
+
+@pytest.mark.parametrize(("on", "confidence"), [
+    (dt.date(2025, 8, 1), "verified"),  # Recital 103; Guidelines C(2025) 5045 point 89
+    (dt.date(2026, 11, 22), "secondary"),  # C(2025) 7719, reported to keep it
+])
+def test_microenterprise_exception_checked(on: dt.date, confidence: str) -> None:
+    value = Rulebook.load().at(on).value("guidelines.open_source.monetisation")
+    item = next(e for e in value["exceptions"] if e["fact"] == "microenterprise_transactions_only")
+    assert (item["confidence"], item["overrides"]) == (confidence, ["*"])
 
 
 def test_model_report_sections_answer_commitment_7() -> None:
@@ -115,8 +139,10 @@ def test_no_value_before_first_date() -> None:
 def test_used_rules_are_tracked_with_unverified_flag() -> None:
     rules = Rulebook.load().at(dt.date(2026, 11, 22))
     rules.value(KEY)
-    rules.value("ai_act.recitals.generality_parameter_hint")
-    assert [v.key for v in rules.unverified_used()] == ["ai_act.recitals.generality_parameter_hint"]
+    rules.value("ai_act.recitals.generality_parameter_hint")  # Recital 98, checked: verified
+    rules.value("code_of_practice.safety_security.business_days")  # gpact's assumption
+    assert [v.key for v in rules.unverified_used()] == [
+        "code_of_practice.safety_security.business_days"]
 
 
 @pytest.fixture
