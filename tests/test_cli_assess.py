@@ -79,7 +79,7 @@ def test_text_report_for_one_model(cli: Cli) -> None:
     r = cli("assess", str(EXAMPLES / "non_eu_provider.yaml"), "--as-of", "2026-11-22")
     assert r.code == 0
     assert "Sakura-13B" in r.out and "Authorised representative" in r.out
-    assert "rulebook 2026.12.1" in r.out and "not legal advice" in r.out
+    assert "rulebook 2026.12.2" in r.out and "not legal advice" in r.out
 
 
 def test_portfolio_sorted_by_next_due(cli: Cli) -> None:

@@ -56,6 +56,80 @@ def test_incident_days_per_category() -> None:
                     "other_serious_harm": 15}
 
 
+# Measure 9.2 (Safety and Security chapter, p. 26): item, first report carrying it (Measure 9.3),
+# incident-record field, and a phrase of the Code's wording the title must keep.
+MEASURE_9_2 = [
+    (1, "initial", "dates", "best approximations"),
+    (2, "initial", "harm", "victim or affected group"),
+    (3, "initial", "chain_of_events", "(directly or indirectly) led to"),
+    (4, "initial", "model_version", "The model involved in"),
+    (5, "initial", "model_involvement", "material available"),
+    (6, "initial", "response", "intends to do or has done"),
+    (7, "initial", "recommendations", "recommends the AI Office"),
+    (8, "final", "root_cause", "Root-cause analysis"),
+    (9, "final", "post_market_patterns", "post-market monitoring"),
+]
+
+
+@pytest.mark.parametrize(("on", "confidence"), [
+    (dt.date(2025, 8, 1), "verified"),  # the Code's Measure 9.2, checked
+    (dt.date(2026, 11, 22), "unverified"),  # the Commission template's own fields, not found
+])
+def test_incident_report_items_follow_measure_9_2(on: dt.date, confidence: str) -> None:
+    rule = Rulebook.load().at(on).rule(
+        "code_of_practice.safety_security.incident_report_contents")
+    assert rule.confidence == confidence
+    got = [(i["item"], i["from_report"], i["field"]) for i in rule.value]
+    assert got == [row[:3] for row in MEASURE_9_2]
+    for item, (*_, phrase) in zip(rule.value, MEASURE_9_2, strict=True):
+        assert phrase in item["title"], item
+
+
+# Values checked against the official texts: key, date, confidence, words the source must cite.
+CHECKED = [
+    ("code_of_practice.safety_security.systemic_risk_taxonomy", dt.date(2026, 11, 22),
+     "verified", "Appendix 1"),
+    ("code_of_practice.safety_security.model_report_contents", dt.date(2026, 11, 22),
+     "verified", "Measures 7.1-7.5"),
+    ("ai_act.recitals.generality_parameter_hint", dt.date(2026, 11, 22), "verified",
+     "Recital 98"),
+    ("ai_act.recitals.internal_use_carve_out", dt.date(2026, 11, 22), "verified", "Recital 97"),
+    ("guidelines.designation.waivers_end", dt.date(2025, 8, 1), "verified", "point 45"),
+    ("guidelines.designation.waivers_end", dt.date(2026, 11, 22), "secondary", "C(2025) 7719"),
+    ("code_of_practice.safety_security.business_days", dt.date(2026, 11, 22), "unverified",
+     "gpact assumption"),
+]
+
+
+@pytest.mark.parametrize(("key", "on", "confidence", "cites"), CHECKED)
+def test_values_checked_against_the_official_texts(key: str, on: dt.date, confidence: str,
+                                                   cites: str) -> None:
+    rule = Rulebook.load().at(on).rule(key)
+    assert rule.confidence == confidence
+    assert cites in " ".join(rule.source.split())
+
+
+@pytest.mark.parametrize(("on", "confidence"), [
+    (dt.date(2025, 8, 1), "verified"),  # Recital 103; Guidelines C(2025) 5045 point 89
+    (dt.date(2026, 11, 22), "secondary"),  # C(2025) 7719, reported to keep it
+])
+def test_microenterprise_exception_checked(on: dt.date, confidence: str) -> None:
+    value = Rulebook.load().at(on).value("guidelines.open_source.monetisation")
+    item = next(e for e in value["exceptions"] if e["fact"] == "microenterprise_transactions_only")
+    assert (item["confidence"], item["overrides"]) == (confidence, ["*"])
+
+
+def test_model_report_sections_answer_commitment_7() -> None:
+    """Each section names the measure of Commitment 7 it answers (checked against the Code)."""
+    value = Rulebook.load().at(dt.date(2026, 11, 22)).value(
+        "code_of_practice.safety_security.model_report_contents")
+    assert [(s["id"], s["source"]) for s in value] == [
+        ("model_description", "Measure 7.1"), ("justification", "Measure 7.2"),
+        ("justification_limits", "Measure 7.2"), ("risk_documentation", "Measure 7.3"),
+        ("mitigations", "Measure 7.3"), ("evaluations", "Measure 7.3; Appendix 3"),
+        ("external_reports", "Measure 7.4"), ("landscape", "Measure 7.5")]
+
+
 def test_no_value_before_first_date() -> None:
     rules = Rulebook.load().at(dt.date(2020, 1, 1))
     with pytest.raises(RuleNotInForce):
@@ -65,8 +139,10 @@ def test_no_value_before_first_date() -> None:
 def test_used_rules_are_tracked_with_unverified_flag() -> None:
     rules = Rulebook.load().at(dt.date(2026, 11, 22))
     rules.value(KEY)
-    rules.value("ai_act.recitals.generality_parameter_hint")
-    assert [v.key for v in rules.unverified_used()] == ["ai_act.recitals.generality_parameter_hint"]
+    rules.value("ai_act.recitals.generality_parameter_hint")  # Recital 98, checked: verified
+    rules.value("code_of_practice.safety_security.business_days")  # gpact's assumption
+    assert [v.key for v in rules.unverified_used()] == [
+        "code_of_practice.safety_security.business_days"]
 
 
 @pytest.fixture

@@ -72,3 +72,37 @@ def test_unconfirmed_mdf_fields_are_marked_unverified() -> None:
 def test_annex_xi_section_2_is_gated_on_systemic_risk() -> None:
     tree = load_tree(RULES, "documents.annex_xi")
     assert [s.when for s in tree.sections] == [None, None, "systemic_risk"]
+
+
+@pytest.mark.parametrize(("field", "point", "required"), [
+    ("evaluation_strategies", "1", True),
+    ("evaluation_results", "1", True),
+    ("adversarial_testing", "2", True),  # "where applicable", but Art. 55(1)(a) requires it
+    ("model_adaptations", "2", True),
+    ("system_architecture", "3", False),  # "where applicable"
+])
+def test_annex_xi_section_2_checked_against_the_regulation(field: str, point: str,
+                                                           required: bool) -> None:
+    """Annex XI Section 2 (OJ L, 12.7.2024) points 1-3, checked against the Regulation's text."""
+    tree = load_tree(RULES, "documents.annex_xi")
+    spec = next(f for f in tree.sections[-1].fields if f.id == field)
+    assert (spec.number, spec.required, spec.confidence) == (point, required, "verified")
+
+
+@pytest.mark.parametrize(("field", "source", "confidence"), [
+    ("infringing_sites_excluded", "Measure 1.2, point (b) (p. 5)", "verified"),
+    ("crawler_disclosure", "Measure 1.3, point (4) (p. 6)", "verified"),
+    ("search_engine_note", "Measure 1.3", "unverified"),  # paraphrases only
+])
+def test_copyright_policy_fields_checked_against_the_chapter(field: str, source: str,
+                                                            confidence: str) -> None:
+    tree = load_tree(RULES, "documents.copyright_policy")
+    spec = next(f for s in tree.sections for f in s.fields if f.id == field)
+    assert spec.source.endswith(source) and spec.confidence == confidence
+
+
+def test_infringing_sites_field_keeps_the_code_wording() -> None:
+    tree = load_tree(RULES, "documents.copyright_policy")
+    spec = next(f for s in tree.sections for f in s.fields if f.id == "infringing_sites_excluded")
+    assert "persistently and repeatedly infringing" in spec.label
+    assert "courts or public authorities" in spec.label

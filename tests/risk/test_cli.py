@@ -165,7 +165,7 @@ def test_requests_and_taxonomy(capsys: pytest.CaptureFixture[str], model_dir: Pa
     assert clocks["request:DP-1"]["status"] == "overdue"
     assert clocks["request:RH-1"]["due"] is None and clocks["request:RH-1"]["status"] == "open"
     code, out, _ = run(capsys, "risk", "taxonomy", "-f", "json")
-    assert code == 0 and len(json.loads(out)["entries"]) == 45
+    assert code == 0 and len(json.loads(out)["entries"]) == 46
 
 
 def test_calendar_formats(capsys: pytest.CaptureFixture[str], model_dir: Path,

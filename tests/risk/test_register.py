@@ -28,12 +28,13 @@ def _problems(register: dict[str, Any], **kw: Any) -> list[str]:
 
 def test_taxonomy_groups() -> None:
     counts = Counter(e.group for e in taxonomy(RULES))
-    # 4 specified risks, 14 capabilities and 13 affordances (regulation.md §3.3 Appendix 1);
-    # the fact base names 9 propensities although it heads them "10" (noted in the rulebook).
-    # The appendix's other risks (public health, safety, public security, fundamental rights,
-    # society as a whole; Art. 3(65)) belong to the taxonomy too (issue #11).
-    assert counts == {"specified_risk": 4, "other_risk": 5, "capability": 14, "propensity": 9,
+    # Safety and Security chapter, Appendix 1 (checked against its text): 1.4 specified risks,
+    # 1.1 types of risks (other risks, issue #11), 1.3.1 capabilities, 1.3.2 propensities
+    # (misalignment with human intent and with human values are two), 1.3.3 affordances.
+    assert counts == {"specified_risk": 4, "other_risk": 5, "capability": 14, "propensity": 10,
                       "affordance": 13}
+    assert {"propensity_misalignment", "propensity_misalignment_values"} <= set(
+        e.id for e in taxonomy(RULES) if e.group == "propensity")
     assert {e.id for e in taxonomy(RULES) if e.group == "specified_risk"} == {
         "cbrn", "loss_of_control", "cyber_offence", "harmful_manipulation"}
     ids = [e.id for e in taxonomy(RULES)]
