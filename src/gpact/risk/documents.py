@@ -95,7 +95,7 @@ def incident_report(incident: Incident, kind: str, model: ModelInfo, as_of: dt.d
                                             f"({why})."]))
     doc.sections.append(Section("Notice", paragraphs=[
         "Reporting a serious incident is not an admission of wrongdoing."],
-        source="GPAI Code of Practice, Safety & Security chapter, Commitment 9"))
+        source="GPAI Code of Practice, Safety & Security chapter, recital (j)"))
     doc.unverified = _unverified(rules, contents.key)
     return doc
 
