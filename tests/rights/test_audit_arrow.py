@@ -8,10 +8,11 @@ from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.parquet as pq
 from hypothesis import given
 from hypothesis import strategies as st
 
-from gpact.rights.audit import _arrow, _numpy, _true
+from gpact.rights.audit import AuditOptions, _arrow, _numpy, _true, run_audit
 from tests.rights.test_audit_optouts import write_inputs
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -68,3 +69,17 @@ print("pandas" in sys.modules)
                                          "PATH": "/usr/bin:/bin"}, check=False)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip() == "False"
+
+
+def test_verdicts_file_holds_plain_strings(tmp_path: Path) -> None:
+    """The verdict columns travel as dictionary arrays; readers of the file see strings."""
+    fixtures = Path(__file__).parent / "fixtures"
+    for jobs in (1, 2):
+        out = tmp_path / f"v{jobs}.parquet"
+        run_audit(AuditOptions([str(fixtures / "crawl.csv")], [str(fixtures / "snapshots.jsonl")],
+                               out, batch_rows=5, jobs=jobs))
+        schema = pq.read_schema(out)
+        for name in ("robots_verdict", "robots_rule", "robots_detail", "tdm_verdict", "url"):
+            assert schema.field(name).type == pa.string(), name
+        rules = pq.read_table(out).column("robots_rule").to_pylist()
+        assert None in rules and any(r is not None for r in rules)

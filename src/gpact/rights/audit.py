@@ -485,15 +485,34 @@ class Outcomes:
         per_token[token.lower()] = ids
         return ids
 
-    def columns(self, ids: pa.Array) -> dict[str, pa.Array]:
+    def columns(self, ids: Any, coded: bool = False) -> dict[str, pa.Array]:
+        """The verdict columns for outcome ids (NumPy int64); ``coded``: string columns as
+        dictionary arrays over the outcome table (no copy of the strings per row)."""
         # the outcome table only grows: rebuild its Arrow columns only when it has grown
         if self._arrays is None or len(self._arrays[0]) != len(self.rows):
             verdict, rule, line, detail = zip(*self.rows, strict=True)
             self._arrays = (pa.array(verdict, pa.string()), pa.array(rule, pa.string()),
                             pa.array(line, pa.int64()), pa.array(detail, pa.string()))
         verdicts, rules, lines, details = self._arrays
-        return {"robots_verdict": pc.take(verdicts, ids), "robots_rule": pc.take(rules, ids),
-                "robots_line": pc.take(lines, ids), "robots_detail": pc.take(details, ids)}
+        take = pa.array(ids, pa.int64())
+        strings = _coded if coded else _taken
+        return {"robots_verdict": strings(verdicts, ids, take),
+                "robots_rule": strings(rules, ids, take),
+                "robots_line": pc.take(lines, take),
+                "robots_detail": strings(details, ids, take)}
+
+
+def _taken(values: pa.Array, ids: Any, take: pa.Array) -> pa.Array:
+    return pc.take(values, take)
+
+
+def _coded(values: pa.Array, ids: Any, take: pa.Array) -> pa.Array:
+    """``values[ids]`` as a dictionary array; nulls are marked in the indices (the Parquet
+    writer then writes the dictionary as it is, without hashing every row's string)."""
+    nulls = _numpy(pc.is_null(values))
+    if not nulls.any():
+        return pa.DictionaryArray.from_arrays(take, values)
+    return pa.DictionaryArray.from_arrays(ids, pc.fill_null(values, ""), mask=nulls[ids])
 
 
 # What the verdicts of a batch are computed from (the rest of the joined row is copied)
@@ -672,12 +691,14 @@ def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups,
 
 
 def _tdm_columns(ids: Any, seen: list[tuple[str, str | None, str | None]],
-                 ) -> dict[str, pa.Array]:
+                 coded: bool = False) -> dict[str, pa.Array]:
     label, source, policy = zip(*seen, strict=True)
+    ids = np.asarray(ids, np.int64)
     take = pa.array(ids, pa.int64())
-    return {"tdm_verdict": pc.take(pa.array(label, pa.string()), take),
-            "tdm_source": pc.take(pa.array(source, pa.string()), take),
-            "tdm_policy": pc.take(pa.array(policy, pa.string()), take)}
+    strings = _coded if coded else _taken
+    return {"tdm_verdict": strings(pa.array(label, pa.string()), ids, take),
+            "tdm_source": strings(pa.array(source, pa.string()), ids, take),
+            "tdm_policy": strings(pa.array(policy, pa.string()), ids, take)}
 
 
 def _table(joined: pa.RecordBatch, columns: dict[str, pa.Array]) -> pa.Table:
@@ -688,11 +709,12 @@ def _table(joined: pa.RecordBatch, columns: dict[str, pa.Array]) -> pa.Table:
 
 
 def verdict_table(joined: pa.RecordBatch, policies: Policies,
-                  outcomes: Outcomes) -> pa.Table:
-    """The output rows (``OUTPUT_COLUMNS``) for one batch of the joined log, in its order."""
+                  outcomes: Outcomes, coded: bool = False) -> pa.Table:
+    """The output rows (``OUTPUT_COLUMNS``) for one batch of the joined log, in its order;
+    ``coded``: the verdict strings as dictionary arrays (for :class:`Writer`)."""
     chosen, tdm_ids, tdm_seen = _evaluate(evaluation_input(joined), policies, outcomes)
-    return _table(joined, {**outcomes.columns(pa.array(chosen, pa.int64())),
-                           **_tdm_columns(tdm_ids, tdm_seen)})
+    return _table(joined, {**outcomes.columns(chosen, coded),
+                           **_tdm_columns(tdm_ids, tdm_seen, coded)})
 
 
 # A worker process's state (see _start_worker): its own DuckDB connection to the snapshot
@@ -749,8 +771,8 @@ def _merge(joined: pa.RecordBatch, parts: list[tuple[Any, tuple[Any, ...]]],
         ids[rows] = np.asarray([outcomes.intern(row) for row in used], np.int64)[local]
         tdm_ids[rows] = tdm_local + len(tdm_seen)
         tdm_seen += seen
-    return _table(joined, {**outcomes.columns(pa.array(ids, pa.int64())),
-                           **_tdm_columns(tdm_ids, tdm_seen)})
+    return _table(joined, {**outcomes.columns(ids, coded=True),
+                           **_tdm_columns(tdm_ids, tdm_seen, coded=True)})
 
 
 OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
@@ -766,17 +788,32 @@ DICTIONARY_COLUMNS = ["user_agent", "agent_token", "origin", "snapshot_status",
                       "tdm_source", "tdm_policy"]
 
 
+# Row-group statistics for every column but the URL: URLs are long and in no order, so their
+# min/max would cost about a sixth of the writing and let no reader skip a row group.
+STATISTICS_COLUMNS = [name for name in OUTPUT_COLUMNS if name != "url"]
+
+
 class Writer:
+    """The verdicts file, batch by batch. Columns may arrive as dictionary arrays; the file
+    holds plain strings either way (Parquet: no Arrow schema stored, so readers see the
+    Parquet string columns; CSV: decoded before writing)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.csv = path.suffix.lower() == ".csv"
         self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
 
     def write(self, table: pa.Table) -> None:
+        if self.csv:
+            table = table.cast(pa.schema([
+                (f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                for f in table.schema]))
         if self._writer is None:
             self._writer = (pacsv.CSVWriter(str(self.path), table.schema) if self.csv
                             else pq.ParquetWriter(str(self.path), table.schema,
-                                                  use_dictionary=DICTIONARY_COLUMNS))
+                                                  use_dictionary=DICTIONARY_COLUMNS,
+                                                  write_statistics=STATISTICS_COLUMNS,
+                                                  store_schema=False))
         self._writer.write_table(table)
 
     def close(self, schema: pa.Schema) -> None:
@@ -838,7 +875,8 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
                 policies = Policies(con.cursor(), options.parse_limit,
                                     aipref=vocabulary(options.aipref) if options.aipref
                                     else None, eager=eager)
-                tables = (verdict_table(batch, policies, outcomes) for batch in batches)
+                tables = (verdict_table(batch, policies, outcomes, coded=True)
+                          for batch in batches)
             schema: pa.Schema | None = None
             for table in tables:
                 _write_table(table, writer, agents, progress)
