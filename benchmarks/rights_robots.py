@@ -17,11 +17,12 @@ with examples. A sample of gpact's answers is re-checked against the naive refer
 ``--jobs N`` (default: every usable core) then runs the same workload end to end (parse,
 compile, checks, and sending hosts and answers between processes) through
 ``gpact.rights.policy.allowed_many`` in one process and on N worker processes, and protego
-the same way (the same worker pool, the same chunks of hosts, one ``can_fetch`` per URL),
-interleaved and repeated; times are wall clock, the only measure that counts work spread over
-processes, so the load average is printed with them, and with each the CPU seconds of the
-busiest process (this one or a worker): what the wall clock would be if each process had a
-core of its own, a figure that the other load on a shared machine does not move much.
+the same way (the same worker pool, chunks of hosts cut and sent the same way, one
+``can_fetch`` per URL), interleaved and repeated; times are wall clock, the only measure
+that counts work spread over processes, so the load average is printed with them, and with
+each the CPU seconds of the busiest process (this one or a worker): what the wall clock
+would be if each process had a core of its own, a figure that the other load on a shared
+machine does not move much.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpact.rights import RobotsPolicy, reference, split_url
-from gpact.rights.parallel import Workers, chunks, usable_cores
-from gpact.rights.policy import HostUrls, allowed_many
+from gpact.rights.parallel import Workers, usable_cores
+from gpact.rights.policy import CHUNK_URLS, HostUrls, allowed_many
 
 AGENT = "ExampleBot"
 SEGMENTS = ["products", "search", "admin", "wp-admin", "cart", "user", "blog", "tag", "api",
@@ -218,11 +219,13 @@ def _protego_chunk(hosts: list[HostUrls], token: str) -> list[bytes]:
 
 
 def _protego_many(hosts: list[HostUrls], token: str, pool: Workers | None) -> list[list[bool]]:
+    """Spread as ``allowed_many`` spreads: chunks of about CHUNK_URLS, sent as workers free up."""
     if pool is None:
-        packed = [_protego_chunk(hosts, token)]
+        packed: Any = [_protego_chunk(hosts, token)]
     else:
-        packed = pool.map(_protego_chunk, [(hosts[a:b], token)
-                                           for a, b in chunks(len(hosts), 4 * pool.jobs)])
+        size = max(1, min(CHUNK_URLS // max(1, len(hosts[0].urls)), len(hosts) // (2 * pool.jobs)))
+        packed = pool.imap(_protego_chunk, ((hosts[a:a + size], token)
+                                            for a in range(0, len(hosts), size)))
     return [list(map(bool, answers)) for part in packed for answers in part]
 
 
@@ -273,7 +276,8 @@ def parallel(hosts: list[Host], jobs: int, repeat: int, skip: list[str]) -> None
         if name.startswith("gpact") and protego is not None:
             line += f"; {statistics.median(rates) / statistics.median(protego):.1f}x protego"
         cpu = statistics.median(busiest[name])
-        print(line + f"; busiest process {cpu:.2f}s CPU -> {n / cpu:,.0f} URLs/s")
+        rate = f"{n / cpu:,.0f} URLs/s" if cpu else "too short to time"  # (10 ms ticks)
+        print(line + f"; busiest process {cpu:.2f}s CPU -> {rate}")
     print(f"{'':>22}(-> URLs over the CPU seconds of the busiest process, this one or a worker: "
           "the wall-clock rate if each process had a core of its own)")
     if "protego" in answers:
