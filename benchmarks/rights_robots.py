@@ -17,9 +17,12 @@ with examples. A sample of gpact's answers is re-checked against the naive refer
 ``--jobs N`` (default: every usable core) then runs the same workload end to end (parse,
 compile, checks, and sending hosts and answers between processes) through
 ``gpact.rights.policy.allowed_many`` in one process and on N worker processes, and protego
-the same way (the same worker pool, the same chunks of hosts, one ``can_fetch`` per URL),
-interleaved and repeated; times are wall clock, the only measure that counts work spread over
-processes, so the load average is printed with them.
+the same way (the same worker pool, chunks of hosts cut and sent the same way, one
+``can_fetch`` per URL), interleaved and repeated; times are wall clock, the only measure
+that counts work spread over processes, so the load average is printed with them, and with
+each the CPU seconds of the busiest process (this one or a worker): what the wall clock
+would be if each process had a core of its own, a figure that the other load on a shared
+machine does not move much.
 """
 
 from __future__ import annotations
@@ -37,8 +40,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gpact.rights import RobotsPolicy, reference, split_url
-from gpact.rights.parallel import Workers, chunks, usable_cores
-from gpact.rights.policy import HostUrls, allowed_many
+from gpact.rights.parallel import Workers, usable_cores
+from gpact.rights.policy import CHUNK_URLS, HostUrls, allowed_many
 
 AGENT = "ExampleBot"
 SEGMENTS = ["products", "search", "admin", "wp-admin", "cart", "user", "blog", "tag", "api",
@@ -216,11 +219,13 @@ def _protego_chunk(hosts: list[HostUrls], token: str) -> list[bytes]:
 
 
 def _protego_many(hosts: list[HostUrls], token: str, pool: Workers | None) -> list[list[bool]]:
+    """Spread as ``allowed_many`` spreads: chunks of about CHUNK_URLS, sent as workers free up."""
     if pool is None:
-        packed = [_protego_chunk(hosts, token)]
+        packed: Any = [_protego_chunk(hosts, token)]
     else:
-        packed = pool.map(_protego_chunk, [(hosts[a:b], token)
-                                           for a, b in chunks(len(hosts), 4 * pool.jobs)])
+        size = max(1, min(CHUNK_URLS // max(1, len(hosts[0].urls)), len(hosts) // (2 * pool.jobs)))
+        packed = pool.imap(_protego_chunk, ((hosts[a:a + size], token)
+                                            for a in range(0, len(hosts), size)))
     return [list(map(bool, answers)) for part in packed for answers in part]
 
 
@@ -247,15 +252,19 @@ def parallel(hosts: list[Host], jobs: int, repeat: int, skip: list[str]) -> None
             contenders.append(("protego", lambda p: _protego_many(batch, AGENT, p)))
         answers: dict[str, list[list[bool]]] = {}
         loads = []
+        busiest: dict[str, list[float]] = {}  # CPU seconds of the busiest process, per run
         for _ in range(repeat):
             for name, run in contenders:
                 for workers in (None, pool):
                     _forget()
                     pool.map(_forget, [()] * jobs)  # one task per worker: round-robin
+                    before = _cpu(pool)
                     w0 = time.perf_counter()
                     answers[name] = run(workers)
-                    runs.setdefault(f"{name} x{1 if workers is None else jobs}", []).append(
-                        n / (time.perf_counter() - w0))
+                    key = f"{name} x{1 if workers is None else jobs}"
+                    runs.setdefault(key, []).append(n / (time.perf_counter() - w0))
+                    busiest.setdefault(key, []).append(max(
+                        b - a for a, b in zip(before, _cpu(pool), strict=True)))
                     loads.append(os.getloadavg()[0])
     print(f"end to end, wall clock (parse + compile + checks, hosts and answers sent between "
           f"processes), median of {repeat}; load average {min(loads):.1f}-{max(loads):.1f}; "
@@ -266,11 +275,22 @@ def parallel(hosts: list[Host], jobs: int, repeat: int, skip: list[str]) -> None
         protego = runs.get("protego" + name[len(name.split(" ")[0]):])
         if name.startswith("gpact") and protego is not None:
             line += f"; {statistics.median(rates) / statistics.median(protego):.1f}x protego"
-        print(line)
+        cpu = statistics.median(busiest[name])
+        rate = f"{n / cpu:,.0f} URLs/s" if cpu else "too short to time"  # (10 ms ticks)
+        print(line + f"; busiest process {cpu:.2f}s CPU -> {rate}")
+    print(f"{'':>22}(-> URLs over the CPU seconds of the busiest process, this one or a worker: "
+          "the wall-clock rate if each process had a core of its own)")
     if "protego" in answers:
         differ = sum(a != b for x, y in zip(answers["gpact"], answers["protego"], strict=True)
                      for a, b in zip(x, y, strict=True))
         print(f"{'':>22}(answers as in the single-process run: protego differs on {differ})")
+
+
+def _cpu(pool: Workers) -> list[float]:
+    """CPU seconds (user + system) so far of this process and of each worker."""
+    mine = os.times()
+    return [mine.user + mine.system] + [t.user + t.system
+                                         for t in pool.map(os.times, [()] * pool.jobs)]
 
 
 def _peak_rss_mib() -> float:

@@ -100,6 +100,25 @@ def test_worker_error_is_raised_with_its_traceback(workers: Workers) -> None:
     assert workers.map(abs, [(-1,), (-2,), (-3,)]) == [1, 2, 3]  # the pool still works
 
 
+def test_imap_sends_tasks_as_workers_free_up_and_keeps_their_order(workers: Workers) -> None:
+    built: list[int] = []
+
+    def tasks() -> Iterator[tuple[str]]:
+        for k in range(200):
+            built.append(k)
+            yield (str(-k),)
+
+    got = []
+    for value in workers.imap(int, tasks(), ahead=2):
+        if not got:
+            assert len(built) < 200  # tasks are built as they are sent, not all up front
+        got.append(value)
+    assert got == [-k for k in range(200)]
+    assert list(workers.imap(abs, iter([]))) == []
+    with pytest.raises(WorkerError, match="invalid literal for int"):
+        list(workers.imap(int, iter([("1",), ("one",), ("2",)])))
+
+
 def test_dying_worker_is_noticed_and_the_rest_stopped() -> None:
     pool = Workers(2)
     processes = list(pool._processes)

@@ -20,9 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
+import importlib
+import importlib.util
 import math
 import os
+import sys
 import tempfile
+import threading
 import time
 import weakref
 from collections import OrderedDict, deque
@@ -42,7 +46,7 @@ import pyarrow.parquet as pq
 from gpact import safeio
 from gpact.errors import InputError
 from gpact.rights.bounded import INFRINGING_LIMIT
-from gpact.rights.matcher import ROBOTS_TXT
+from gpact.rights.matcher import LAZY_URLS, ROBOTS_TXT
 from gpact.rights.normalize import normalize_origin, origin_of, product_token, split_url
 from gpact.rights.optouts import UsageRules, Vocabulary, vocabulary
 from gpact.rights.parallel import Workers, check_jobs, peak_rss_mib
@@ -162,8 +166,12 @@ class Policies:
     (robots.txt files rarely change) share one compiled policy."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection | None, parse_limit: int,
-                 capacity: int = 4096, aipref: Vocabulary | None = None) -> None:
+                 capacity: int = 4096, aipref: Vocabulary | None = None,
+                 eager: frozenset[int] = frozenset()) -> None:
         self.con = con
+        # snapshots whose rules are compiled at once: the log holds enough of their rows
+        # for the regex to pay (else the matcher compiles lazily, see CompiledRules)
+        self.eager = eager
         self.parse_limit = parse_limit
         self.capacity = capacity
         self.aipref = aipref
@@ -270,7 +278,8 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
     # the days each is fetched on: canonical origins and the infringing flag are computed once
     # per distinct site in Python, and the days tell which snapshots can be in force.
     con.execute(f"CREATE TABLE site_days AS SELECT {_SITE} AS site, "
-                f"date_trunc('day', {fetched_at}) AS day FROM log_raw GROUP BY ALL")
+                f"date_trunc('day', {fetched_at}) AS day, count(*) AS rows FROM log_raw "
+                "GROUP BY ALL")
     sites = [site for (site,) in con.execute("SELECT DISTINCT site FROM site_days").fetchall()]
     origins = origin_rows([tuple(s.split("://", 1)) if s else (None, None) for s in sites],
                           infringing)
@@ -292,6 +301,17 @@ def _prepare(con: duckdb.DuckDBPyConnection, options: AuditOptions,
         _in_force(con, "tdm_snaps")
     return (_one(con, "SELECT count(*) FROM log_raw")[0],
             _one(con, "SELECT count(*) FROM snaps")[0])
+
+
+def eager_snapshots(con: duckdb.DuckDBPyConnection) -> frozenset[int]:
+    """Snapshots whose origin has more log rows per snapshot than the matcher answers rule
+    by rule before compiling: compiling them at once saves those rule-by-rule checks."""
+    return frozenset(i for (i,) in con.execute(f"""
+        WITH r AS (SELECT m.origin, sum(d.rows) AS rows FROM site_days d
+                   JOIN origin_map m USING (site) GROUP BY m.origin),
+             n AS (SELECT origin, count(*) AS snapshots FROM snaps GROUP BY origin)
+        SELECT s.snapshot_id FROM snaps s JOIN r USING (origin) JOIN n USING (origin)
+        WHERE r.rows > {LAZY_URLS} * n.snapshots""").fetchall())
 
 
 def _in_force(con: duckdb.DuckDBPyConnection, table: str) -> None:
@@ -465,15 +485,34 @@ class Outcomes:
         per_token[token.lower()] = ids
         return ids
 
-    def columns(self, ids: pa.Array) -> dict[str, pa.Array]:
+    def columns(self, ids: Any, coded: bool = False) -> dict[str, pa.Array]:
+        """The verdict columns for outcome ids (NumPy int64); ``coded``: string columns as
+        dictionary arrays over the outcome table (no copy of the strings per row)."""
         # the outcome table only grows: rebuild its Arrow columns only when it has grown
         if self._arrays is None or len(self._arrays[0]) != len(self.rows):
             verdict, rule, line, detail = zip(*self.rows, strict=True)
             self._arrays = (pa.array(verdict, pa.string()), pa.array(rule, pa.string()),
                             pa.array(line, pa.int64()), pa.array(detail, pa.string()))
         verdicts, rules, lines, details = self._arrays
-        return {"robots_verdict": pc.take(verdicts, ids), "robots_rule": pc.take(rules, ids),
-                "robots_line": pc.take(lines, ids), "robots_detail": pc.take(details, ids)}
+        take = pa.array(ids, pa.int64())
+        strings = _coded if coded else _taken
+        return {"robots_verdict": strings(verdicts, ids, take),
+                "robots_rule": strings(rules, ids, take),
+                "robots_line": pc.take(lines, take),
+                "robots_detail": strings(details, ids, take)}
+
+
+def _taken(values: pa.Array, ids: Any, take: pa.Array) -> pa.Array:
+    return pc.take(values, take)
+
+
+def _coded(values: pa.Array, ids: Any, take: pa.Array) -> pa.Array:
+    """``values[ids]`` as a dictionary array; nulls are marked in the indices (the Parquet
+    writer then writes the dictionary as it is, without hashing every row's string)."""
+    nulls = _numpy(pc.is_null(values))
+    if not nulls.any():
+        return pa.DictionaryArray.from_arrays(take, values)
+    return pa.DictionaryArray.from_arrays(ids, pc.fill_null(values, ""), mask=nulls[ids])
 
 
 # What the verdicts of a batch are computed from (the rest of the joined row is copied)
@@ -504,9 +543,9 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
     has_snapshot = _numpy(pc.is_valid(snap_ids))
     has_token = _numpy(pc.is_valid(tokens))
     chosen = np.where(~valid, outcomes.INVALID, np.where(
-        _numpy(pc.fill_null(batch.column("stale"), False)), outcomes.STALE, np.where(
+        _numpy(_true(batch.column("stale"))), outcomes.STALE, np.where(
             ~has_snapshot, outcomes.NONE_BEFORE, np.where(~has_token, outcomes.NO_TOKEN, -1))))
-    todo = np.flatnonzero(has_snapshot & has_token)
+    todo = np.flatnonzero(has_snapshot & has_token & _numpy(pc.is_valid(batch.column("url"))))
     groups = _Groups(batch, todo)
     if todo.size:
         policies.prefetch(sorted({snapshot for snapshot, _ in groups.keys}))
@@ -515,7 +554,10 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
                                                       strict=True):
             policy = policies.get(snapshot_id)
             index_map = outcomes.index_map(policy, token)
-            found.extend(map(index_map.__getitem__, policy.compiled(token).decide_urls(
+            compiled = policy.compiled(token)
+            if snapshot_id in policies.eager:
+                compiled.compile()
+            found.extend(map(index_map.__getitem__, compiled.decide_urls(
                 groups.urls[start:end], policy.origin)))
         matched = np.asarray(found, np.int64)[groups.inverse]
         chosen[todo] = np.where(chosen[todo] < 0, matched, chosen[todo])
@@ -523,11 +565,30 @@ def _evaluate(batch: pa.RecordBatch, policies: Policies,
 
 
 def _numpy(values: pa.Array) -> Any:
-    """A NumPy view of a null-free array; booleans via uint8 (pyarrow's own conversion of
-    booleans imports pandas, a second of start-up in every worker process)."""
+    """A NumPy view of a null-free boolean or integer array, read from its data buffer.
+
+    Not ``to_numpy()``, nor ``pa.array()`` or Python scalars in the worker path: each makes
+    pyarrow import pandas (about a second, and 40 MB more in every worker process)."""
+    data = values.buffers()[1]
     if pa.types.is_boolean(values.type):
-        return values.cast(pa.uint8()).to_numpy(zero_copy_only=True).view(np.bool_)
-    return values.to_numpy(zero_copy_only=True)
+        bits = np.unpackbits(np.frombuffer(data, np.uint8), bitorder="little")
+        return bits[values.offset:values.offset + len(values)].view(np.bool_)
+    if not pa.types.is_integer(values.type):
+        raise TypeError(f"not a boolean or integer array: {values.type}")
+    kind = np.dtype(("i" if pa.types.is_signed_integer(values.type) else "u")
+                    + str(values.type.bit_width // 8))
+    return np.frombuffer(data, kind, len(values), values.offset * kind.itemsize)
+
+
+def _arrow(values: Any) -> pa.Array:
+    """An int64 Arrow array over a NumPy array's memory (see :func:`_numpy` for why)."""
+    data = np.ascontiguousarray(values, np.int64)
+    return pa.Array.from_buffers(pa.int64(), len(data), [None, pa.py_buffer(data)])
+
+
+def _true(values: pa.Array) -> pa.Array:
+    """A boolean array with nulls read as false (``fill_null(False)`` without a scalar)."""
+    return pc.and_kleene(values, pc.is_valid(values))
 
 
 class _Groups:
@@ -545,9 +606,9 @@ class _Groups:
         self._by_group: tuple[Any, Any] | None = None
         if not todo.size:
             return
-        rows = pa.array(todo, pa.int64())
+        rows = _arrow(todo)
         token_codes = pc.dictionary_encode(batch.column("agent_token").take(rows))
-        url_codes = pc.dictionary_encode(pc.fill_null(batch.column("url").take(rows), ""))
+        url_codes = pc.dictionary_encode(batch.column("url").take(rows))
         n_tokens, n_urls = len(token_codes.dictionary), len(url_codes.dictionary)
         snapshot_codes = pc.dictionary_encode(batch.column("snapshot_id").take(rows))
         # one sort of (snapshot, token, URL) codes (each below the batch size, so the key
@@ -560,7 +621,7 @@ class _Groups:
         distinct_group = distinct // n_urls
         starts = np.flatnonzero(np.diff(distinct_group)) + 1
         bounds = [0, *starts.tolist(), len(distinct)]
-        self.urls = url_codes.dictionary.take(pa.array(distinct % n_urls)).to_pylist()
+        self.urls = url_codes.dictionary.take(_arrow(distinct % n_urls)).to_pylist()
         self._group_of_distinct = np.zeros(len(distinct), np.int64)
         self._group_of_distinct[starts] = 1
         self._group_of_distinct = np.cumsum(self._group_of_distinct)
@@ -597,7 +658,7 @@ def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups,
         if column not in names:
             continue
         values = batch.column(column)
-        rows = pc.indices_nonzero(pc.fill_null(pc.match_substring_regex(values, words), False))
+        rows = pc.indices_nonzero(_true(pc.match_substring_regex(values, words)))
         read_once: dict[tuple[Any, Any], TdmVerdict] = {}  # a site repeats its headers
         for i, value, token in zip(rows.to_pylist(), values.take(rows).to_pylist(),
                                    tokens.take(rows).to_pylist(), strict=True):
@@ -630,12 +691,14 @@ def _tdm(batch: pa.RecordBatch, policies: Policies, groups: _Groups,
 
 
 def _tdm_columns(ids: Any, seen: list[tuple[str, str | None, str | None]],
-                 ) -> dict[str, pa.Array]:
+                 coded: bool = False) -> dict[str, pa.Array]:
     label, source, policy = zip(*seen, strict=True)
+    ids = np.asarray(ids, np.int64)
     take = pa.array(ids, pa.int64())
-    return {"tdm_verdict": pc.take(pa.array(label, pa.string()), take),
-            "tdm_source": pc.take(pa.array(source, pa.string()), take),
-            "tdm_policy": pc.take(pa.array(policy, pa.string()), take)}
+    strings = _coded if coded else _taken
+    return {"tdm_verdict": strings(pa.array(label, pa.string()), ids, take),
+            "tdm_source": strings(pa.array(source, pa.string()), ids, take),
+            "tdm_policy": strings(pa.array(policy, pa.string()), ids, take)}
 
 
 def _table(joined: pa.RecordBatch, columns: dict[str, pa.Array]) -> pa.Table:
@@ -646,11 +709,12 @@ def _table(joined: pa.RecordBatch, columns: dict[str, pa.Array]) -> pa.Table:
 
 
 def verdict_table(joined: pa.RecordBatch, policies: Policies,
-                  outcomes: Outcomes) -> pa.Table:
-    """The output rows (``OUTPUT_COLUMNS``) for one batch of the joined log, in its order."""
+                  outcomes: Outcomes, coded: bool = False) -> pa.Table:
+    """The output rows (``OUTPUT_COLUMNS``) for one batch of the joined log, in its order;
+    ``coded``: the verdict strings as dictionary arrays (for :class:`Writer`)."""
     chosen, tdm_ids, tdm_seen = _evaluate(evaluation_input(joined), policies, outcomes)
-    return _table(joined, {**outcomes.columns(pa.array(chosen, pa.int64())),
-                           **_tdm_columns(tdm_ids, tdm_seen)})
+    return _table(joined, {**outcomes.columns(chosen, coded),
+                           **_tdm_columns(tdm_ids, tdm_seen, coded)})
 
 
 # A worker process's state (see _start_worker): its own DuckDB connection to the snapshot
@@ -659,16 +723,17 @@ _worker: tuple[Policies, Outcomes] | None = None
 
 
 def _start_worker(snapshots: str, tdm_snapshots: str | None, parse_limit: int,
-                  aipref: str | None) -> None:
+                  aipref: str | None, eager: frozenset[int]) -> None:
     global _worker
+    gc.disable()  # as in the main process while batches stream (see _run)
     con = duckdb.connect()
     con.execute("SET threads=1")
     con.execute("SET memory_limit='64MB'")
     con.execute(f"CREATE VIEW snaps AS SELECT * FROM read_parquet('{snapshots}')")
     if tdm_snapshots is not None:
         con.execute(f"CREATE VIEW tdm_snaps AS SELECT * FROM read_parquet('{tdm_snapshots}')")
-    _worker = (Policies(con, parse_limit, aipref=vocabulary(aipref) if aipref else None),
-               Outcomes())
+    _worker = (Policies(con, parse_limit, aipref=vocabulary(aipref) if aipref else None,
+                        eager=eager), Outcomes())
 
 
 def _to_ipc(batch: pa.RecordBatch) -> pa.Buffer:
@@ -706,8 +771,8 @@ def _merge(joined: pa.RecordBatch, parts: list[tuple[Any, tuple[Any, ...]]],
         ids[rows] = np.asarray([outcomes.intern(row) for row in used], np.int64)[local]
         tdm_ids[rows] = tdm_local + len(tdm_seen)
         tdm_seen += seen
-    return _table(joined, {**outcomes.columns(pa.array(ids, pa.int64())),
-                           **_tdm_columns(tdm_ids, tdm_seen)})
+    return _table(joined, {**outcomes.columns(ids, coded=True),
+                           **_tdm_columns(tdm_ids, tdm_seen, coded=True)})
 
 
 OUTPUT_COLUMNS = ("row_id", "url", "fetched_at", "user_agent", "agent_token", "origin",
@@ -723,17 +788,32 @@ DICTIONARY_COLUMNS = ["user_agent", "agent_token", "origin", "snapshot_status",
                       "tdm_source", "tdm_policy"]
 
 
+# Row-group statistics for every column but the URL: URLs are long and in no order, so their
+# min/max would cost about a sixth of the writing and let no reader skip a row group.
+STATISTICS_COLUMNS = [name for name in OUTPUT_COLUMNS if name != "url"]
+
+
 class Writer:
+    """The verdicts file, batch by batch. Columns may arrive as dictionary arrays; the file
+    holds plain strings either way (Parquet: no Arrow schema stored, so readers see the
+    Parquet string columns; CSV: decoded before writing)."""
+
     def __init__(self, path: Path) -> None:
         self.path = path
         self.csv = path.suffix.lower() == ".csv"
         self._writer: pq.ParquetWriter | pacsv.CSVWriter | None = None
 
     def write(self, table: pa.Table) -> None:
+        if self.csv:
+            table = table.cast(pa.schema([
+                (f.name, f.type.value_type if pa.types.is_dictionary(f.type) else f.type)
+                for f in table.schema]))
         if self._writer is None:
             self._writer = (pacsv.CSVWriter(str(self.path), table.schema) if self.csv
                             else pq.ParquetWriter(str(self.path), table.schema,
-                                                  use_dictionary=DICTIONARY_COLUMNS))
+                                                  use_dictionary=DICTIONARY_COLUMNS,
+                                                  write_statistics=STATISTICS_COLUMNS,
+                                                  store_schema=False))
         self._writer.write_table(table)
 
     def close(self, schema: pa.Schema) -> None:
@@ -771,8 +851,10 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
     con.execute(f"SET threads={int(options.threads)}")
     con.execute("SET preserve_insertion_order=false")
     con.execute("SET enable_progress_bar=false")  # stdout may be the JSON summary
+    _import_pandas_meanwhile()
     try:
         rows, snapshots = _prepare(con, options, infringing)
+        eager = eager_snapshots(con)
         # one process per batch at most: a small log is matched here, without a pool
         jobs = min(check_jobs(options.jobs), math.ceil(rows / options.batch_rows))
         outcomes = Outcomes()
@@ -788,12 +870,13 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
             batches = (b for b in _batches(joined, options.batch_rows) if b.num_rows)
             if jobs > 1:
                 tables = _tables_parallel(con, options, work, batches, outcomes, jobs,
-                                          workers_rss)
+                                          workers_rss, eager)
             else:
                 policies = Policies(con.cursor(), options.parse_limit,
                                     aipref=vocabulary(options.aipref) if options.aipref
-                                    else None)
-                tables = (verdict_table(batch, policies, outcomes) for batch in batches)
+                                    else None, eager=eager)
+                tables = (verdict_table(batch, policies, outcomes, coded=True)
+                          for batch in batches)
             schema: pa.Schema | None = None
             for table in tables:
                 _write_table(table, writer, agents, progress)
@@ -812,9 +895,17 @@ def _run(options: AuditOptions, infringing: set[str], work: Path,
                        [cpu for _, cpu in workers_rss.values()])
 
 
+def _import_pandas_meanwhile() -> None:
+    """pyarrow imports pandas on its first conversion from Python objects (a second or so):
+    import it in a thread while DuckDB reads the inputs (DuckDB releases the GIL)."""
+    if "pandas" not in sys.modules and importlib.util.find_spec("pandas") is not None:
+        threading.Thread(target=importlib.import_module, args=("pandas",), daemon=True).start()
+
+
 def _tables_parallel(con: duckdb.DuckDBPyConnection, options: AuditOptions, work: Path,
                      batches: Iterator[pa.RecordBatch], outcomes: Outcomes, jobs: int,
-                     workers_rss: dict[int, tuple[float, float]]) -> Iterator[pa.Table]:
+                     workers_rss: dict[int, tuple[float, float]], eager: frozenset[int],
+                     ) -> Iterator[pa.Table]:
     """The verdict tables, batch by batch in stream order, matched by ``jobs`` worker
     processes. Workers get the snapshots as Parquet files (read by id, as needed, into their
     own caches) and each batch's :func:`evaluation_input` as Arrow; this process streams the
@@ -834,7 +925,7 @@ def _tables_parallel(con: duckdb.DuckDBPyConnection, options: AuditOptions, work
         routes[snapshot_id] = route
     waiting: deque[tuple[pa.RecordBatch, list[tuple[int, int, Any]]]] = deque()
     with Workers(jobs, _start_worker, (str(snapshots), str(tdm) if tdm else None,
-                                       options.parse_limit, options.aipref)) as workers:
+                                       options.parse_limit, options.aipref, eager)) as workers:
         for batch in batches:
             given = evaluation_input(batch)
             route = routes[_numpy(pc.fill_null(given.column("snapshot_id"), 0))]

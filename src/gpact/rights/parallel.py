@@ -18,7 +18,8 @@ import queue
 import resource
 import signal
 import traceback
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import pairwise
 from typing import Any, TypeVar
 
@@ -28,9 +29,10 @@ MAX_JOBS = 256
 T = TypeVar("T")
 
 # Imported once by the fork server, so that workers start as a fork of a warm interpreter
-# (the main module too: otherwise each worker would import it again, as spawn does; pandas
-# because pyarrow imports it on its first conversion from Python objects).
-_PRELOAD = ["__main__", "gpact.rights.audit", "pandas"]
+# (the main module too: otherwise each worker would import it again, as spawn does). Not
+# pandas: the workers' Arrow steps avoid the conversions that make pyarrow import it
+# (gpact.rights.audit._numpy), which keeps 40 MB or so out of each worker.
+_PRELOAD = ["__main__", "gpact.rights.audit"]
 
 
 def usable_cores() -> int:
@@ -124,10 +126,9 @@ class Workers:
         self._tasks[worker].put((self._seq, fn, args))
         return self._seq
 
-    def result(self, worker: int, ticket: int) -> Any:
-        """The result of a task (raises :class:`WorkerError` if it failed or its worker died)."""
-        key = (worker, ticket)
-        while key not in self._done:
+    def _receive(self) -> tuple[int, int]:
+        """Wait for the next finished task of any worker and keep its result; its key."""
+        while True:
             try:
                 index, seq, ok, value = self._results.get(timeout=1.0)
             except queue.Empty:
@@ -139,6 +140,13 @@ class Workers:
             if not ok:
                 raise WorkerError(f"worker process {index} failed:\n{value}")
             self._done[index, seq] = value
+            return index, seq
+
+    def result(self, worker: int, ticket: int) -> Any:
+        """The result of a task (raises :class:`WorkerError` if it failed or its worker died)."""
+        key = (worker, ticket)
+        while key not in self._done:
+            self._receive()
         return self._done.pop(key)
 
     def map(self, fn: Callable[..., T], tasks: Sequence[tuple[Any, ...]]) -> list[T]:
@@ -146,6 +154,36 @@ class Workers:
         tickets = [(k % self.jobs, self.send(k % self.jobs, fn, *task))
                    for k, task in enumerate(tasks)]
         return [self.result(worker, ticket) for worker, ticket in tickets]
+
+    def imap(self, fn: Callable[..., T], tasks: Iterable[tuple[Any, ...]],
+             ahead: int = 2) -> Iterator[T]:
+        """``fn(*task)`` for every task, results in task order as they come. Tasks are built
+        and sent as workers free up (at most ``ahead`` queued on each), each to the worker
+        with the fewest unfinished tasks: a worker slowed by other load gets fewer, and the
+        caller works on early results while the workers compute later ones."""
+        pending: deque[tuple[int, int]] = deque()  # (worker, ticket) in task order
+        queued = [0] * self.jobs
+        owner: dict[int, int] = {}
+        todo = iter(tasks)
+        more = True
+        while True:
+            while more and min(queued) < ahead:
+                task = next(todo, None)
+                if task is None:
+                    more = False
+                    break
+                worker = queued.index(min(queued))
+                ticket = self.send(worker, fn, *task)
+                pending.append((worker, ticket))
+                owner[ticket] = worker
+                queued[worker] += 1
+            while pending and pending[0] in self._done:
+                yield self._done.pop(pending.popleft())
+            if not pending:
+                return
+            _, seq = self._receive()
+            if seq in owner:  # (not a task of another caller's)
+                queued[owner.pop(seq)] -= 1
 
     def close(self, kill: bool = False) -> None:
         for tasks, process in zip(self._tasks, self._processes, strict=True):

@@ -5,13 +5,13 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import NamedTuple
 
 from gpact.rights.matcher import INVALID_URL, CompiledRules
-from gpact.rights.parallel import Workers, check_jobs, chunks
+from gpact.rights.parallel import Workers, check_jobs
 from gpact.rights.robots import DEFAULT_PARSE_LIMIT, RobotsTxt, parse
 
 UNREACHABLE = "unreachable"
@@ -188,6 +188,9 @@ class HostUrls(NamedTuple):
     origin: str | None = None  # canonical scheme://host[:port] of the URLs (fastest path)
 
 
+CHUNK_URLS = 50_000  # about this many URLs per message to a worker (a few MB)
+
+
 def _allowed_chunk(hosts: Sequence[HostUrls], token: str, parse_limit: int) -> list[bytes]:
     """One worker's share: each host's answers packed one octet per URL (cheap to send)."""
     out = []
@@ -218,12 +221,16 @@ def allowed_many(hosts: Sequence[HostUrls], token: str, jobs: int | None = None,
     if workers == 1 or len(hosts) < 2:
         return [RobotsPolicy(h.status, h.body, parse_limit, h.origin).allowed(h.urls, token)
                 for h in hosts]
-    # a few chunks per worker even out hosts of different sizes; each is one message
-    tasks = [([_packed(h) for h in hosts[a:b]], token, parse_limit)
-             for a, b in chunks(len(hosts), 4 * workers)]
+    # many small chunks, each sent when a worker frees up: the load evens out, and hosts are
+    # packed and answers unpacked here while the workers compute
+    size = max(1, min(CHUNK_URLS // max(1, len(hosts[0].urls)), len(hosts) // (2 * workers)))
+    tasks = (([_packed(h) for h in hosts[a:a + size]], token, parse_limit)
+             for a in range(0, len(hosts), size))
     if pool is None:
         with Workers(workers) as own:
-            packed = own.map(_allowed_chunk, tasks)
-    else:
-        packed = pool.map(_allowed_chunk, tasks)
-    return [list(map(bool, answers)) for part in packed for answers in part]
+            return _unpacked(own.imap(_allowed_chunk, tasks))
+    return _unpacked(pool.imap(_allowed_chunk, tasks))
+
+
+def _unpacked(parts: Iterator[list[bytes]]) -> list[list[bool]]:
+    return [list(map(bool, answers)) for part in parts for answers in part]
