@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -47,12 +48,23 @@ WORKER_THREADS = 20
 # benchmark's mixed load: twice the reads and writes per second, half the p50 (0.5 ms was
 # worse again). See docs/server.md.
 SWITCH_INTERVAL = 0.001
+# The cyclic garbage collector's first threshold (CPython's default is 700 allocations).
+# Every request allocates thousands of short-lived objects; with the default a collection
+# ran every few requests, and every 100th one a full collection over all of the process's
+# objects (the rulebook, the ORM's mappers, the kept answers), on the event loop that every
+# connection waits on. See docs/server.md.
+GC_THRESHOLD = 20_000
 
 
 @asynccontextmanager
 async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     sys.setswitchinterval(SWITCH_INTERVAL)
+    # what exists once the app is up lives as long as the process: moved out of the
+    # collector's sight, so a full collection no longer walks it
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
     yield
 
 
