@@ -481,6 +481,7 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     with server(url, args.workers) as (base, pid):
         random.seed(1)
         mixed: dict[str, Result] = {}
+        mixed_cpu = ""
         if wrk:
             def timed(paths: list[str], write: Write | None = None) -> Result:
                 before = cpu_seconds(pid)
@@ -494,8 +495,14 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
                 obligation = tracked_obligation(base, token, ids[-1])
                 measured |= {key: timed(write.listing, write)
                              for key, write in writes_for(ids, obligation, folder, 0).items()}
+                before = cpu_seconds(pid)
                 mixed = mixed_load(wrk, base, token, groups,
                                    writes_for(ids, obligation, folder, 1), args, folder)
+                used = cpu_seconds(pid) - before
+                done = sum(r.requests for r in mixed.values())
+                mixed_cpu = (f"mixed phase: server CPU {used:.1f} s in {args.seconds} s "
+                             f"({100 * used / args.seconds:.0f}% of one core), "
+                             f"{1000 * used / max(1, done):.2f} ms per request")
         else:
             baseline = python_load(base, token, {"/api/health": ["/api/health"]}, args.clients,
                                    args.requests // 4, args.duration / 4)["/api/health"]
@@ -507,6 +514,7 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     if mixed:
         table(f"mixed: every group at once, {args.clients} connections in all, about one in "
               "ten writing", baseline, mixed)
+        print(mixed_cpu)
     print(f"server peak RSS {rss:.0f} MiB ({args.workers} worker"
           f"{'s' if args.workers > 1 else ''}); load average "
           f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
