@@ -70,8 +70,8 @@ def authenticate(request: Request, raw: str | None, session: Reader | None = Non
     """The actor of a bearer token, looked up in ``session`` or in a short one of its own."""
     if not raw:
         raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
-    if session is None:
-        with db_of(request).read(autocommit=True) as own:
+    if session is None:  # a bare pooled connection: no ORM session for one columns query
+        with db_of(request).connection() as own:
             actor = accounts.resolve_token(own, raw)
     else:
         actor = accounts.resolve_token(session, raw)
