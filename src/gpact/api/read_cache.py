@@ -1,7 +1,8 @@
 """Answers of the portfolio-wide reads, kept until the organisation's portfolio changes.
 
-The key of an answer includes the organisation's ``views_version`` (``gpact.store.views``),
-which every change those reads show moves in its own transaction: an answer stored under it
+The key of an answer includes the organisation's ``views_version`` (model pages and count)
+or ``dues_version`` (deadlines, obligations; ``gpact.store.views``), which every change
+those reads show moves in its own transaction: an answer stored under it
 stays right until such a change, made by this process or any other; changes the reads do
 not show (an obligation's state, evidence, documents, another organisation's models) keep
 it. The version is read in the request's connection before the answer is built, so a
@@ -18,6 +19,8 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar, cast
 
+import anyio.to_thread
+
 T = TypeVar("T")
 
 
@@ -30,14 +33,35 @@ class ReadCache:
     def get(self, state: Hashable, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         """The stored answer for ``key`` at ``state`` (the version it was read at), or
         ``build()``'s."""
+        found = self.find(state, key)
+        if found is not None:
+            return cast(T, found)
+        value = build()
+        self.put(state, key, value)
+        return value
+
+    async def get_off_loop(self, state: Hashable, key: tuple[Hashable, ...],
+                           build: Callable[[], T]) -> T:
+        """As ``get``, but a missing answer is built in a worker thread: the event loop
+        serves the other connections meanwhile (a deep page on PostgreSQL took 13 ms of
+        query, and stalled all of them)."""
+        found = self.find(state, key)
+        if found is not None:
+            return cast(T, found)
+        value = await anyio.to_thread.run_sync(build)
+        self.put(state, key, value)
+        return value
+
+    def find(self, state: Hashable, key: tuple[Hashable, ...]) -> object | None:
         full = (state, *key)
         with self._lock:
-            if full in self._items:
+            found = self._items.get(full)
+            if found is not None:
                 self._items.move_to_end(full)
-                return cast(T, self._items[full])
-        value = build()
+            return found
+
+    def put(self, state: Hashable, key: tuple[Hashable, ...], value: object) -> None:
         with self._lock:
-            self._items[full] = value
+            self._items[(state, *key)] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
-        return value

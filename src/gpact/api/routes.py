@@ -268,8 +268,8 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
                                total=page.total, limit=page.limit,
                                offset=page.offset).model_dump_json().encode()
 
-        return _json(read.cache.get(head, ("models", read.actor.org_id, limit, offset),
-                                    build))
+        return _json(await read.cache.get_off_loop(
+            head, ("models", read.actor.org_id, limit, offset), build))
 
 
 @router.post("/orgs/{org}/models", response_model=s.ModelOut, status_code=201,
@@ -418,7 +418,7 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
             return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
         key = ("deadlines", read.actor.org_id, limit, offset, today)
-        return _json(read.cache.get(read.dues(), key, build))
+        return _json(await read.cache.get_off_loop(read.dues(), key, build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
@@ -435,7 +435,7 @@ async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 
             return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 
         key = ("obligations", read.actor.org_id, limit, offset)
-        return _json(read.cache.get(read.dues(), key, build))
+        return _json(await read.cache.get_off_loop(read.dues(), key, build))
 
 
 @router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},
