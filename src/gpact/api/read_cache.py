@@ -44,7 +44,8 @@ class ReadCache:
                            build: Callable[[], T]) -> T:
         """As ``get``, but a missing answer is built in a worker thread: the event loop
         serves the other connections meanwhile (a deep page on PostgreSQL took 13 ms of
-        query, and stalled all of them)."""
+        query, and stalled all of them). ``build`` takes a database connection of its own
+        (the request's is given back first: the event loop must never wait for the pool)."""
         found = self.find(state, key)
         if found is not None:
             return cast(T, found)

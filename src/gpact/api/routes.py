@@ -256,20 +256,19 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
     that every page shows: see ``read_cache``)."""
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
-        head = read.views()
+        actor, head, cache = read.actor, read.views(), read.cache
 
-        def count() -> int:
-            return registry.count_models(read.session, read.actor)
+    def build() -> bytes:
+        with db_of(request).connection() as conn:
+            total = cache.get(head, ("model count", actor.org_id),
+                              lambda: registry.count_models(conn, actor))
+            page = registry.list_models(conn, actor, limit, offset, total)
+        return s.ModelPage(items=[_model_out(*item) for item in page.items],
+                           total=page.total, limit=page.limit,
+                           offset=page.offset).model_dump_json().encode()
 
-        def build() -> bytes:
-            total = read.cache.get(head, ("model count", read.actor.org_id), count)
-            page = registry.list_models(read.session, read.actor, limit, offset, total)
-            return s.ModelPage(items=[_model_out(*item) for item in page.items],
-                               total=page.total, limit=page.limit,
-                               offset=page.offset).model_dump_json().encode()
-
-        return _json(await read.cache.get_off_loop(
-            head, ("models", read.actor.org_id, limit, offset), build))
+    return _json(await cache.get_off_loop(head, ("models", actor.org_id, limit, offset),
+                                          build))
 
 
 @router.post("/orgs/{org}/models", response_model=s.ModelOut, status_code=201,
@@ -412,13 +411,15 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
     today = dt.date.today()
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
+        actor, dues, cache = read.actor, read.dues(), read.cache
 
-        def build() -> bytes:
-            rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
-            return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
+    def build() -> bytes:
+        with db_of(request).connection() as conn:
+            rows = registry.deadlines(conn, actor, limit=limit, offset=offset)
+        return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
-        key = ("deadlines", read.actor.org_id, limit, offset, today)
-        return _json(await read.cache.get_off_loop(read.dues(), key, build))
+    key = ("deadlines", actor.org_id, limit, offset, today)
+    return _json(await cache.get_off_loop(dues, key, build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
@@ -426,16 +427,18 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
 async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 100,
                       offset: Offset = 0) -> Response:
     """Every obligation of every model's latest assessment, whatever its status (a short
-    indexed read on the event loop, kept until the next change like the model pages)."""
+    indexed read, kept until the next change like the model pages)."""
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
+        actor, dues, cache = read.actor, read.dues(), read.cache
 
-        def build() -> bytes:
-            rows = registry.obligations(read.session, read.actor, limit=limit, offset=offset)
-            return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
+    def build() -> bytes:
+        with db_of(request).connection() as conn:
+            rows = registry.obligations(conn, actor, limit=limit, offset=offset)
+        return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 
-        key = ("obligations", read.actor.org_id, limit, offset)
-        return _json(await read.cache.get_off_loop(read.dues(), key, build))
+    key = ("obligations", actor.org_id, limit, offset)
+    return _json(await cache.get_off_loop(dues, key, build))
 
 
 @router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},
