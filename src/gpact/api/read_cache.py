@@ -14,6 +14,7 @@ dropped in turn before they were read again).
 
 from __future__ import annotations
 
+import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
@@ -29,6 +30,7 @@ class ReadCache:
         self.size = size
         self._items: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
         self._lock = threading.Lock()
+        self._building: dict[tuple[Hashable, ...], asyncio.Future[None]] = {}
 
     def get(self, state: Hashable, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         """The stored answer for ``key`` at ``state`` (the version it was read at), or
@@ -45,12 +47,25 @@ class ReadCache:
         """As ``get``, but a missing answer is built in a worker thread: the event loop
         serves the other connections meanwhile (a deep page on PostgreSQL took 13 ms of
         query, and stalled all of them). ``build`` takes a database connection of its own
-        (the request's is given back first: the event loop must never wait for the pool)."""
+        (the request's is given back first: the event loop must never wait for the pool).
+        Requests for an answer already being built wait for that build (called from the
+        event loop only, so the table of builds needs no lock)."""
         found = self.find(state, key)
         if found is not None:
             return cast(T, found)
-        value = await anyio.to_thread.run_sync(build)
-        self.put(state, key, value)
+        full = (state, *key)
+        running = self._building.get(full)
+        if running is not None:  # then look again (or build, if that build failed)
+            await asyncio.wait([running])
+            return await self.get_off_loop(state, key, build)
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._building[full] = done
+        try:
+            value = await anyio.to_thread.run_sync(build)
+            self.put(state, key, value)
+        finally:
+            del self._building[full]
+            done.set_result(None)
         return value
 
     def find(self, state: Hashable, key: tuple[Hashable, ...]) -> object | None:
