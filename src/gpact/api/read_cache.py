@@ -14,13 +14,10 @@ dropped in turn before they were read again).
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import TypeVar, cast
-
-import anyio.to_thread
 
 T = TypeVar("T")
 
@@ -30,54 +27,18 @@ class ReadCache:
         self.size = size
         self._items: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
         self._lock = threading.Lock()
-        self._building: dict[tuple[Hashable, ...], asyncio.Future[None]] = {}
 
     def get(self, state: Hashable, key: tuple[Hashable, ...], build: Callable[[], T]) -> T:
         """The stored answer for ``key`` at ``state`` (the version it was read at), or
         ``build()``'s."""
-        found = self.find(state, key)
-        if found is not None:
-            return cast(T, found)
-        value = build()
-        self.put(state, key, value)
-        return value
-
-    async def get_off_loop(self, state: Hashable, key: tuple[Hashable, ...],
-                           build: Callable[[], T]) -> T:
-        """As ``get``, but a missing answer is built in a worker thread: the event loop
-        serves the other connections meanwhile (a deep page on PostgreSQL took 13 ms of
-        query, and stalled all of them). ``build`` takes a database connection of its own
-        (the request's is given back first: the event loop must never wait for the pool).
-        Requests for an answer already being built wait for that build (called from the
-        event loop only, so the table of builds needs no lock)."""
-        found = self.find(state, key)
-        if found is not None:
-            return cast(T, found)
-        full = (state, *key)
-        running = self._building.get(full)
-        if running is not None:  # then look again (or build, if that build failed)
-            await asyncio.wait([running])
-            return await self.get_off_loop(state, key, build)
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._building[full] = done
-        try:
-            value = await anyio.to_thread.run_sync(build)
-            self.put(state, key, value)
-        finally:
-            del self._building[full]
-            done.set_result(None)
-        return value
-
-    def find(self, state: Hashable, key: tuple[Hashable, ...]) -> object | None:
         full = (state, *key)
         with self._lock:
-            found = self._items.get(full)
-            if found is not None:
+            if full in self._items:
                 self._items.move_to_end(full)
-            return found
-
-    def put(self, state: Hashable, key: tuple[Hashable, ...], value: object) -> None:
+                return cast(T, self._items[full])
+        value = build()
         with self._lock:
-            self._items[(state, *key)] = value
+            self._items[full] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+        return value

@@ -268,8 +268,6 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
                                total=page.total, limit=page.limit,
                                offset=page.offset).model_dump_json().encode()
 
-        # built on the event loop (1-3 ms): off it, under mixed load every page is missing
-        # after each save and waited for a worker thread behind the writers (p99 0.5 s)
         return _json(read.cache.get(head, ("models", read.actor.org_id, limit, offset),
                                     build))
 
@@ -414,15 +412,13 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
     today = dt.date.today()
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
-        actor, dues, cache = read.actor, read.dues(), read.cache
 
-    def build() -> bytes:
-        with db_of(request).connection() as conn:
-            rows = registry.deadlines(conn, actor, limit=limit, offset=offset)
-        return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
+        def build() -> bytes:
+            rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
+            return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
-    key = ("deadlines", actor.org_id, limit, offset, today)
-    return _json(await cache.get_off_loop(dues, key, build))
+        key = ("deadlines", read.actor.org_id, limit, offset, today)
+        return _json(read.cache.get(read.dues(), key, build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
@@ -430,18 +426,16 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
 async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 100,
                       offset: Offset = 0) -> Response:
     """Every obligation of every model's latest assessment, whatever its status (a short
-    indexed read, kept until the next change like the model pages)."""
+    indexed read on the event loop, kept until the next change like the model pages)."""
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
-        actor, dues, cache = read.actor, read.dues(), read.cache
 
-    def build() -> bytes:
-        with db_of(request).connection() as conn:
-            rows = registry.obligations(conn, actor, limit=limit, offset=offset)
-        return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
+        def build() -> bytes:
+            rows = registry.obligations(read.session, read.actor, limit=limit, offset=offset)
+            return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 
-    key = ("obligations", actor.org_id, limit, offset)
-    return _json(await cache.get_off_loop(dues, key, build))
+        key = ("obligations", read.actor.org_id, limit, offset)
+        return _json(read.cache.get(read.dues(), key, build))
 
 
 @router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},
