@@ -15,8 +15,9 @@ mix of all groups until --requests are done or --duration passes. Reported per e
 group (the main reads, then the main writes: saving a profile, which reassesses the model,
 and changing an obligation's state): requests, errors, p50/p99 latency and requests per
 second, each latency with its ratio to the baseline measured in the same run (the health
-endpoint under the same load: the HTTP + framework floor), and the server's peak resident
-memory (VmHWM). With wrk a last phase runs every group at once for --seconds (one wrk per
+endpoint under the same load: the HTTP + framework floor), the server's CPU time per request
+(user + system, all its processes, one group at a time) and its peak resident memory
+(VmHWM). With wrk a last phase runs every group at once for --seconds (one wrk per
 group, the C connections shared out, about one in ten writing): the mixed workload, each
 group's latencies measured under the others' load.
 PostgreSQL ``auto`` starts a throwaway cluster (as the tests do, but with fsync on, as a
@@ -29,6 +30,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
 import shutil
 import statistics
@@ -186,6 +188,15 @@ def children(pid: int) -> list[int]:
     return [int(p) for p in path.read_text().split()] if path.exists() else []
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of the server (all its worker processes) so far."""
+    total = 0
+    for p in [pid, *children(pid)]:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def peak_rss_mib(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmHWM:"):
@@ -320,6 +331,7 @@ class Result:
     p50: float
     p99: float
     per_second: float
+    cpu_ms: float = float("nan")  # the server's CPU time per request (one group at a time)
 
 
 def wrk_path() -> str | None:
@@ -463,22 +475,34 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     else:
         client = (f"Python httpx ({args.clients} clients in this process, a mix of all groups; "
                   f"at most {args.requests} requests or {args.duration:g}s)")
-    print(f"\n== {kind}: {args.models} models seeded in {seeded:.1f}s; load client: {client}")
+    print(f"\n== {kind}: {args.models} models seeded in {seeded:.1f}s; load client: {client}; "
+          f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     groups = groups_for(ids, args.models)
     with server(url, args.workers) as (base, pid):
         random.seed(1)
         mixed: dict[str, Result] = {}
+        mixed_cpu = ""
         if wrk:
-            baseline = wrk_load(wrk, base, token, ["/api/health"], args, folder)
-            measured = {"GET " + key: wrk_load(wrk, base, token, paths, args, folder)
-                        for key, paths in groups.items()}
+            def timed(paths: list[str], write: Write | None = None) -> Result:
+                before = cpu_seconds(pid)
+                result = wrk_load(wrk, base, token, paths, args, folder, write)
+                result.cpu_ms = (cpu_seconds(pid) - before) * 1000 / max(1, result.requests)
+                return result
+
+            baseline = timed(["/api/health"])
+            measured = {"GET " + key: timed(paths) for key, paths in groups.items()}
             if not args.no_writes:
                 obligation = tracked_obligation(base, token, ids[-1])
-                measured |= {key: wrk_load(wrk, base, token, write.listing, args, folder,
-                                           write)
+                measured |= {key: timed(write.listing, write)
                              for key, write in writes_for(ids, obligation, folder, 0).items()}
+                before = cpu_seconds(pid)
                 mixed = mixed_load(wrk, base, token, groups,
                                    writes_for(ids, obligation, folder, 1), args, folder)
+                used = cpu_seconds(pid) - before
+                done = sum(r.requests for r in mixed.values())
+                mixed_cpu = (f"mixed phase: server CPU {used:.1f} s in {args.seconds} s "
+                             f"({100 * used / args.seconds:.0f}% of one core), "
+                             f"{1000 * used / max(1, done):.2f} ms per request")
         else:
             baseline = python_load(base, token, {"/api/health": ["/api/health"]}, args.clients,
                                    args.requests // 4, args.duration / 4)["/api/health"]
@@ -490,19 +514,21 @@ def run(kind: str, url: str, args: argparse.Namespace, folder: Path) -> None:
     if mixed:
         table(f"mixed: every group at once, {args.clients} connections in all, about one in "
               "ten writing", baseline, mixed)
+        print(mixed_cpu)
     print(f"server peak RSS {rss:.0f} MiB ({args.workers} worker"
-          f"{'s' if args.workers > 1 else ''})")
+          f"{'s' if args.workers > 1 else ''}); load average "
+          f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
 def table(title: str, baseline: Result, measured: dict[str, Result]) -> None:
     print(f"-- {title}")
     print(f"{'endpoint':<72}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p99 ms':>9}"
-          f"{'p50/base':>10}{'p99/base':>10}{'req/s':>8}")
+          f"{'p50/base':>10}{'p99/base':>10}{'req/s':>8}{'CPU ms':>8}")
     rows = [("GET /api/health (baseline, alone)", baseline), *sorted(measured.items())]
     for key, r in rows:
         print(f"{key:<72}{r.requests:>9}{r.errors:>8}{r.p50:>9.1f}{r.p99:>9.1f}"
               f"{r.p50 / baseline.p50:>10.2f}{r.p99 / baseline.p99:>10.2f}"
-              f"{r.per_second:>8.0f}")
+              f"{r.per_second:>8.0f}{r.cpu_ms:>8.2f}")
     for kind in ("GET", "P"):
         chosen = [r for key, r in measured.items() if key.startswith(kind)]
         if chosen:

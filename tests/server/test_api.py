@@ -450,6 +450,84 @@ def test_kept_reads_move_only_with_changes_they_show(world: World,
                                  if m["id"] == b["id"])
 
 
+def test_kept_dues_move_only_when_dues_change(world: World,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """The deadlines and obligations are kept under ``dues_version``: a profile saved without
+    a change to the model's obligations rebuilds the model pages but not them; a save that
+    changes them (here or in another server process) and a delete show at once, the same
+    answers a server with nothing kept gives."""
+    from fastapi.testclient import TestClient
+
+    from gpact.api.app import create_app
+    from gpact.services import registry
+
+    builds: list[str] = []
+    for name in ("list_models", "obligations", "deadlines"):
+        real = getattr(registry, name)
+
+        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
+            builds.append(_name)
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(registry, name, counted)
+    a, b = create(world), create(world, name="frontier-400b")
+    viewer, editor = world.auth("viewer"), world.auth("editor")
+    dues = ("/api/orgs/acme/obligations", "/api/orgs/acme/deadlines")
+
+    def read(client: TestClient) -> dict[str, Any]:
+        return {path: client.get(path, headers=viewer).json()
+                for path in (*dues, "/api/orgs/acme/models")}
+
+    def save(client: TestClient, text: str) -> None:
+        version = client.get(f"/api/orgs/acme/models/{a['id']}", headers=viewer).json()
+        r = client.put(f"/api/orgs/acme/models/{a['id']}/profile",
+                       json={"profile": text, "version": version["version"]}, headers=editor)
+        assert r.status_code == 200, r.text
+
+    def fresh() -> dict[str, Any]:
+        """What a server with no kept answers says."""
+        with TestClient(create_app(world.db)) as other:
+            return read(other)
+
+    before = read(world.client)
+    save(world.client, profile_text())  # the same profile again: a new version, same dues
+    builds.clear()
+    same = read(world.client)
+    assert builds == ["list_models"]  # the model pages show the new version; nothing else
+    assert same == fresh()
+    assert [same[p] for p in dues] == [before[p] for p in dues]
+    unknown = profile_text().replace("  established_in_eu: true\n", "")
+    assert unknown != profile_text()
+    save(world.client, unknown)  # a status without a date: no deadline row changes
+    builds.clear()
+    undetermined = read(world.client)
+    assert sorted(builds) == ["deadlines", "list_models", "obligations"]  # one version
+    assert undetermined == fresh()
+    assert {o["status"] for o in undetermined["/api/orgs/acme/obligations"]
+            if o["obligation"] == "authorised_representative" and o["model_id"] == a["id"]} \
+        == {"undetermined"}
+    systemic = profile_text().replace("training_compute_flop: 8.0e24",
+                                      "training_compute_flop: 3.0e25")
+    assert systemic != profile_text()
+    save(world.client, systemic)  # now above the systemic-risk threshold: new obligations
+    builds.clear()
+    changed = read(world.client)
+    assert sorted(builds) == ["deadlines", "list_models", "obligations"]
+    assert changed == fresh() and changed["/api/orgs/acme/obligations"] != \
+        before["/api/orgs/acme/obligations"]
+    with TestClient(create_app(world.db)) as other:  # a second server process changes back
+        save(other, profile_text())
+    assert read(world.client) == fresh()
+    assert read(world.client)["/api/orgs/acme/obligations"] == before[dues[0]]
+    with world.db.write() as s:  # straight in the store, as the CLI would
+        model = registry.get_model(s, world.actors["admin"], a["id"])
+        registry.delete_model(s, world.actors["admin"], a["id"], model.version)
+    gone = read(world.client)
+    assert gone == fresh()
+    assert {o["model_id"] for o in gone["/api/orgs/acme/obligations"]} == {b["id"]}
+    assert {d["model_id"] for d in gone["/api/orgs/acme/deadlines"]} <= {b["id"]}
+
+
 def test_portfolio_reads_follow_every_change(world: World) -> None:
     """The model list and deadlines are kept between changes (``gpact.api.read_cache``):
     each change, through this app, another server process or the store, shows at once."""

@@ -24,7 +24,7 @@ def test_load_benchmark_smoke(client: str) -> None:
     assert f"load client: {'wrk' if client == 'wrk' else 'Python httpx'}" in out
     assert "GET /api/health (baseline, alone)" in out
     rows = [line for line in out.splitlines() if line.startswith("GET /api/orgs/bench/")]
-    assert rows and all(line.split()[-6] == "0" for line in rows), out  # no errors
+    assert rows and all(line.split()[-7] == "0" for line in rows), out  # no errors
     if client == "wrk":  # one run per endpoint group (the Python client mixes them at random)
         # each read group alone, then all at once in the mixed phase
         assert len(rows) == 10, out

@@ -281,3 +281,33 @@ def test_backup_restores_into_the_other_kind_of_database(world: World, tmp_path:
     with pytest.raises(Exception, match="already holds users"):
         restore(target, dump)
     target.dispose()
+
+
+
+def test_a_pooled_connection_closed_by_postgresql_is_replaced(
+        pg_admin_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pooled PostgreSQL connections are pinged only after sitting idle (``db.
+    PING_AFTER_IDLE_SECONDS``): one in steady use is handed out without the extra round trip;
+    one whose backend was ended while it sat in the pool (a restart, an idle timeout) is
+    replaced before a request gets it, so the read succeeds."""
+    from gpact.store import db as db_module
+    from tests.server import pg
+
+    database = Database(pg.fresh_database(pg_admin_url))
+    pings: list[object] = []
+    ping = database.engine.dialect.do_ping
+    monkeypatch.setattr(database.engine.dialect, "do_ping",
+                        lambda conn: pings.append(conn) or ping(conn))
+    backend = text("SELECT pg_backend_pid()")
+    with database.connection() as conn:
+        mine = conn.execute(backend).scalar()
+    with database.connection() as conn:  # back from the pool at once: not pinged
+        assert conn.execute(backend).scalar() == mine
+    assert pings == []
+    with Database(pg_admin_url + "/postgres").connection() as admin:
+        assert admin.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": mine}).scalar()
+    monkeypatch.setattr(db_module, "PING_AFTER_IDLE_SECONDS", 0.0)
+    with database.connection() as conn:
+        assert conn.execute(backend).scalar() != mine
+    assert len(pings) == 1  # the dead one's, which failed; the new connection needs none
+    database.dispose()

@@ -1,7 +1,8 @@
 """Answers of the portfolio-wide reads, kept until the organisation's portfolio changes.
 
-The key of an answer includes the organisation's ``views_version`` (``gpact.store.views``),
-which every change those reads show moves in its own transaction: an answer stored under it
+The key of an answer includes the organisation's ``views_version`` (model pages and count)
+or ``dues_version`` (deadlines, obligations; ``gpact.store.views``), which every change
+those reads show moves in its own transaction: an answer stored under it
 stays right until such a change, made by this process or any other; changes the reads do
 not show (an obligation's state, evidence, documents, another organisation's models) keep
 it. The version is read in the request's connection before the answer is built, so a

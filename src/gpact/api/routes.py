@@ -70,8 +70,8 @@ def authenticate(request: Request, raw: str | None, session: Reader | None = Non
     """The actor of a bearer token, looked up in ``session`` or in a short one of its own."""
     if not raw:
         raise Unauthorized("authentication required: send 'Authorization: Bearer <token>'")
-    if session is None:
-        with db_of(request).read(autocommit=True) as own:
+    if session is None:  # a bare pooled connection: no ORM session for one columns query
+        with db_of(request).connection() as own:
             actor = accounts.resolve_token(own, raw)
     else:
         actor = accounts.resolve_token(session, raw)
@@ -112,11 +112,20 @@ class Reading:
     cache: ReadCache
 
     def views(self) -> int | None:
-        """The version of the organisation's portfolio-wide reads, the key of their kept
-        answers (``gpact.store.views``): read with the token, before the answer is built."""
+        """The version of the organisation's model pages, the key of their kept answers
+        (``gpact.store.views``): read with the token, before the answer is built."""
         if self.actor.views is not None:
             return self.actor.views
-        return views.version(self.session, self.actor.org_id)
+        return self._versions()[0]
+
+    def dues(self) -> int | None:
+        """The version of the organisation's deadlines and obligations lists, likewise."""
+        if self.actor.dues is not None:
+            return self.actor.dues
+        return self._versions()[1]
+
+    def _versions(self) -> tuple[int | None, int | None]:
+        return views.versions(self.session, self.actor.org_id) or (None, None)
 
 
 @contextmanager
@@ -220,12 +229,15 @@ def _token_out(t: ApiToken, secret: str | None = None) -> s.TokenOut:
                       revoked_at=t.revoked_at, token=secret)
 
 
+_PING = text("SELECT 1")
+
+
 @router.get("/health", response_model=s.Health, tags=["operations"])
 async def health(request: Request) -> s.Health:
     """Liveness and database reachability (no authentication); on the event loop like the
     other short reads."""
-    with db_of(request).read() as session:
-        session.execute(text("SELECT 1"))
+    with db_of(request).connection() as conn:
+        conn.execute(_PING)
     return s.Health(status="ok", version=__version__, database="ok")
 
 
@@ -406,7 +418,7 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
             return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
         key = ("deadlines", read.actor.org_id, limit, offset, today)
-        return _json(read.cache.get(read.views(), key, build))
+        return _json(read.cache.get(read.dues(), key, build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
@@ -423,7 +435,7 @@ async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 
             return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 
         key = ("obligations", read.actor.org_id, limit, offset)
-        return _json(read.cache.get(read.views(), key, build))
+        return _json(read.cache.get(read.dues(), key, build))
 
 
 @router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},

@@ -57,9 +57,10 @@ class Actor:
     role: str
     token: str | None = None
     scopes: tuple[str, ...] = SCOPES
-    # the organisation's ``views_version`` when the token was checked (``gpact.store.views``):
-    # the key of the kept portfolio answers, read in the same query
+    # the organisation's ``views_version`` and ``dues_version`` when the token was checked
+    # (``gpact.store.views``): the keys of the kept portfolio answers, read in the same query
     views: int | None = field(default=None, compare=False)
+    dues: int | None = field(default=None, compare=False)
 
     @property
     def label(self) -> str:
@@ -300,7 +301,7 @@ def create_token(session: Session, actor: Actor, name: str, scopes: list[str]) -
 _TOKEN_QUERY = (  # built once: constructing the statement cost as much as running it
     select(ApiToken.secret_hash, ApiToken.revoked_at, ApiToken.name, ApiToken.scopes,
            User.id, User.email, Organisation.id, Organisation.slug, Membership.role,
-           Organisation.views_version)
+           Organisation.views_version, Organisation.dues_version)
     .join(Membership, (Membership.user_id == ApiToken.user_id)
           & (Membership.org_id == ApiToken.org_id))
     .join(User, User.id == ApiToken.user_id)
@@ -320,9 +321,9 @@ def resolve_token(session: Reader, raw: str) -> Actor | None:
     if row is None or row[1] is not None \
             or not secrets.compare_digest(row[0], sha256(parts[2])):
         return None
-    _, _, name, scopes, user_id, email, org_id, slug, role, views = row
+    _, _, name, scopes, user_id, email, org_id, slug, role, views, dues = row
     return Actor(user_id, email, org_id, slug, role, token=name,
-                 scopes=tuple(scopes.split(",")), views=views)
+                 scopes=tuple(scopes.split(",")), views=views, dues=dues)
 
 
 def list_tokens(session: Session, actor: Actor) -> list[ApiToken]:

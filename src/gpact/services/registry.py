@@ -159,7 +159,8 @@ def bump_version(session: Session, model: Model, expected_version: int) -> None:
         session.refresh(model)
         raise Conflict(f"model {model.id} is at version {model.version}, you edited version "
                        f"{expected_version}: reload and apply your change again")
-    views.changed(session, model.org_id)  # the model pages show the version
+    # the model pages show the version; the deadlines and obligations do not
+    views.changed(session, model.org_id, dues=False)
     # what the update wrote, without reading the row back
     set_committed_value(model, "version", expected_version + 1)
     set_committed_value(model, "updated_at", now)
@@ -182,6 +183,7 @@ def update_profile(session: Session, actor: Actor, model_id: int, text: str | Pr
               "profile": number, "profile_sha256": sha}
     if ready.name != model.name:
         _check_name(session, actor, ready.name, model.id)
+        views.changed(session, model.org_id)  # the name is in every deadline and obligation
     bump_version(session, model, expected_version)
     model.name = ready.name
     profile = _add_profile(session, actor, model, number + 1, ready.text)
@@ -197,6 +199,7 @@ def delete_model(session: Session, actor: Actor, model_id: int, expected_version
     model = get_model(session, actor, model_id)
     before = _state(model, latest_profile(session, model))
     bump_version(session, model, expected_version)
+    views.changed(session, model.org_id)  # its deadlines and obligations go with it
     session.delete(model)
     audit.append(session, actor=actor.label, action="model.delete", entity="model",
                  entity_id=model_id, org_id=actor.org_id, before=before)
@@ -216,8 +219,12 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-_PREVIOUS_RULEBOOK = select(Assessment.rulebook_version).where(
-    Assessment.id == bindparam("assessment_id"))
+# the assessment being replaced: its rulebook version (for the tracks' reasons) and its
+# obligation rows as the obligations list shows them, in its order (one row if it has none)
+_PREVIOUS = (select(Assessment.rulebook_version, ObligationDue.obligation, ObligationDue.source,
+                    ObligationDue.status, ObligationDue.applies_from, ObligationDue.due)
+             .outerjoin(ObligationDue, ObligationDue.assessment_id == Assessment.id)
+             .where(Assessment.id == bindparam("assessment_id")).order_by(ObligationDue.id))
 
 
 def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date | None = None,
@@ -230,8 +237,9 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
     ready = prepared or prepare(actor, profile.text, as_of)
     result = {**ready.result,
               "profile": f"profile version {profile.number} (sha256 {profile.sha256[:12]})"}
-    previous = None if model.latest_assessment_id is None else session.scalar(
-        _PREVIOUS_RULEBOOK, {"assessment_id": model.latest_assessment_id})
+    before = [] if model.latest_assessment_id is None else session.execute(
+        _PREVIOUS, {"assessment_id": model.latest_assessment_id}).all()
+    previous = before[0][0] if before else None
     row = Assessment(model_id=model.id, profile_version_id=profile.id, as_of=ready.day,
                      rulebook_version=result["rulebook_version"],
                      gpact_version=result["gpact_version"], result=result,
@@ -239,10 +247,13 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
     session.add(row)
     session.flush()
     # one multi-row insert, no objects (NULLs sent as such, so no row is set apart)
-    session.execute(insert(ObligationDue).execution_options(render_nulls=True), [
-        {"assessment_id": row.id, "obligation": o["id"], "source": o["source"],
-         "status": o["status"], "applies_from": _date(o.get("applies_from")),
-         "due": _date(o.get("due"))} for o in result["obligations"]])
+    dues = [{"assessment_id": row.id, "obligation": o["id"], "source": o["source"],
+             "status": o["status"], "applies_from": _date(o.get("applies_from")),
+             "due": _date(o.get("due"))} for o in result["obligations"]]
+    session.execute(insert(ObligationDue).execution_options(render_nulls=True), dues)
+    if [tuple(r[1:]) for r in before if r[1] is not None] != [
+            tuple(d[k] for k in _SHOWN_DUE) for d in dues]:
+        views.changed(session, model.org_id)  # the obligations list shows them
     model.latest_assessment_id = row.id
     deadline_rows.refresh(session, model, ready.day, result["obligations"])
     audit.append(session, actor=actor.label, action="assessment.run", entity="model",
@@ -251,6 +262,9 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
                          "rulebook_version": row.rulebook_version})
     tracking_sync.sync(session, actor.label, model, row, previous)
     return row
+
+
+_SHOWN_DUE = ("obligation", "source", "status", "applies_from", "due")
 
 
 def _date(value: str | None) -> dt.date | None:

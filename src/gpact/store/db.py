@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DisconnectionError
 from sqlalchemy.orm import Session
 
 from gpact.errors import InputError
@@ -40,6 +40,10 @@ Reader = Session | Connection
 # database's lock, do not wait long).
 GROUP_MAX_WRITERS = 32
 GROUP_MAX_SECONDS = 0.025
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out
+# (one round trip); one in steady use is not (``pool_pre_ping`` pinged on every checkout,
+# a third of a short read's round trips).
+PING_AFTER_IDLE_SECONDS = 2.0
 
 
 class WriteGroupFailed(RuntimeError):
@@ -100,8 +104,6 @@ class Database:
         kwargs: dict[str, Any] = {"echo": echo, "pool_size": 24, "max_overflow": 16}
         if self.is_sqlite:
             kwargs["connect_args"] = {"check_same_thread": False, "timeout": 30}
-        else:
-            kwargs["pool_pre_ping"] = True
         self.engine: Engine = create_engine(self.url, **kwargs)
         self._autocommit = self.engine
         self._gate = threading.Lock()  # one writer of this process at a time
@@ -112,6 +114,7 @@ class Database:
         if self.is_sqlite:
             _sqlite_setup(self.engine)
         else:
+            _ping_when_idle(self.engine)
             self._autocommit = self.engine.execution_options(isolation_level="AUTOCOMMIT")
 
     @contextmanager
@@ -284,3 +287,25 @@ def _sqlite_setup(engine: Engine) -> None:
     def _begin(conn: Any) -> None:
         write = conn.get_execution_options().get("gpact_write", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def _ping_when_idle(engine: Engine) -> None:
+    """Ping a connection on checkout only if it sat in the pool for a while (a server
+    restart or an idle timeout may have closed it); if the ping fails the pool replaces it
+    (SQLAlchemy's recipe for pessimistic disconnect handling). A connection closed while
+    in steady use fails its next statement instead; SQLAlchemy then drops every connection
+    of the pool, so only the requests already running see the error."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_conn: Any, record: Any) -> None:
+        record.info["gpact_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get("gpact_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_conn)
+        except Exception as exc:
+            raise DisconnectionError("pooled connection is gone") from exc

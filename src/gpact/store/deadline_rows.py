@@ -34,8 +34,10 @@ _CURRENT = select(*[CurrentDeadline.__table__.c[c] for c in _COLUMNS]).where(
 def refresh(session: Session, model: Model, as_of: dt.date,
             obligations: list[dict[str, Any]]) -> None:
     """Replace the model's rows with the dated obligations that apply in ``obligations``
-    (an assessment result's list), as of ``as_of``; ``model.name`` is its name now."""
-    views.changed(session, model.org_id)
+    (an assessment result's list), as of ``as_of``; ``model.name`` is its name now. The
+    model pages show the new assessment's summary: their version moves; the deadlines' only
+    if the rows differ."""
+    views.changed(session, model.org_id, dues=False)
     rows = [{"org_id": model.org_id, "model_id": model.id, "model_name": model.name,
              "obligation": str(o["id"])[:64], "source": str(o["source"])[:200],
              "applies_from": _day(o.get("applies_from")), "due": _day(o["due"]),
@@ -47,6 +49,7 @@ def refresh(session: Session, model: Model, as_of: dt.date,
     if Counter(tuple(r) for r in conn.execute(_CURRENT, {"model_id": model.id})) == \
             Counter(tuple(r[c] for c in _COLUMNS) for r in rows):
         return
+    views.changed(session, model.org_id)
     conn.execute(_DROP, {"model_id": model.id})
     if rows:
         conn.execute(insert(CurrentDeadline).execution_options(render_nulls=True), rows)

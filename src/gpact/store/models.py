@@ -74,8 +74,10 @@ class Organisation(Base):
     slug: Mapped[str] = mapped_column(String(64), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    # moves with every change the portfolio-wide reads show (``gpact.store.views``)
+    # move with every change the portfolio-wide reads show (``gpact.store.views``): the
+    # model pages, and the deadlines and obligations lists
     views_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    dues_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class User(Base):
