@@ -154,6 +154,27 @@ def test_json_log_lines_keep_tracebacks_of_any_logger() -> None:
     assert "ValueError: in uvicorn" in line["traceback"]
 
 
+def test_json_log_lines_follow_stderr_as_it_is_now(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Configured while one stream is stderr, logged after it was closed and replaced."""
+    import io
+    import sys
+
+    from gpact.api.logs import configure_logging
+
+    for name in ("gpact", "uvicorn", "uvicorn.error"):  # put back afterwards
+        logger = logging.getLogger(name)
+        monkeypatch.setattr(logger, "handlers", list(logger.handlers))  # changed in place
+        monkeypatch.setattr(logger, "level", logger.level)
+        monkeypatch.setattr(logger, "propagate", logger.propagate)
+    first, now = io.StringIO(), io.StringIO()
+    monkeypatch.setattr(sys, "stderr", first)
+    configure_logging()
+    first.close()
+    monkeypatch.setattr(sys, "stderr", now)
+    logging.getLogger("gpact.test").info("after the switch")
+    assert json.loads(now.getvalue())["message"] == "after the switch"
+
+
 # --- bounded validation work -------------------------------------------------------------
 
 @pytest.mark.parametrize(("text", "error", "needle"), [

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from typing import TextIO
 
 
 class JsonLines(logging.Formatter):
@@ -26,9 +27,24 @@ class JsonLines(logging.Formatter):
                            "logger": record.name, **body})
 
 
+class _Stderr(logging.StreamHandler[TextIO]):
+    """Writes to whatever ``sys.stderr`` is when a line is logged, not the stream of the
+    moment it was configured: an in-process caller that redirects stderr later (tests, an
+    embedding tool) gets the lines, and a stream closed since is never written to (which
+    printed "--- Logging error ---" into the next command's stderr)."""
+
+    @property
+    def stream(self) -> TextIO:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: TextIO) -> None:
+        pass  # StreamHandler.__init__ and setStream assign it; sys.stderr is always used
+
+
 def configure_logging() -> None:
     """Send gpact's and uvicorn's logs to stderr as JSON lines (every worker calls this)."""
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _Stderr()
     handler.setFormatter(JsonLines())
     for name in ("gpact", "uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
