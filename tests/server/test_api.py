@@ -388,12 +388,8 @@ def test_health_and_openapi_are_public(world: World) -> None:
     assert "/api/orgs/{org}/models" in spec["paths"]
 
 
-def test_kept_reads_move_only_with_changes_they_show(world: World,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    """The kept portfolio answers are keyed per organisation by ``views_version``: a change
-    the lists do not show (an obligation's state of model A) and a change in another
-    organisation rebuild nothing and B's reads are unchanged; a profile saved to model A
-    shows at once in A's reads and in the lists (no stale read), and B's own reads stay."""
+def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the portfolio reads built from the database (not kept), in order."""
     from gpact.services import registry
 
     builds: list[str] = []
@@ -405,6 +401,16 @@ def test_kept_reads_move_only_with_changes_they_show(world: World,
             return _real(*args, **kwargs)
 
         monkeypatch.setattr(registry, name, counted)
+    return builds
+
+
+def test_kept_reads_move_only_with_changes_they_show(world: World,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kept portfolio answers are keyed per organisation by ``views_version``: a change
+    the lists do not show (an obligation's state of model A) and a change in another
+    organisation rebuild nothing and B's reads are unchanged; a profile saved to model A
+    shows at once in A's reads and in the lists (no stale read), and B's own reads stay."""
+    builds = _count_builds(monkeypatch)
     a, b = create(world), create(world, name="frontier-400b")
     viewer = world.auth("viewer")
     lists = ("/api/orgs/acme/models", "/api/orgs/acme/obligations", "/api/orgs/acme/deadlines")
@@ -461,15 +467,7 @@ def test_kept_dues_move_only_when_dues_change(world: World,
     from gpact.api.app import create_app
     from gpact.services import registry
 
-    builds: list[str] = []
-    for name in ("list_models", "obligations", "deadlines"):
-        real = getattr(registry, name)
-
-        def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
-            builds.append(_name)
-            return _real(*args, **kwargs)
-
-        monkeypatch.setattr(registry, name, counted)
+    builds = _count_builds(monkeypatch)
     a, b = create(world), create(world, name="frontier-400b")
     viewer, editor = world.auth("viewer"), world.auth("editor")
     dues = ("/api/orgs/acme/obligations", "/api/orgs/acme/deadlines")

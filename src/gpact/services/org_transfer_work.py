@@ -16,8 +16,8 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import hashlib
-from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
@@ -136,6 +136,9 @@ class DataInputIn(RiskRecordIn):
     text: str = Field(max_length=server_inputs.MAX_BYTES)
 
 
+_V = TypeVar("_V", bound=RiskRecordIn)
+
+
 class Work(BaseModel):
     """The part of an exported model this module reads (older files have none of it)."""
 
@@ -165,32 +168,18 @@ def import_(session: Session, actor_label: str, model: Model, work: Work, where:
     """Recreate the work on an imported ``model``; ``author`` maps a name in the file to a
     member's label; ``documents`` are the model's imported documents, in the file's order.
     Returns the content hashes brought in, for the model's import event."""
-    recorded: dict[str, Any] = {"risk_records": {}, "data_inputs": {}, "evidence": []}
-    for n, r in enumerate(work.risk_records):
-        at = f"{where}.risk_records.{n}"
-        _check_hash(at, r.text.encode(), r.sha256)
-        try:
-            server_risk.parse(r.kind, r.text)
-        except Invalid as exc:
-            raise Invalid([f"{at}: {p}" for p in exc.problems]) from None
-        key = f"{r.kind}.{r.number}"
-        if key in recorded["risk_records"]:
-            raise Invalid([f"{at}: {r.kind} version {r.number} twice"])
-        recorded["risk_records"][key] = r.sha256
+    recorded: dict[str, Any] = {"evidence": []}
+    recorded["risk_records"] = _checked_versions(
+        f"{where}.risk_records", work.risk_records,
+        lambda r: server_risk.parse(r.kind, r.text))
+    recorded["data_inputs"] = _checked_versions(
+        f"{where}.data_inputs", work.data_inputs,
+        lambda d: server_inputs.check(d.kind, d.filename, d.text.encode()))
+    for r in work.risk_records:
         session.add(RiskRecordVersion(model_id=model.id, kind=r.kind, number=r.number,
                                       text=r.text, sha256=r.sha256,
                                       created_by=author(r.created_by), created_at=r.created_at))
-    for n, d in enumerate(work.data_inputs):
-        at = f"{where}.data_inputs.{n}"
-        _check_hash(at, d.text.encode(), d.sha256)
-        try:
-            server_inputs.check(d.kind, d.filename, d.text.encode())
-        except Invalid as exc:
-            raise Invalid([f"{at}: {p}" for p in exc.problems]) from None
-        key = f"{d.kind}.{d.number}"
-        if key in recorded["data_inputs"]:
-            raise Invalid([f"{at}: {d.kind} version {d.number} twice"])
-        recorded["data_inputs"][key] = d.sha256
+    for d in work.data_inputs:
         session.add(DataInput(model_id=model.id, kind=d.kind, number=d.number,
                               filename=d.filename, text=d.text, sha256=d.sha256,
                               created_by=author(d.created_by), created_at=d.created_at))
@@ -219,6 +208,25 @@ def import_(session: Session, actor_label: str, model: Model, work: Work, where:
         if track.state == "met" and not t.evidence:
             raise Invalid([f"{at}.state: 'met' needs at least one piece of evidence"])
     return recorded
+
+
+def _checked_versions(where: str, rows: Sequence[_V], check: Callable[[_V], object]
+                      ) -> dict[str, str]:
+    """Each version's hash and content checked (``check`` raises ``Invalid``), once per kind
+    and number; returns ``{"kind.number": sha256}`` for the import event."""
+    hashes: dict[str, str] = {}
+    for n, row in enumerate(rows):
+        at = f"{where}.{n}"
+        _check_hash(at, row.text.encode(), row.sha256)
+        try:
+            check(row)
+        except Invalid as exc:
+            raise Invalid([f"{at}: {p}" for p in exc.problems]) from None
+        key = f"{row.kind}.{row.number}"
+        if key in hashes:
+            raise Invalid([f"{at}: {row.kind} version {row.number} twice"])
+        hashes[key] = row.sha256
+    return hashes
 
 
 def _stopped_applying(session: Session, model: Model, t: TrackIn,
