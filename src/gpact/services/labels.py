@@ -90,8 +90,9 @@ def role_label(role: str) -> str:
 
 def due_in(days_left: int) -> str:
     """How far a due date is, in words a reader takes in at a glance: "in 14 days",
-    "today", "3 days overdue" (not "days left: passed 3 days ago")."""
+    "today", "3 days ago" (not "days left: passed 3 days ago"). Not "overdue": a date
+    alone does not say whether the obligation was met in time."""
     if days_left == 0:
         return "today"
     unit = "day" if abs(days_left) == 1 else "days"
-    return f"in {days_left} {unit}" if days_left > 0 else f"{-days_left} {unit} overdue"
+    return f"in {days_left} {unit}" if days_left > 0 else f"{-days_left} {unit} ago"
