@@ -44,6 +44,8 @@ def _worked_on(world: World) -> dict[str, Any]:
     _api(world, "PATCH", f"{base}/downstream_information", json={
         "state": "in_progress", "owner": "editor@example.eu", "notes": "draft with legal",
         "version": 1})
+    _api(world, "POST", f"{base}/training_content_summary/evidence", json={
+        "kind": "publication", "url": "https://example.eu/summary", "published_on": "2026-01-05"})
     _api(world, "POST", f"acme/models/{mid}/inputs/rights_audit",
          files={"file": ("audit.json", RIGHTS_SUMMARY, "application/json")})
     data: dict[str, Any] = _api(world, "GET", "acme/export", who="admin")
@@ -76,6 +78,10 @@ def test_the_work_on_a_model_moves_with_it(world: World) -> None:
     body = world.client.get(f"/api/orgs/rival/evidence/{file['id']}",
                             headers=world.auth("rival"))
     assert body.status_code == 200 and body.content == EVIDENCE_FILE[1]
+    published = _api(world, "GET", f"rival/models/{mid}/obligations/training_content_summary",
+                     who="rival")["evidence"]
+    assert [(e["url"], e["published_on"]) for e in published] == [
+        ("https://example.eu/summary", "2026-01-05")]
     assert tracks["copyright_policy"]["state"] == "not_applicable"
     assert tracks["downstream_information"]["state"] == "in_progress"
     assert tracks["downstream_information"]["owner"] == "rival@example.eu"
@@ -113,6 +119,10 @@ TAMPERED = {
     "document evidence of another file": lambda d: next(
         e for e in _track(d, "technical_documentation")["evidence"]
         if e["kind"] == "document").update(sha256="0" * 64),
+    "publication address": lambda d: _track(d, "training_content_summary")["evidence"][0]
+    .update(url="ftp://example.eu/summary"),
+    "publication in the future": lambda d: _track(d, "training_content_summary")["evidence"][0]
+    .update(published_on="2999-01-01"),
     "risk record hash": lambda d: d["models"][0]["risk_records"][0].update(sha256="0" * 64),
     "risk record invalid": lambda d: d["models"][0]["risk_records"][0].update(
         text="gpact_risk: 1\nincidents: 7\n",

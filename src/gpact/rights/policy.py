@@ -223,7 +223,8 @@ def allowed_many(hosts: Sequence[HostUrls], token: str, jobs: int | None = None,
                 for h in hosts]
     # many small chunks, each sent when a worker frees up: the load evens out, and hosts are
     # packed and answers unpacked here while the workers compute
-    size = max(1, min(CHUNK_URLS // max(1, len(hosts[0].urls)), len(hosts) // (2 * workers)))
+    per_host = max(1, sum(len(h.urls) for h in hosts) // len(hosts))
+    size = max(1, min(CHUNK_URLS // per_host, len(hosts) // (2 * workers)))
     tasks = (([_packed(h) for h in hosts[a:a + size]], token, parse_limit)
              for a in range(0, len(hosts), size))
     if pool is None:

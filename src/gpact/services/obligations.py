@@ -269,18 +269,26 @@ def add_document(session: Session, actor: Actor, model_id: int, obligation: str,
         note=_text("note", note), created_by=actor.label))
 
 
-def add_publication(session: Session, actor: Actor, model_id: int, obligation: str, url: str,
-                    published_on: dt.date, note: str = "") -> Evidence:
-    """Where and when the public version was published (training summary, policy summary)."""
-    registry.require(actor, "write")
-    track = get_track(session, actor, model_id, obligation)
+def publication_problems(url: str, published_on: dt.date | None) -> list[str]:
+    """What is wrong with a publication's address and date (an empty list if nothing)."""
     parts = urlsplit(url.strip())
     problems = []
     if parts.scheme not in ("https", "http") or not parts.netloc or len(url) > 2000:
         problems.append("url: give the full public address (https://…, at most 2000 "
                         "characters)")
-    if published_on > dt.date.today():
+    if published_on is None:
+        problems.append("published_on: the date it was published is missing")
+    elif published_on > dt.date.today():
         problems.append(f"published_on: {published_on} is in the future")
+    return problems
+
+
+def add_publication(session: Session, actor: Actor, model_id: int, obligation: str, url: str,
+                    published_on: dt.date, note: str = "") -> Evidence:
+    """Where and when the public version was published (training summary, policy summary)."""
+    registry.require(actor, "write")
+    track = get_track(session, actor, model_id, obligation)
+    problems = publication_problems(url, published_on)
     if problems:
         raise Invalid(problems)
     return _add(session, actor, track, Evidence(

@@ -11,9 +11,7 @@ event recording the hashes of what it brought, and the import as a whole is one 
 from __future__ import annotations
 
 import base64
-import binascii
 import datetime as dt
-import hashlib
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -31,6 +29,14 @@ from gpact.services import (
 from gpact.services.accounts import Actor
 from gpact.services.registry import require, summarise
 from gpact.services.server_errors import Conflict, Invalid
+from gpact.services.transfer_checks import (
+    INT_MAX,
+    SHA256,
+    Row,
+    check_hash,
+    decode,
+    timestamp,
+)
 from gpact.store import audit, deadline_rows, views
 from gpact.store.models import (
     Assessment,
@@ -45,12 +51,6 @@ from gpact.store.models import (
 
 FORMAT = "gpact-organisation/2"  # /2 added the work on each model (org_transfer_work)
 READS = (FORMAT, "gpact-organisation/1")
-_INT = 2**31 - 1
-_SHA256 = r"^[0-9a-f]{64}$"
-
-
-def _ts(value: dt.datetime) -> str:
-    return value.isoformat()
 
 
 def export(session: Session, actor: Actor) -> dict[str, Any]:
@@ -68,30 +68,30 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
         documents = session.scalars(select(Document).where(Document.model_id == model.id)
                                     .order_by(Document.id)).all()
         models.append({
-            "name": model.name, "version": model.version, "created_at": _ts(model.created_at),
+            "name": model.name, "version": model.version, "created_at": timestamp(model.created_at),
             "profiles": [{"number": p.number, "text": p.text, "sha256": p.sha256,
-                          "created_by": p.created_by, "created_at": _ts(p.created_at)}
+                          "created_by": p.created_by, "created_at": timestamp(p.created_at)}
                          for p in profiles],
             "records": [{"number": r.number, "text": r.text, "sha256": r.sha256,
-                         "created_by": r.created_by, "created_at": _ts(r.created_at)}
+                         "created_by": r.created_by, "created_at": timestamp(r.created_at)}
                         for r in session.scalars(select(RecordVersion).where(
                             RecordVersion.model_id == model.id)
                             .order_by(RecordVersion.number))],
             "assessments": [{"profile": number[a.profile_version_id],
                              "as_of": a.as_of.isoformat(), "result": a.result,
-                             "created_by": a.created_by, "created_at": _ts(a.created_at)}
+                             "created_by": a.created_by, "created_at": timestamp(a.created_at)}
                             for a in assessed],
             "documents": [{"assessment": index.get(d.assessment_id or -1), "kind": d.kind,
                            "format": d.format, "media_type": d.media_type,
                            "filename": d.filename, "sha256": d.sha256,
                            "completeness": d.completeness,
                            "content_base64": base64.b64encode(d.content).decode(),
-                           "created_by": d.created_by, "created_at": _ts(d.created_at)}
+                           "created_by": d.created_by, "created_at": timestamp(d.created_at)}
                           for d in documents],
             "ledgers": [{"filename": c.filename, "sha256": c.sha256, "summary": c.summary,
                          "total_flop": c.total_flop,
                          "content_base64": base64.b64encode(c.content).decode(),
-                         "created_by": c.created_by, "created_at": _ts(c.created_at)}
+                         "created_by": c.created_by, "created_at": timestamp(c.created_at)}
                         for c in session.scalars(select(ComputeLedger).where(
                             ComputeLedger.model_id == model.id).order_by(ComputeLedger.id))],
             **org_transfer_work.export(session, model,
@@ -103,32 +103,28 @@ def export(session: Session, actor: Actor) -> dict[str, Any]:
             "organisation": {"slug": org.slug, "name": org.name}, "models": models}
 
 
-class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    created_by: str = Field(max_length=400)
-    created_at: dt.datetime
 
 
-class _Text(_Row):
-    number: int = Field(ge=1, le=_INT)
+class _Text(Row):
+    number: int = Field(ge=1, le=INT_MAX)
     text: str = Field(max_length=4 * 1024 * 1024)
-    sha256: str = Field(pattern=_SHA256)
+    sha256: str = Field(pattern=SHA256)
 
 
-class _Assessment(_Row):
-    profile: int = Field(ge=1, le=_INT)
+class _Assessment(Row):
+    profile: int = Field(ge=1, le=INT_MAX)
     as_of: dt.date
     result: dict[str, Any]
 
 
-class _File(_Row):
+class _File(Row):
     filename: str = Field(min_length=1, max_length=300)
-    sha256: str = Field(pattern=_SHA256)
+    sha256: str = Field(pattern=SHA256)
     content_base64: str
 
 
 class _Document(_File):
-    assessment: int | None = Field(None, ge=0, le=_INT)
+    assessment: int | None = Field(None, ge=0, le=INT_MAX)
     kind: str = Field(max_length=64)
     format: str = Field(max_length=16)
     completeness: dict[str, Any]
@@ -136,7 +132,7 @@ class _Document(_File):
 
 class _Model(org_transfer_work.Work):
     name: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
-    version: int = Field(ge=1, le=_INT)
+    version: int = Field(ge=1, le=INT_MAX)
     created_at: dt.datetime
     profiles: list[_Text] = Field(min_length=1)
     records: list[_Text] = Field(default_factory=list)
@@ -214,18 +210,6 @@ def _authors(session: Session, actor: Actor, export: _Export,
     return mapped
 
 
-def _check_hash(where: str, content: bytes, claimed: str) -> None:
-    if hashlib.sha256(content).hexdigest() != claimed:
-        raise Invalid([f"{where}: content does not match its sha256 (changed after export?)"])
-
-
-def _decode(where: str, value: str) -> bytes:
-    try:
-        return base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError):
-        raise Invalid([f"{where}.content_base64: not base64"]) from None
-
-
 def _import_model(session: Session, actor: Actor, m: _Model, where: str,
                   author: dict[str, str]) -> None:
     model = Model(org_id=actor.org_id, name=m.name, version=m.version,
@@ -234,7 +218,7 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
     session.flush()
     ids: dict[int, int] = {}
     for n, p in enumerate(m.profiles):
-        _check_hash(f"{where}.profiles.{n}", p.text.encode(), p.sha256)
+        check_hash(f"{where}.profiles.{n}", p.text.encode(), p.sha256)
         if p.number in ids:
             raise Invalid([f"{where}.profiles.{n}: profile number {p.number} twice"])
         row = ProfileVersion(model_id=model.id, number=p.number, text=p.text, sha256=p.sha256,
@@ -244,7 +228,7 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
         ids[row.number] = row.id
     records: dict[int, str] = {}
     for n, r in enumerate(m.records):
-        _check_hash(f"{where}.records.{n}", r.text.encode(), r.sha256)
+        check_hash(f"{where}.records.{n}", r.text.encode(), r.sha256)
         if r.number in records:
             raise Invalid([f"{where}.records.{n}: record number {r.number} twice"])
         records[r.number] = r.sha256
@@ -282,8 +266,8 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
     documents: list[Document] = []
     for n, d in enumerate(m.documents):
         at = f"{where}.documents.{n}"
-        content = _decode(at, d.content_base64)
-        _check_hash(at, content, d.sha256)
+        content = decode(at, d.content_base64)
+        check_hash(at, content, d.sha256)
         if d.kind not in server_documents.KINDS or d.format not in server_documents.MEDIA_TYPES:
             raise Invalid([f"{at}: unknown document kind or format ({d.kind!r}, {d.format!r})"])
         if d.assessment is not None and d.assessment >= len(assessment_ids):
@@ -301,8 +285,8 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
     stored: dict[str, bytes] = {}  # a ledger YAML reads the telemetry stored before it
     for n, c in enumerate(m.ledgers):
         at = f"{where}.ledgers.{n}"
-        content = _decode(at, c.content_base64)
-        _check_hash(at, content, c.sha256)
+        content = decode(at, c.content_base64)
+        check_hash(at, content, c.sha256)
         filename = input_limits.safe_filename(c.filename)
         summary = server_ledgers.summarise(filename, content, stored)  # recomputed
         stored[filename] = content

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Literal, TypeVar
 
@@ -25,6 +24,14 @@ from sqlalchemy.orm import Session
 
 from gpact.services import obligations, server_inputs, server_risk, tracking_sync
 from gpact.services.server_errors import Invalid
+from gpact.services.transfer_checks import (
+    INT_MAX,
+    SHA256,
+    Row,
+    check_hash,
+    decode,
+    timestamp,
+)
 from gpact.store.models import (
     Assessment,
     DataInput,
@@ -35,14 +42,8 @@ from gpact.store.models import (
     RiskRecordVersion,
 )
 
-_INT = 2**31 - 1
-_SHA256 = r"^[0-9a-f]{64}$"
 _TEAM_FIELDS = ("state", "owner", "notes", "justification", "sign_off_requested_by",
                 "sign_off_requested_at", "signed_off_by", "signed_off_at")
-
-
-def _ts(value: dt.datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
 
 
 def export(session: Session, model: Model, document_index: dict[int, int]) -> dict[str, Any]:
@@ -57,13 +58,13 @@ def export(session: Session, model: Model, document_index: dict[int, int]) -> di
             "obligation": t.obligation, "fingerprint": t.fingerprint, "applies": t.applies,
             "title": t.title, "source": t.source,
             "due": t.due.isoformat() if t.due else None, "version": t.version,
-            **{name: _ts(v) if isinstance(v := getattr(t, name), dt.datetime) else v
+            **{name: timestamp(v) if isinstance(v := getattr(t, name), dt.datetime) else v
                for name in _TEAM_FIELDS},
             "reopened_reason": t.reopened_reason, "changed_by": t.changed_by,
-            "changed_at": _ts(t.changed_at),
+            "changed_at": timestamp(t.changed_at),
             "evidence": [{
                 "kind": e.kind, "note": e.note, "created_by": e.created_by,
-                "created_at": _ts(e.created_at), "filename": e.filename, "sha256": e.sha256,
+                "created_at": timestamp(e.created_at), "filename": e.filename, "sha256": e.sha256,
                 "document": document_index.get(e.document_id) if e.document_id else None,
                 "content_base64": base64.b64encode(e.content).decode()
                 if e.kind == "file" and e.content is not None else None,
@@ -79,24 +80,20 @@ def export(session: Session, model: Model, document_index: dict[int, int]) -> di
         "tracks": tracks,
         "risk_records": [{"kind": r.kind, "number": r.number, "text": r.text,
                           "sha256": r.sha256, "created_by": r.created_by,
-                          "created_at": _ts(r.created_at)} for r in risk],
+                          "created_at": timestamp(r.created_at)} for r in risk],
         "data_inputs": [{"kind": d.kind, "number": d.number, "filename": d.filename,
                          "text": d.text, "sha256": d.sha256, "created_by": d.created_by,
-                         "created_at": _ts(d.created_at)} for d in inputs]}
+                         "created_at": timestamp(d.created_at)} for d in inputs]}
 
 
-class _Row(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-    created_by: str = Field(max_length=400)
-    created_at: dt.datetime
 
 
-class EvidenceIn(_Row):
+class EvidenceIn(Row):
     kind: Literal["document", "file", "publication"]
     note: str = Field("", max_length=20_000)
     filename: str = Field("", max_length=300)
     sha256: str = Field("", max_length=64)
-    document: int | None = Field(None, ge=0, le=_INT)
+    document: int | None = Field(None, ge=0, le=INT_MAX)
     content_base64: str | None = None
     url: str = Field("", max_length=2000)
     published_on: dt.date | None = None
@@ -124,11 +121,11 @@ class TrackIn(BaseModel):
     evidence: list[EvidenceIn] = []
 
 
-class RiskRecordIn(_Row):
+class RiskRecordIn(Row):
     kind: str = Field(max_length=16)
-    number: int = Field(ge=1, le=_INT)
+    number: int = Field(ge=1, le=INT_MAX)
     text: str = Field(max_length=server_risk.MAX_RECORD_BYTES)
-    sha256: str = Field(pattern=_SHA256)
+    sha256: str = Field(pattern=SHA256)
 
 
 class DataInputIn(RiskRecordIn):
@@ -155,11 +152,6 @@ def authors(work: Work) -> Iterable[str]:
         yield from (who for who in (t.owner, t.sign_off_requested_by, t.signed_off_by) if who)
         yield from (e.created_by for e in t.evidence)
     yield from (r.created_by for r in (*work.risk_records, *work.data_inputs))
-
-
-def _check_hash(where: str, content: bytes, claimed: str) -> None:
-    if hashlib.sha256(content).hexdigest() != claimed:
-        raise Invalid([f"{where}: content does not match its sha256 (changed after export?)"])
 
 
 def import_(session: Session, actor_label: str, model: Model, work: Work, where: str,
@@ -217,7 +209,7 @@ def _checked_versions(where: str, rows: Sequence[_V], check: Callable[[_V], obje
     hashes: dict[str, str] = {}
     for n, row in enumerate(rows):
         at = f"{where}.{n}"
-        _check_hash(at, row.text.encode(), row.sha256)
+        check_hash(at, row.text.encode(), row.sha256)
         try:
             check(row)
         except Invalid as exc:
@@ -289,11 +281,8 @@ def _evidence(track: ObligationTrack, e: EvidenceIn, at: str, author: Callable[[
         row.document_id, row.filename, row.media_type = doc.id, doc.filename, doc.media_type
         row.sha256, row.size = doc.sha256, doc.size
     elif e.kind == "file":
-        try:
-            content = base64.b64decode(e.content_base64 or "", validate=True)
-        except ValueError:
-            raise Invalid([f"{at}.content_base64: not base64"]) from None
-        _check_hash(at, content, e.sha256)
+        content = decode(at, e.content_base64 or "")
+        check_hash(at, content, e.sha256)
         try:
             row.media_type = obligations.check_file(e.filename, content)
         except Invalid as exc:
@@ -301,8 +290,8 @@ def _evidence(track: ObligationTrack, e: EvidenceIn, at: str, author: Callable[[
         row.filename, row.sha256, row.size, row.content = e.filename, e.sha256, len(content), \
             content
     else:
-        if not e.url.startswith(("https://", "http://")) or e.published_on is None:
-            raise Invalid([f"{at}: a publication needs its address (https://…) and "
-                           "published_on"])
-        row.url, row.published_on = e.url, e.published_on
+        problems = obligations.publication_problems(e.url, e.published_on)
+        if problems:
+            raise Invalid([f"{at}.{p}" for p in problems])
+        row.url, row.published_on = e.url.strip(), e.published_on
     return row
