@@ -82,6 +82,7 @@ def seed(url: str, models: int) -> tuple[str, list[int]]:
                 ids.append(registry.create_model(s, actor, _profile(i)).id)
     for start in range(SERVICE_SEEDED, models, 1000):
         ids += _copies(db, ids[0], range(start, min(start + 1000, models)))
+    db.analyze()  # as autovacuum would have by the time a real portfolio has 10,000 models
     db.dispose()
     return token, ids
 

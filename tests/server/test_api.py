@@ -390,17 +390,19 @@ def test_health_and_openapi_are_public(world: World) -> None:
 
 def _count_builds(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the portfolio reads built from the database (not kept), in order."""
-    from gpact.services import registry
+    from gpact.services import portfolio_order, registry
 
     builds: list[str] = []
-    for name in ("list_models", "obligations", "deadlines"):
-        real = getattr(registry, name)
+    for module, name, query in ((portfolio_order, "list_models", "model_page_query"),
+                                (portfolio_order, "obligations", "obligations_query"),
+                                (registry, "deadlines", "deadlines_query")):
+        real = getattr(module, query)
 
         def counted(*args: Any, _real: Any = real, _name: str = name, **kwargs: Any) -> Any:
             builds.append(_name)
             return _real(*args, **kwargs)
 
-        monkeypatch.setattr(registry, name, counted)
+        monkeypatch.setattr(module, query, counted)
     return builds
 
 

@@ -23,6 +23,7 @@ from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from gpact import __version__
 from gpact.api.access_routes import router as access_router
+from gpact.api.portfolio_reads import PortfolioReads
 from gpact.api.read_cache import ReadCache
 from gpact.api.routes import router
 from gpact.rulebook.loader import RuleNotInForce
@@ -58,15 +59,20 @@ GC_THRESHOLD = 2_000
 
 
 @asynccontextmanager
-async def _lifespan(_app: FastAPI) -> AsyncIterator[None]:
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
+    reads: PortfolioReads = app.state.portfolio_reads
+    reads.start()
     sys.setswitchinterval(SWITCH_INTERVAL)
     # what exists once the app is up lives as long as the process: moved out of the
     # collector's sight, so a full collection no longer walks it
     gc.collect()
     gc.freeze()
     gc.set_threshold(GC_THRESHOLD, *gc.get_threshold()[1:])
-    yield
+    try:
+        yield
+    finally:
+        await reads.stop()
 
 
 class BodyLimit:
@@ -256,6 +262,7 @@ def create_app(db: Database, *, secure_cookies: bool = False, login_attempts: in
                   "gpact is not legal advice.")
     app.state.db = db
     app.state.read_cache = ReadCache()
+    app.state.portfolio_reads = PortfolioReads(db)
     app.include_router(router)
     app.include_router(access_router)
     try:

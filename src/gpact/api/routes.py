@@ -7,10 +7,10 @@ model, document or token of another organisation, gets 404 as if it did not exis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import anyio.to_thread
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response, UploadFile
@@ -21,11 +21,13 @@ from sqlalchemy import Connection, select, text
 
 from gpact import __version__
 from gpact.api import schemas as s
+from gpact.api.portfolio_reads import PortfolioReads
 from gpact.api.read_cache import ReadCache
 from gpact.services import (
     accounts,
     calendar,
     org_transfer,
+    portfolio_order,
     registry,
     server_documents,
     server_risk,
@@ -45,6 +47,7 @@ from gpact.store.models import (
     Model,
     RecordVersion,
 )
+from gpact.store.query import Query as StoreQuery
 
 router = APIRouter(prefix="/api")
 bearer = HTTPBearer(auto_error=False, description="An API token: `gpact_<id>_<secret>`.")
@@ -53,6 +56,7 @@ Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Org = Annotated[str, Path(min_length=1, max_length=64, pattern=r"^[a-z0-9][a-z0-9-]*$")]
 Limit = Annotated[int, Query(ge=1, le=200)]
 Offset = Annotated[int, Query(ge=0, le=2**31 - 1)]
+T = TypeVar("T")
 ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": s.Problem} for code in (401, 403, 404, 409, 413, 415, 422, 428)}
 
@@ -126,6 +130,26 @@ class Reading:
 
     def _versions(self) -> tuple[int | None, int | None]:
         return views.versions(self.session, self.actor.org_id) or (None, None)
+
+
+def _kept(request: Request) -> tuple[ReadCache, Callable[[StoreQuery[T]], Awaitable[T]]]:
+    """The kept answers and the runner of the builds that are not kept
+    (``gpact.api.portfolio_reads``). The route's pooled connection is back in the pool by
+    then: a build that awaits must not hold one that the event loop may block on."""
+    reads: PortfolioReads = request.app.state.portfolio_reads
+    return request.app.state.read_cache, reads.run
+
+
+async def _order(request: Request, actor: Actor, dues: int | None
+                 ) -> portfolio_order.PortfolioOrder:
+    """The organisation's kept model order (``gpact.services.portfolio_order``): it moves
+    with ``dues_version`` only, so the usual save keeps it."""
+    cache, run = _kept(request)
+
+    async def build() -> portfolio_order.PortfolioOrder:
+        return await run(portfolio_order.order_query(actor))
+
+    return await cache.get(dues, ("order", actor.org_id), build)
 
 
 @contextmanager
@@ -256,20 +280,16 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
     that every page shows: see ``read_cache``)."""
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
-        head = read.views()
+        actor, head, dues = read.actor, read.views(), read.dues()
+    cache, run = _kept(request)
 
-        def count() -> int:
-            return registry.count_models(read.session, read.actor)
+    async def build() -> bytes:
+        order = await _order(request, actor, dues)
+        page = await run(portfolio_order.model_page_query(actor, order, limit, offset))
+        return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
+                           limit=page.limit, offset=page.offset).model_dump_json().encode()
 
-        def build() -> bytes:
-            total = read.cache.get(head, ("model count", read.actor.org_id), count)
-            page = registry.list_models(read.session, read.actor, limit, offset, total)
-            return s.ModelPage(items=[_model_out(*item) for item in page.items],
-                               total=page.total, limit=page.limit,
-                               offset=page.offset).model_dump_json().encode()
-
-        return _json(read.cache.get(head, ("models", read.actor.org_id, limit, offset),
-                                    build))
+    return _json(await cache.get(head, ("models", actor.org_id, limit, offset), build))
 
 
 @router.post("/orgs/{org}/models", response_model=s.ModelOut, status_code=201,
@@ -412,13 +432,14 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
     today = dt.date.today()
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
+        actor, head = read.actor, read.dues()
+    cache, run = _kept(request)
 
-        def build() -> bytes:
-            rows = registry.deadlines(read.session, read.actor, limit=limit, offset=offset)
-            return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
+    async def build() -> bytes:
+        rows = await run(registry.deadlines_query(actor, limit=limit, offset=offset))
+        return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
-        key = ("deadlines", read.actor.org_id, limit, offset, today)
-        return _json(read.cache.get(read.dues(), key, build))
+    return _json(await cache.get(head, ("deadlines", actor.org_id, limit, offset, today), build))
 
 
 @router.get("/orgs/{org}/obligations", response_model=list[s.ObligationOut], responses=ERRORS,
@@ -426,16 +447,18 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
 async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 100,
                       offset: Offset = 0) -> Response:
     """Every obligation of every model's latest assessment, whatever its status (a short
-    indexed read on the event loop, kept until the next change like the model pages)."""
+    indexed read, kept until the next change like the model pages)."""
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
+        actor, head = read.actor, read.dues()
+    cache, run = _kept(request)
 
-        def build() -> bytes:
-            rows = registry.obligations(read.session, read.actor, limit=limit, offset=offset)
-            return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
+    async def build() -> bytes:
+        order = await _order(request, actor, head)
+        rows = await run(portfolio_order.obligations_query(actor, order, limit, offset))
+        return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 
-        key = ("obligations", read.actor.org_id, limit, offset)
-        return _json(read.cache.get(read.dues(), key, build))
+    return _json(await cache.get(head, ("obligations", actor.org_id, limit, offset), build))
 
 
 @router.get("/orgs/{org}/calendar.ics", responses={200: {"content": {"text/calendar": {}}},

@@ -32,6 +32,7 @@ from gpact.store.models import (
     ProfileVersion,
     utcnow,
 )
+from gpact.store.query import Query
 from gpact.tracking import Due, next_due
 
 MAX_PROFILE_BYTES = input_limits.PROFILE.max_bytes
@@ -282,11 +283,11 @@ class ModelRow(NamedTuple):
     updated_at: dt.datetime
 
 
-_MODEL_COLUMNS = (Model.id, Model.name, Model.version, Model.created_at, Model.updated_at)
+MODEL_COLUMNS = (Model.id, Model.name, Model.version, Model.created_at, Model.updated_at)
 # Built once (constructing a statement costs about as much as running it): one model with the
 # summary of its latest assessment; the full result, a large JSON document, is not loaded.
 _MODEL_SUMMARY = (
-    select(*_MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
+    select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
     .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
     .where(Model.id == bindparam("model_id"), Model.org_id == bindparam("org_id")))
 # the result comes back as its stored JSON text (``CAST``, so no driver parses it either):
@@ -375,7 +376,7 @@ _PAGE_IDS = (select(Model.id).where(Model.org_id == bindparam("org_id"))
              .order_by(Model.name).limit(bindparam("limit"))
              .offset(bindparam("offset")).subquery())
 _MODEL_PAGE = (
-    select(*_MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
+    select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
     .join(_PAGE_IDS, _PAGE_IDS.c.id == Model.id)
     .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
     .order_by(Model.name))
@@ -385,13 +386,11 @@ def count_models(session: Reader, actor: Actor) -> int:
     return session.scalar(_MODEL_COUNT, {"org_id": actor.org_id}) or 0
 
 
-def list_models(session: Reader, actor: Actor, limit: int = 50, offset: int = 0,
-                total: int | None = None) -> Page:
-    """One page of the portfolio: each model with the summary of its latest assessment.
-    ``total``: the count, when the caller kept it (see ``gpact.api.read_cache``)."""
+def list_models(session: Reader, actor: Actor, limit: int = 50, offset: int = 0) -> Page:
+    """One page of the portfolio: each model with the summary of its latest assessment (by
+    ``OFFSET``; the server finds its pages by the kept order, ``portfolio_order``)."""
     require(actor, "read")
-    if total is None:
-        total = count_models(session, actor)
+    total = count_models(session, actor)
     rows = session.execute(_MODEL_PAGE, {"org_id": actor.org_id, "limit": limit,
                                          "offset": offset})
     return Page([(ModelRow(*r[:5]), r[5], r[6]) for r in rows], total, limit, offset)
@@ -423,6 +422,13 @@ def deadlines(session: Reader, actor: Actor, model_id: int | None = None,
 
     ``after``/``before`` keep deadlines on or after / strictly before a day.
     """
+    return deadlines_query(actor, model_id, limit, offset, after, before).run(session)
+
+
+def deadlines_query(actor: Actor, model_id: int | None = None, limit: int | None = None,
+                    offset: int = 0, after: dt.date | None = None,
+                    before: dt.date | None = None) -> Query[list[Deadline]]:
+    """``deadlines`` as a query for either face (see ``gpact.store.query``)."""
     require(actor, "read")
     row = CurrentDeadline
     query = (select(row.model_id, row.model_name, row.obligation, row.source,
@@ -437,7 +443,7 @@ def deadlines(session: Reader, actor: Actor, model_id: int | None = None,
         query = query.where(row.due < before)
     if limit is not None:
         query = query.limit(limit).offset(offset)
-    return [Deadline(*r) for r in session.execute(query)]
+    return Query(query, {}, lambda rows: [Deadline(*r) for r in rows])
 
 
 def profile_versions(session: Session, actor: Actor, model_id: int) -> list[ProfileVersion]:
@@ -452,23 +458,3 @@ def assessments(session: Session, actor: Actor, model_id: int) -> list[Assessmen
     model = get_model(session, actor, model_id)
     return list(session.scalars(select(Assessment).where(Assessment.model_id == model.id)
                                 .order_by(Assessment.id.desc())))
-
-
-_OBLIGATIONS = (
-    select(Model.id, Model.name, ObligationDue.obligation, ObligationDue.source,
-           ObligationDue.status, ObligationDue.applies_from, ObligationDue.due)
-    .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
-    .where(Model.org_id == bindparam("org_id"))
-    .order_by(Model.name, ObligationDue.id).limit(bindparam("limit"))
-    .offset(bindparam("offset")))
-_OBLIGATION_KEYS = ("model_id", "model", "obligation", "source", "status", "applies_from", "due")
-
-
-def obligations(session: Reader, actor: Actor, limit: int = 100,
-                offset: int = 0) -> list[dict[str, Any]]:
-    """Every obligation in each model's latest assessment, by model (walks the models in
-    name order through their index, and each one's rows through the assessment's index)."""
-    require(actor, "read")
-    rows = session.execute(_OBLIGATIONS, {"org_id": actor.org_id, "limit": limit,
-                                          "offset": offset})
-    return [dict(zip(_OBLIGATION_KEYS, row, strict=True)) for row in rows]

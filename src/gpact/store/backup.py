@@ -135,6 +135,7 @@ def restore(db: Database, source: Path, progress: Progress = _quiet) -> dict[str
                                ).first()
     if last is not None:
         audit.write_checkpoints(db.checkpoints, [(last.seq, last.hash)])
+    db.analyze()
     return counts
 
 

@@ -250,6 +250,15 @@ class Database:
             if head is not None:  # committed: anchor the new head outside the database
                 audit.write_checkpoints(self.checkpoints, [head])
 
+    def analyze(self) -> None:
+        """Refresh PostgreSQL's table statistics after a bulk load: until autovacuum comes
+        by, its planner takes the loaded tables for nearly empty (a deep obligations page
+        then hash-joins and sorts every row: 80 ms instead of 5). SQLite plans without
+        statistics; nothing to do there."""
+        if not self.is_sqlite:
+            with self._autocommit.connect() as conn:
+                conn.exec_driver_sql("ANALYZE")
+
     def dispose(self) -> None:
         self.engine.dispose()
 

@@ -1,0 +1,159 @@
+"""Builds of the portfolio reads that are not kept: shared by concurrent misses, and on
+PostgreSQL run on an asyncio connection, so a slow one does not hold the event loop."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select, text
+
+from gpact.api.app import create_app
+from gpact.api.read_cache import ReadCache
+from gpact.services import portfolio_order, registry
+from gpact.store import Database
+from gpact.store.models import Model, ObligationDue
+from gpact.store.query import Query
+from tests.server.conftest import World, populate, profile_text
+
+
+def test_concurrent_misses_share_one_build_and_a_leaving_waiter_cancels_nothing() -> None:
+    cache = ReadCache()
+    builds: list[int] = []
+    release = asyncio.Event()
+
+    async def build() -> str:
+        builds.append(1)
+        await release.wait()
+        return "page"
+
+    async def scenario() -> tuple[list[str], str]:
+        waiters = [asyncio.create_task(cache.get(1, ("models",), build)) for _ in range(5)]
+        await asyncio.sleep(0)
+        waiters[0].cancel()  # a client that went away
+        await asyncio.sleep(0)
+        release.set()
+        got = await asyncio.gather(*waiters[1:])
+        kept = await cache.get(1, ("models",), build)  # now kept: no build
+        return list(got), kept
+
+    got, kept = asyncio.run(scenario())
+    assert got == ["page"] * 4 and kept == "page"
+    assert builds == [1]
+
+
+def test_a_failed_build_reaches_every_waiter_and_is_not_kept() -> None:
+    cache = ReadCache()
+    calls: list[int] = []
+
+    async def failing() -> str:
+        calls.append(1)
+        await asyncio.sleep(0)
+        raise RuntimeError("database gone")
+
+    async def ok() -> str:
+        return "page"
+
+    async def scenario() -> tuple[list[Any], str]:
+        results = await asyncio.gather(*(cache.get(1, ("k",), failing) for _ in range(3)),
+                                       return_exceptions=True)
+        return results, await cache.get(1, ("k",), ok)
+
+    results, after = asyncio.run(scenario())
+    assert [str(r) for r in results] == ["database gone"] * 3 and calls == [1]
+    assert after == "page"  # the next read builds again
+
+
+def test_answers_are_kept_per_version() -> None:
+    cache = ReadCache(size=2)
+    built: list[str] = []
+
+    def builder(value: str) -> Any:
+        async def build() -> str:
+            built.append(value)
+            return value
+        return build
+
+    async def scenario() -> list[str]:
+        return [await cache.get(1, ("a",), builder("v1")),
+                await cache.get(1, ("a",), builder("again")),  # kept
+                await cache.get(2, ("a",), builder("v2")),     # a new version: built
+                await cache.get(3, ("a",), builder("v3")),     # beyond the size: v1 dropped
+                await cache.get(1, ("a",), builder("v1 rebuilt"))]
+
+    assert asyncio.run(scenario()) == ["v1", "v1", "v2", "v3", "v1 rebuilt"]
+    assert built == ["v1", "v2", "v3", "v1 rebuilt"]
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_a_slow_build_on_postgresql_leaves_the_event_loop_free(
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An obligations page whose query takes a second: the health endpoint and a kept page
+    are answered meanwhile (they would wait for it on a blocking connection)."""
+    app = create_app(db)
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        world = populate(db, client)
+    slow = Query(text("SELECT pg_sleep(1)"), {}, lambda rows: [])
+    monkeypatch.setattr(portfolio_order, "obligations_query", lambda *a, **k: slow)
+    viewer = world.auth("viewer")
+
+    async def scenario() -> tuple[bool, bool, int, list[Any]]:
+        async with app.router.lifespan_context(app):
+            transport = httpx.ASGITransport(app=app)
+            async with httpx.AsyncClient(transport=transport, base_url="http://t") as c:
+                kept = (await c.get("/api/orgs/acme/models", headers=viewer)).status_code
+                page = asyncio.create_task(c.get("/api/orgs/acme/obligations", headers=viewer))
+                await asyncio.sleep(0.2)  # the page's build is waiting for PostgreSQL
+                health = await c.get("/api/health")
+                models = await c.get("/api/orgs/acme/models", headers=viewer)
+                during = not page.done()
+                answer = await page
+                return (during and health.status_code == 200,
+                        models.status_code == kept == 200, answer.status_code, answer.json())
+
+    free, models_ok, status, body = asyncio.run(scenario())
+    assert free and models_ok
+    assert (status, body) == (200, [])
+
+
+def test_pages_by_the_kept_order_equal_pages_by_offset(world: World) -> None:
+    """Every model page equals ``registry.list_models``'s; every obligations page equals the
+    slice of all rows, sorted by model name and row, for any limit and offset."""
+    editor = world.actors["editor"]
+    with world.db.write() as s:  # two kinds of model (different obligations), names unsorted
+        for i in (7, 2, 9, 0, 5, 3):
+            base, old = (("frontier-400b", "Frontier-400B") if i % 2
+                         else ("example-70b", "Example-70B"))
+            model = registry.create_model(s, editor, profile_text(base).replace(old, f"M{i} {old}"))
+            # assessments of other rulebooks have other numbers of rows; one has none here
+            s.execute(delete(ObligationDue).where(
+                ObligationDue.assessment_id == model.latest_assessment_id,
+                ObligationDue.id % 7 < (7 if i == 5 else i % 7)))
+    with world.db.connection() as conn:
+        order = portfolio_order.order_query(editor).run(conn)
+        rows = conn.execute(
+            select(Model.name, ObligationDue.id, Model.id, ObligationDue.obligation)
+            .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
+            .where(Model.org_id == editor.org_id)).all()
+    every = [(r[2], r[3]) for r in sorted(rows, key=lambda r: (r[0], r[1]))]
+    counts = [b - a for a, b in zip(order.starts, order.starts[1:], strict=False)]
+    assert 0 in counts and len(set(counts)) >= 4 and order.starts[-1] == len(every)
+
+    @settings(max_examples=60, deadline=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(limit=st.integers(0, 40), offset=st.integers(0, 120))
+    def pages_agree(limit: int, offset: int) -> None:
+        with world.db.connection() as conn:
+            kept = portfolio_order.model_page_query(editor, order, limit, offset).run(conn)
+            plain = registry.list_models(conn, editor, limit, offset)
+            page = portfolio_order.obligations_query(editor, order, limit, offset).run(conn)
+        assert kept == plain
+        assert [(r["model_id"], r["obligation"]) for r in page] == every[offset:offset + limit]
+
+    pages_agree()
