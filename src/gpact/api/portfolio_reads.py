@@ -1,14 +1,13 @@
-"""Where the server builds a portfolio read that is not kept (model pages and count,
-deadlines, obligations).
+"""Where the server builds the portfolio reads that are not kept (model pages, deadlines,
+obligations, and the kept model order they are found by).
 
-On PostgreSQL a deep page is milliseconds of PostgreSQL's work (a page at offset 9,950
-walks 10,000 index entries: 2-6 ms); run on the event loop's blocking connection, every
-other request waited for it, and the first pass over the 300 pages of 10,000 models put
-the p99 of those reads at 250-470 ms. Here the query runs on an asyncio connection
-(SQLAlchemy's asyncio engine over psycopg), so the loop serves the other requests
-meanwhile; it costs about 0.2 ms more CPU per statement, which is why only these builds
-use it, not the kept answers' token check. On SQLite the query runs in process, under the
-GIL either way (0.3-1 ms): it stays on the loop's connection.
+A page is one short indexed read (0.2-0.7 ms): it runs on the event loop's blocking
+connection, which costs less CPU than an asyncio one (SQLAlchemy's asyncio engine over
+psycopg adds about 0.2 ms of CPU per statement and 0.8 ms per page measured in process).
+The model order (``gpact.services.portfolio_order``) reads the whole portfolio: 50 ms for
+10,000 models on PostgreSQL, which held every other request on the loop; there it runs on an
+asyncio connection, so the loop serves the others meanwhile. On SQLite every query runs in
+process, under the GIL either way: on the loop's connection.
 """
 
 from __future__ import annotations
@@ -21,9 +20,9 @@ from gpact.store import Database
 from gpact.store.query import Query
 
 T = TypeVar("T")
-# asyncio connections per server process, beside the 40 of the blocking pool: with
-# `--workers 2` that is 96 of PostgreSQL's default max_connections of 100
-POOL_SIZE = 8
+# asyncio connections per server process, beside the 40 of the blocking pool (one order
+# build at a time per organisation and version)
+POOL_SIZE = 4
 
 
 class PortfolioReads:
@@ -45,10 +44,14 @@ class PortfolioReads:
             engine, self._engine = self._engine, None
             await engine.dispose()
 
-    async def run(self, query: Query[T]) -> T:
-        """``query``'s answer, read now (a kept answer's key was read before this)."""
+    def here(self, query: Query[T]) -> T:
+        """``query``'s answer, read now on the loop (a kept answer's key was read before)."""
+        with self.db.connection() as conn:
+            return query.run(conn)
+
+    async def off_loop(self, query: Query[T]) -> T:
+        """``query``'s answer on an asyncio connection (PostgreSQL), or ``here``."""
         if self._engine is None:  # SQLite, or an app used without its lifespan
-            with self.db.connection() as conn:
-                return query.run(conn)
+            return self.here(query)
         async with self._engine.connect() as conn:
             return await query.arun(conn)

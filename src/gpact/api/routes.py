@@ -7,7 +7,7 @@ model, document or token of another organisation, gets 404 as if it did not exis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -132,24 +132,23 @@ class Reading:
         return views.versions(self.session, self.actor.org_id) or (None, None)
 
 
-def _kept(request: Request) -> tuple[ReadCache, Callable[[StoreQuery[T]], Awaitable[T]]]:
+def _kept(request: Request) -> tuple[ReadCache, PortfolioReads]:
     """The kept answers and the runner of the builds that are not kept
     (``gpact.api.portfolio_reads``). The route's pooled connection is back in the pool by
     then: a build that awaits must not hold one that the event loop may block on."""
-    reads: PortfolioReads = request.app.state.portfolio_reads
-    return request.app.state.read_cache, reads.run
+    return request.app.state.read_cache, request.app.state.portfolio_reads
 
 
-async def _order(request: Request, actor: Actor, dues: int | None
-                 ) -> portfolio_order.PortfolioOrder:
-    """The organisation's kept model order (``gpact.services.portfolio_order``): it moves
-    with ``dues_version`` only, so the usual save keeps it."""
-    cache, run = _kept(request)
+async def _whole(request: Request, dues: int | None, name: str, query: StoreQuery[T],
+                 org_id: int) -> T:
+    """A kept read of the whole portfolio's order (``gpact.services.portfolio_order``): it
+    moves with ``dues_version`` only, so the usual save keeps it; built off the loop."""
+    cache, reads = _kept(request)
 
-    async def build() -> portfolio_order.PortfolioOrder:
-        return await run(portfolio_order.order_query(actor))
+    async def build() -> T:
+        return await reads.off_loop(query)
 
-    return await cache.get(dues, ("order", actor.org_id), build)
+    return await cache.get(dues, (name, org_id), build)
 
 
 @contextmanager
@@ -281,11 +280,12 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
         actor, head, dues = read.actor, read.views(), read.dues()
-    cache, run = _kept(request)
+    cache, reads = _kept(request)
 
     async def build() -> bytes:
-        order = await _order(request, actor, dues)
-        page = await run(portfolio_order.model_page_query(actor, order, limit, offset))
+        names = await _whole(request, dues, "names", portfolio_order.names_query(actor),
+                             actor.org_id)
+        page = reads.here(portfolio_order.model_page_query(actor, names, limit, offset))
         return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
                            limit=page.limit, offset=page.offset).model_dump_json().encode()
 
@@ -433,10 +433,10 @@ async def deadlines(request: Request, org: Org, creds: Bearer, limit: Limit = 10
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
         actor, head = read.actor, read.dues()
-    cache, run = _kept(request)
+    cache, reads = _kept(request)
 
     async def build() -> bytes:
-        rows = await run(registry.deadlines_query(actor, limit=limit, offset=offset))
+        rows = reads.here(registry.deadlines_query(actor, limit=limit, offset=offset))
         return _DEADLINES.dump_json([s.DeadlineOut(**d.as_dict(today)) for d in rows])
 
     return _json(await cache.get(head, ("deadlines", actor.org_id, limit, offset, today), build))
@@ -451,11 +451,12 @@ async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 
     with reading(request, org, creds) as read:
         registry.require(read.actor, "read")
         actor, head = read.actor, read.dues()
-    cache, run = _kept(request)
+    cache, reads = _kept(request)
 
     async def build() -> bytes:
-        order = await _order(request, actor, head)
-        rows = await run(portfolio_order.obligations_query(actor, order, limit, offset))
+        order = await _whole(request, head, "order", portfolio_order.order_query(actor),
+                             actor.org_id)
+        rows = reads.here(portfolio_order.obligations_query(actor, order, limit, offset))
         return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 
     return _json(await cache.get(head, ("obligations", actor.org_id, limit, offset), build))

@@ -1,4 +1,4 @@
-"""The portfolio's order, read once per version: model ids by name, with each model's number
+"""The portfolio's order, read once per version: model names in order, with each model's number
 of obligation rows, so that a deep page is found without an SQL ``OFFSET``.
 
 An ``OFFSET`` walks every skipped entry: a model page at offset 9,950 of 10,000 models, or an
@@ -6,8 +6,8 @@ obligations page at row 9,900, cost 2-6 ms on PostgreSQL each time it was built.
 keeps this order instead (``gpact.api.read_cache``, under the organisation's
 ``dues_version``, which every change of it moves: a model added, deleted or renamed, an
 assessment whose obligation rows differ; see ``gpact.store.views``). A page is then the
-slice of its ids, read by primary key: 50 models, or the rows of the few models an
-obligations page covers. ``registry.list_models`` gives the same model pages by ``OFFSET``
+seek to its first name in the ``(org_id, name)`` index: 50 models, or the rows of the few
+models an obligations page covers. ``registry.list_models`` gives the same model pages by ``OFFSET``
 for callers that keep nothing (the web pages); ``tests/server/test_portfolio_reads.py``
 checks both, and the obligations pages against every row sorted and sliced.
 """
@@ -33,42 +33,41 @@ _OBLIGATION_KEYS = ("model_id", "model", "obligation", "source", "status", "appl
                     "due")
 _ROWS = (select(func.count()).where(ObligationDue.assessment_id == Model.latest_assessment_id)
          .correlate(Model).scalar_subquery())
-_ORDER = (select(Model.id, _ROWS).where(Model.org_id == bindparam("org_id"))
+_NAMES = select(Model.name).where(Model.org_id == bindparam("org_id")).order_by(Model.name)
+_ORDER = (select(Model.name, _ROWS).where(Model.org_id == bindparam("org_id"))
           .order_by(Model.name))
+# a page starts at its first name in the (org_id, name) index: one seek, not an OFFSET
 _MODELS = (select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
            .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-           .where(Model.org_id == bindparam("org_id"),
-                  Model.id.in_(bindparam("ids", expanding=True))))
+           .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"))
+           .order_by(Model.name).limit(bindparam("limit")))
 _OBLIGATIONS = (select(*_OBLIGATION_COLUMNS)
                 .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
-                .where(Model.org_id == bindparam("org_id"),
-                       Model.id.in_(bindparam("ids", expanding=True)))
+                .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"),
+                       Model.name <= bindparam("last"))
                 .order_by(Model.name, ObligationDue.id)
                 .limit(bindparam("limit")).offset(bindparam("offset")))
 
 
 @dataclass(frozen=True)
 class PortfolioOrder:
-    """Model ids in name order; ``starts[i]``: the obligation rows before model ``i``."""
+    """Model names in order; ``starts[i]``: the obligation rows before model ``i``."""
 
-    ids: tuple[int, ...]
-    starts: tuple[int, ...]  # len(ids) + 1 entries; the last is the number of rows
+    names: tuple[str, ...]
+    starts: tuple[int, ...]  # len(names) + 1 entries; the last is the number of rows
 
     @classmethod
     def of(cls, rows: Sequence[Any]) -> PortfolioOrder:
         return cls(tuple(r[0] for r in rows), tuple(accumulate((r[1] for r in rows), initial=0)))
 
-    def models(self, limit: int, offset: int) -> tuple[int, ...]:
-        return self.ids[offset:offset + limit]
-
-    def obligation_models(self, limit: int, offset: int) -> tuple[tuple[int, ...], int]:
+    def obligation_models(self, limit: int, offset: int) -> tuple[tuple[str, ...], int]:
         """The models whose rows make up rows ``offset`` to ``offset + limit``, and how many
         of their rows come before ``offset``."""
         if limit <= 0 or offset >= self.starts[-1]:
             return (), 0
         first = bisect_right(self.starts, offset) - 1
         last = bisect_right(self.starts, offset + limit - 1) - 1
-        return self.ids[first:last + 1], offset - self.starts[first]
+        return self.names[first:last + 1], offset - self.starts[first]
 
 
 def order_query(actor: Actor) -> Query[PortfolioOrder]:
@@ -76,19 +75,22 @@ def order_query(actor: Actor) -> Query[PortfolioOrder]:
     return Query(_ORDER, {"org_id": actor.org_id}, PortfolioOrder.of)
 
 
-def model_page_query(actor: Actor, order: PortfolioOrder, limit: int,
-                     offset: int) -> Query[Page]:
-    """``registry.list_models``'s page, by the ids of ``order``."""
+def names_query(actor: Actor) -> Query[tuple[str, ...]]:
+    """The model names in order, for the model pages: the index alone, no rows counted
+    (3-5 ms for 10,000 models on PostgreSQL against some 50 for ``order_query``)."""
     require(actor, "read")
-    ids = order.models(limit, offset)
-    position = {model_id: n for n, model_id in enumerate(ids)}
+    return Query(_NAMES, {"org_id": actor.org_id}, lambda rows: tuple(r[0] for r in rows))
 
-    def shape(rows: Sequence[Any]) -> Page:
-        items = sorted(((ModelRow(*r[:5]), r[5], r[6]) for r in rows),
-                       key=lambda item: position[item[0].id])
-        return Page(items, len(order.ids), limit, offset)
 
-    return Query(_MODELS, {"org_id": actor.org_id, "ids": list(ids)}, shape)
+def model_page_query(actor: Actor, names: Sequence[str], limit: int,
+                     offset: int) -> Query[Page]:
+    """``registry.list_models``'s page, from its first name in ``names`` (in order)."""
+    require(actor, "read")
+    page = names[offset:offset + limit]
+    return Query(_MODELS, {"org_id": actor.org_id, "first": page[0] if page else "",
+                           "limit": len(page)},
+                 lambda rows: Page([(ModelRow(*r[:5]), r[5], r[6]) for r in rows],
+                                   len(names), limit, offset))
 
 
 def obligations_query(actor: Actor, order: PortfolioOrder, limit: int,
@@ -96,7 +98,8 @@ def obligations_query(actor: Actor, order: PortfolioOrder, limit: int,
     """Every obligation of each model's latest assessment, by model name and then in the
     assessment's order: the page's rows, read from the few models that hold them."""
     require(actor, "read")
-    ids, skip = order.obligation_models(limit, offset)
-    return Query(_OBLIGATIONS, {"org_id": actor.org_id, "ids": list(ids), "limit": limit,
-                                "offset": skip},
+    names, skip = order.obligation_models(limit, offset)
+    return Query(_OBLIGATIONS, {"org_id": actor.org_id, "first": names[0] if names else "",
+                                "last": names[-1] if names else "", "limit": limit if names
+                                else 0, "offset": skip},
                  lambda rows: [dict(zip(_OBLIGATION_KEYS, r, strict=True)) for r in rows])
