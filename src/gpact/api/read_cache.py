@@ -26,35 +26,51 @@ from typing import Any, TypeVar, cast
 T = TypeVar("T")
 
 
+class _BuildGone(Exception):
+    """The request building an answer went away (its client closed the connection)."""
+
+
 class ReadCache:
     def __init__(self, size: int = 1024) -> None:
         self.size = size
         self._items: OrderedDict[tuple[Hashable, ...], object] = OrderedDict()
         self._lock = threading.Lock()
-        self._building: dict[tuple[Hashable, ...], asyncio.Task[Any]] = {}
+        self._building: dict[tuple[Hashable, ...], asyncio.Future[Any]] = {}
 
     async def get(self, state: Hashable, key: tuple[Hashable, ...],
                   build: Callable[[], Awaitable[T]]) -> T:
         """The stored answer for ``key`` at ``state`` (the version it was read at), or
-        ``build()``'s. Concurrent misses of one answer share one build (on the event loop;
-        a waiter that goes away, a closed connection, does not cancel it for the others)."""
+        ``build()``'s. The first request that misses builds it in its own coroutine (a task
+        would send it to the back of the event loop's queue once more: under load, tens of
+        milliseconds); concurrent misses of that answer wait for its build. If the builder's
+        client goes away, a waiter builds it; a build's error reaches every waiter."""
         full = (state, *key)
-        with self._lock:
-            if full in self._items:
-                self._items.move_to_end(full)
-                return cast(T, self._items[full])
-        task = self._building.get(full)
-        if task is None:
-            task = self._building[full] = asyncio.ensure_future(build())
-            task.add_done_callback(lambda done: self._built(full, done))
-        return cast(T, await asyncio.shield(task))
-
-    def _built(self, full: tuple[Hashable, ...], task: asyncio.Task[Any]) -> None:
+        while True:
+            with self._lock:
+                if full in self._items:
+                    self._items.move_to_end(full)
+                    return cast(T, self._items[full])
+            pending = self._building.get(full)
+            if pending is None:
+                break
+            try:  # shielded: a waiter that goes away does not cancel the build
+                return cast(T, await asyncio.shield(pending))
+            except _BuildGone:
+                continue
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._building[full] = done
+        try:
+            value = await build()
+        except BaseException as exc:
+            del self._building[full]
+            done.set_exception(_BuildGone() if isinstance(exc, asyncio.CancelledError)
+                               else exc)
+            done.exception()  # retrieved: nobody may be waiting
+            raise
         del self._building[full]
-        if task.cancelled() or task.exception() is not None:
-            return  # each waiter gets the error; nothing is kept
-        value = task.result()
         with self._lock:
             self._items[full] = value
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+        done.set_result(value)
+        return value

@@ -36,11 +36,15 @@ _ROWS = (select(func.count()).where(ObligationDue.assessment_id == Model.latest_
 _NAMES = select(Model.name).where(Model.org_id == bindparam("org_id")).order_by(Model.name)
 _ORDER = (select(Model.name, _ROWS).where(Model.org_id == bindparam("org_id"))
           .order_by(Model.name))
-# a page starts at its first name in the (org_id, name) index: one seek, not an OFFSET
+# a page starts at its first name in the (org_id, name) index: one seek, not an OFFSET; its
+# ids come from the index alone, and only those models are joined (as registry's pages)
+_PAGE_IDS = (select(Model.id)
+             .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"))
+             .order_by(Model.name).limit(bindparam("limit")).subquery())
 _MODELS = (select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
+           .join(_PAGE_IDS, _PAGE_IDS.c.id == Model.id)
            .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-           .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"))
-           .order_by(Model.name).limit(bindparam("limit")))
+           .order_by(Model.name))
 _OBLIGATIONS = (select(*_OBLIGATION_COLUMNS)
                 .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
                 .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"),
