@@ -26,8 +26,10 @@ def test_load_benchmark_smoke(client: str) -> None:
     rows = [line for line in out.splitlines() if line.startswith("GET /api/orgs/bench/")]
     assert rows and all(line.split()[-7] == "0" for line in rows), out  # no errors
     if client == "wrk":  # one run per endpoint group (the Python client mixes them at random)
-        # each read group alone, then all at once in the mixed phase
-        assert len(rows) == 10, out
+        # each read group alone, the two page groups again once kept, then all at once in
+        # the mixed phase
+        assert len(rows) == 12, out
+        assert len([line for line in rows if "(again, kept)" in line]) == 2, out
         assert len([line for line in rows if "conn]" in line]) == 5, out
         # both writes run, alone and mixed (with 3 models two connections may race for one:
         # 409s are possible here, not with the real run's 10,000)
