@@ -7,7 +7,7 @@ model, document or token of another organisation, gets 404 as if it did not exis
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
@@ -113,7 +113,6 @@ class Reading:
 
     actor: Actor
     session: Connection
-    cache: ReadCache
 
     def views(self) -> int | None:
         """The version of the organisation's model pages, the key of their kept answers
@@ -139,14 +138,14 @@ def _kept(request: Request) -> tuple[ReadCache, PortfolioReads]:
     return request.app.state.read_cache, request.app.state.portfolio_reads
 
 
-async def _whole(request: Request, dues: int | None, name: str, query: StoreQuery[T],
-                 org_id: int) -> T:
+async def _whole(request: Request, dues: int | None, name: str,
+                 query: Callable[[], StoreQuery[T]], org_id: int) -> T:
     """A kept read of the whole portfolio's order (``gpact.services.portfolio_order``): it
     moves with ``dues_version`` only, so the usual save keeps it; built off the loop."""
     cache, reads = _kept(request)
 
     async def build() -> T:
-        return await reads.off_loop(query)
+        return await reads.off_loop(query())
 
     return await cache.get(dues, (name, org_id), build)
 
@@ -158,7 +157,7 @@ def reading(request: Request, org: str, creds: HTTPAuthorizationCredentials | No
     would run through an exit stack and a cancel scope on every request."""
     with db_of(request).connection() as conn:
         actor = authenticate(request, creds.credentials if creds else None, conn)
-        yield Reading(_in_org(actor, org), conn, request.app.state.read_cache)
+        yield Reading(_in_org(actor, org), conn)
 
 
 def require_json(request: Request) -> None:
@@ -283,8 +282,8 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
     cache, reads = _kept(request)
 
     async def build() -> bytes:
-        names = await _whole(request, dues, "names", portfolio_order.names_query(actor),
-                             actor.org_id)
+        names = await _whole(request, dues, "names",
+                             lambda: portfolio_order.names_query(actor), actor.org_id)
         page = reads.here(portfolio_order.model_page_query(actor, names, limit, offset))
         return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
                            limit=page.limit, offset=page.offset).model_dump_json().encode()
@@ -454,8 +453,8 @@ async def obligations(request: Request, org: Org, creds: Bearer, limit: Limit = 
     cache, reads = _kept(request)
 
     async def build() -> bytes:
-        order = await _whole(request, head, "order", portfolio_order.order_query(actor),
-                             actor.org_id)
+        order = await _whole(request, head, "order",
+                             lambda: portfolio_order.order_query(actor), actor.org_id)
         rows = reads.here(portfolio_order.obligations_query(actor, order, limit, offset))
         return _OBLIGATIONS.dump_json([s.ObligationOut(**row) for row in rows])
 

@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from gpact.services.accounts import Actor
-from gpact.services.registry import MODEL_COLUMNS, ModelRow, Page, require
-from gpact.store.models import Assessment, Model, ObligationDue
+from gpact.services.registry import ModelRow, Page, model_page, require
+from gpact.store.models import Model, ObligationDue
 from gpact.store.query import Query
 
 _OBLIGATION_COLUMNS = (Model.id, Model.name, ObligationDue.obligation, ObligationDue.source,
@@ -41,10 +41,7 @@ _ORDER = (select(Model.name, _ROWS).where(Model.org_id == bindparam("org_id"))
 _PAGE_IDS = (select(Model.id)
              .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"))
              .order_by(Model.name).limit(bindparam("limit")).subquery())
-_MODELS = (select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
-           .join(_PAGE_IDS, _PAGE_IDS.c.id == Model.id)
-           .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-           .order_by(Model.name))
+_MODELS = model_page(_PAGE_IDS)
 _OBLIGATIONS = (select(*_OBLIGATION_COLUMNS)
                 .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
                 .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"),

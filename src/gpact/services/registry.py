@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import Select, Subquery, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -375,11 +375,18 @@ _MODEL_COUNT = select(func.count()).select_from(Model).where(
 _PAGE_IDS = (select(Model.id).where(Model.org_id == bindparam("org_id"))
              .order_by(Model.name).limit(bindparam("limit"))
              .offset(bindparam("offset")).subquery())
-_MODEL_PAGE = (
-    select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
-    .join(_PAGE_IDS, _PAGE_IDS.c.id == Model.id)
-    .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-    .order_by(Model.name))
+
+
+def model_page(ids: Subquery) -> Select[Any]:
+    """The page's models (``ids``: their ids, from the name index alone), each joined to
+    its latest assessment's summary, in name order."""
+    return (select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
+            .join(ids, ids.c.id == Model.id)
+            .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
+            .order_by(Model.name))
+
+
+_MODEL_PAGE = model_page(_PAGE_IDS)
 
 
 def count_models(session: Reader, actor: Actor) -> int:
