@@ -162,11 +162,13 @@ def test_web_feed_uses_the_same_writer_and_reminders() -> None:
     from gpact.services.registry import Deadline
 
     rows = [Deadline(1, "M 1", "incident_initial_report", "S&S 9.3", dt.date(2026, 11, 28),
-                     dt.date(2026, 11, 30), dt.date(2026, 11, 28)),
+                     dt.date(2026, 11, 30), dt.date(2026, 11, 28), "2026.12.2"),
             Deadline(1, "M 1", "notification", "Art. 52(1)", dt.date(2025, 8, 2),
-                     dt.date(2025, 8, 16), dt.date(2026, 11, 28))]
+                     dt.date(2025, 8, 16), dt.date(2026, 11, 28), "2025.8.1")]
     cal = Calendar.from_ical(ical("acme", rows, today=dt.date(2026, 11, 28)))
     soon, past = cal.walk("VEVENT")
     assert soon.walk("VALARM")[0].decoded("TRIGGER") == -dt.timedelta(hours=12)
     assert past.walk("VALARM") == []  # already due: no reminder
     assert str(soon["UID"]) == "acme-1-incident_initial_report@gpact"
+    assert "under rulebook 2026.12.2" in str(soon["DESCRIPTION"])
+    assert "under rulebook 2025.8.1" in str(past["DESCRIPTION"])

@@ -27,6 +27,7 @@ from gpact.store.models import (
     AuditEvent,
     AuditHead,
     Base,
+    CurrentDeadline,
     Document,
     Model,
     ObligationDue,
@@ -95,6 +96,9 @@ def test_upgrade_from_a_populated_database_backfills_deadlines(db_url: str) -> N
         assert assessment is not None and assessment.summary["systemic_risk"] is True
         dues = s.scalars(select(ObligationDue).where(ObligationDue.assessment_id == 1)).all()
         assert {d.obligation for d in dues} == {o["id"] for o in result["obligations"]}
+        # the deadline rows (0006) name their assessment's rulebook version (0009)
+        versions = s.scalars(select(CurrentDeadline.rulebook_version)).all()
+        assert versions and set(versions) == {"r"}
     db.dispose()
 
 

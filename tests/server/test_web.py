@@ -105,6 +105,28 @@ def test_create_model_shows_assessment_and_deadlines(web: World) -> None:
     assert ics.headers["content-type"].startswith("text/calendar") and b"VEVENT" in ics.content
 
 
+def test_calendar_names_the_rulebook_of_its_dates(web: World) -> None:
+    from gpact.rulebook import default_rulebook
+    from gpact.store.models import CurrentDeadline
+
+    add_model(web, profile_text("frontier-400b"))
+    current = default_rulebook().version
+    line = re.search(r'<p class="muted" id="rulebooks">(.*?)</p>',
+                     web.client.get("/o/acme/calendar").text, re.S)
+    assert line is not None
+    assert f"Current rulebook {default_rulebook().label()}" in line[1]
+    assert f"under rulebook {current}" in line[1] and "older" not in line[1]
+    with web.db.write() as session:  # one date left from an older rulebook
+        first = session.query(CurrentDeadline).order_by(CurrentDeadline.id).first()
+        assert first is not None
+        first.rulebook_version = "2025.8.1"
+    line = re.search(r'id="rulebooks">(.*?)</p>', web.client.get("/o/acme/calendar").text, re.S)
+    assert line is not None
+    assert "1 date under rulebook 2025.8.1 (older: reassess the model to update)" in line[1]
+    deadlines = web.client.get("/api/orgs/acme/deadlines", headers=web.auth("admin")).json()
+    assert {d["rulebook_version"] for d in deadlines} == {current, "2025.8.1"}
+
+
 def test_invalid_profile_messages_appear_in_place(web: World) -> None:
     bad = profile_text().replace("8.0e24", "lots")
     status, html = add_model(web, bad)

@@ -560,8 +560,11 @@ def export(request: Request, actor: ActorDep) -> JSONResponse:
              responses=ERRORS, dependencies=JSON_BODY, tags=["organisation"])
 def import_(request: Request, actor: ActorDep, body: dict[str, Any]) -> s.ImportOut:
     """Load an export into this organisation, which must have no models yet (admins only)."""
-    with db_of(request).write() as session:
-        return s.ImportOut(models=org_transfer.import_(session, actor, body))
+    db = db_of(request)
+    with db.write() as session:
+        models = org_transfer.import_(session, actor, body)
+    db.analyze()  # a bulk load: PostgreSQL's planner needs the tables' new statistics
+    return s.ImportOut(models=models)
 
 
 @router.get("/orgs/{org}/tokens", response_model=list[s.TokenOut], responses=ERRORS,

@@ -133,6 +133,7 @@ class DeadlineOut(BaseModel):
     days_left: int
     overdue: bool
     assessed_as_of: str
+    rulebook_version: str
 
 
 class ObligationOut(BaseModel):

@@ -31,7 +31,8 @@ def ical(org_slug: str, deadlines: Sequence[Deadline],
             f"{org_slug}-{d.model_id}-{d.obligation}@gpact", stamp, d.due,
             f"{d.model}: {title} due",
             f"{d.obligation} ({d.source}) for model {d.model}, from the assessment as of "
-            f"{d.assessed_as_of}. {NOT_LEGAL_ADVICE}", ["obligation"],
+            f"{d.assessed_as_of} under rulebook {d.rulebook_version}. {NOT_LEGAL_ADVICE}",
+            ["obligation"],
             None if lead is None else (lead, f"Due in {lead_text(lead)}: {title} ({d.model})"))
     for c in risk:
         if c["status"] in ("done", "done_late"):

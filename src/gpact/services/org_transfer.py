@@ -261,8 +261,9 @@ def _import_model(session: Session, actor: Actor, m: _Model, where: str,
             session.add(due)
     model.latest_assessment_id = assessment_ids[-1] if assessment_ids else None
     if m.assessments:
-        deadline_rows.refresh(session, model, m.assessments[-1].as_of,
-                              m.assessments[-1].result["obligations"])
+        last = m.assessments[-1]
+        deadline_rows.refresh(session, model, last.as_of, str(last.result["rulebook_version"]),
+                              last.result["obligations"])
     documents: list[Document] = []
     for n, d in enumerate(m.documents):
         at = f"{where}.documents.{n}"

@@ -256,7 +256,8 @@ def run_assessment(session: Session, actor: Actor, model: Model, as_of: dt.date 
             tuple(d[k] for k in _SHOWN_DUE) for d in dues]:
         views.changed(session, model.org_id)  # the obligations list shows them
     model.latest_assessment_id = row.id
-    deadline_rows.refresh(session, model, ready.day, result["obligations"])
+    deadline_rows.refresh(session, model, ready.day, result["rulebook_version"],
+                          result["obligations"])
     audit.append(session, actor=actor.label, action="assessment.run", entity="model",
                  entity_id=model.id, org_id=actor.org_id, after=result,
                  detail={"assessment": row.id, "as_of": ready.day.isoformat(),
@@ -412,13 +413,15 @@ class Deadline:
     applies_from: dt.date | None
     due: dt.date
     assessed_as_of: dt.date
+    rulebook_version: str
 
     def as_dict(self, today: dt.date) -> dict[str, Any]:
         return {"model_id": self.model_id, "model": self.model, "obligation": self.obligation,
                 "source": self.source,
                 "applies_from": self.applies_from.isoformat() if self.applies_from else None,
                 "due": self.due.isoformat(), "days_left": (self.due - today).days,
-                "overdue": self.due < today, "assessed_as_of": self.assessed_as_of.isoformat()}
+                "overdue": self.due < today, "assessed_as_of": self.assessed_as_of.isoformat(),
+                "rulebook_version": self.rulebook_version}
 
 
 def deadlines(session: Reader, actor: Actor, model_id: int | None = None,
@@ -439,7 +442,7 @@ def deadlines_query(actor: Actor, model_id: int | None = None, limit: int | None
     require(actor, "read")
     row = CurrentDeadline
     query = (select(row.model_id, row.model_name, row.obligation, row.source,
-                    row.applies_from, row.due, row.as_of)
+                    row.applies_from, row.due, row.as_of, row.rulebook_version)
              .where(row.org_id == actor.org_id)
              .order_by(row.due, row.model_name, row.obligation))
     if model_id is not None:

@@ -220,6 +220,7 @@ class CurrentDeadline(Base):
     applies_from: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     due: Mapped[dt.date] = mapped_column(Date)
     as_of: Mapped[dt.date] = mapped_column(Date)
+    rulebook_version: Mapped[str] = mapped_column(String(40), server_default="")
 
 
 class Document(Base):

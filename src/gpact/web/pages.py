@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import groupby
@@ -495,7 +496,12 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         rows.sort(key=lambda d: str(d["due"]))
         months = [(month, list(items)) for month, items in
                   groupby(rows, key=lambda d: str(d["due"])[:7])]
-        return page.render("calendar.html", active="calendar", months=months)
+        # the dates are as each model's latest assessment computed them: say under which
+        # rulebook, so dates left from an older rulebook are seen (reassess to update them)
+        versions = sorted(Counter(str(r["rulebook_version"]) for r in rows
+                                  if "rulebook_version" in r).items())
+        return page.render("calendar.html", active="calendar", months=months,
+                           versions=versions, rulebook=default_rulebook())
 
     @router.get("/o/{org}/calendar.ics")
     def calendar_file(request: Request, org: str) -> Response:
