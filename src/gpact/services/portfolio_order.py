@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import bindparam, func, select
 
 from gpact.services.accounts import Actor
-from gpact.services.registry import ModelRow, Page, model_page, require
+from gpact.services.registry import ModelRow, Page, model_rows, require
 from gpact.store.models import Model, ObligationDue
 from gpact.store.query import Query
 
@@ -36,12 +36,13 @@ _ROWS = (select(func.count()).where(ObligationDue.assessment_id == Model.latest_
 _NAMES = select(Model.name).where(Model.org_id == bindparam("org_id")).order_by(Model.name)
 _ORDER = (select(Model.name, _ROWS).where(Model.org_id == bindparam("org_id"))
           .order_by(Model.name))
-# a page starts at its first name in the (org_id, name) index: one seek, not an OFFSET; its
-# ids come from the index alone, and only those models are joined (as registry's pages)
-_PAGE_IDS = (select(Model.id)
-             .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"))
-             .order_by(Model.name).limit(bindparam("limit")).subquery())
-_MODELS = model_page(_PAGE_IDS)
+# a page starts at its first name in the (org_id, name) index: one seek, not an OFFSET,
+# then the next ``limit`` entries, each joined to its assessment by key. (Not registry's
+# deferred join on ids: PostgreSQL hash-joins that subquery against a scan of every model,
+# 0.6 ms of the page's 1.1 at 10,000 models, growing with them.)
+_MODELS = (model_rows()
+           .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"))
+           .order_by(Model.name).limit(bindparam("limit")))
 _OBLIGATIONS = (select(*_OBLIGATION_COLUMNS)
                 .join(ObligationDue, ObligationDue.assessment_id == Model.latest_assessment_id)
                 .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"),

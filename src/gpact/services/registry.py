@@ -12,7 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, Subquery, Text, bindparam, cast, func, insert, select, update
+from sqlalchemy import Select, Text, bindparam, cast, func, insert, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -378,16 +378,14 @@ _PAGE_IDS = (select(Model.id).where(Model.org_id == bindparam("org_id"))
              .offset(bindparam("offset")).subquery())
 
 
-def model_page(ids: Subquery) -> Select[Any]:
-    """The page's models (``ids``: their ids, from the name index alone), each joined to
-    its latest assessment's summary, in name order."""
+def model_rows() -> Select[Any]:
+    """A model page's columns: each model with its latest assessment's summary (the
+    caller says which models and in what order)."""
     return (select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
-            .join(ids, ids.c.id == Model.id)
-            .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id)
-            .order_by(Model.name))
+            .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id))
 
 
-_MODEL_PAGE = model_page(_PAGE_IDS)
+_MODEL_PAGE = model_rows().join(_PAGE_IDS, _PAGE_IDS.c.id == Model.id).order_by(Model.name)
 
 
 def count_models(session: Reader, actor: Actor) -> int:
