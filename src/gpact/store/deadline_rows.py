@@ -34,10 +34,9 @@ _CURRENT = select(*[CurrentDeadline.__table__.c[c] for c in _COLUMNS]).where(
 def refresh(session: Session, model: Model, as_of: dt.date, rulebook_version: str,
             obligations: list[dict[str, Any]]) -> None:
     """Replace the model's rows with the dated obligations that apply in ``obligations``
-    (an assessment result's list), as of ``as_of`` under ``rulebook_version``;
-    ``model.name`` is its name now. The
-    model pages show the new assessment's summary: their version moves; the deadlines' only
-    if the rows differ."""
+    (an assessment result's list), as of ``as_of`` under ``rulebook_version``; ``model.name``
+    is its name now. The model pages show the new assessment's summary: their version
+    moves; the deadlines' only if the rows differ."""
     views.changed(session, model.org_id, dues=False)
     rows = [{"org_id": model.org_id, "model_id": model.id, "model_name": model.name,
              "obligation": str(o["id"])[:64], "source": str(o["source"])[:200],

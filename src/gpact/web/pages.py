@@ -490,16 +490,16 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
         assert page.actor is not None
         today = dt.date.today()
         with _db(request).read() as session:
-            rows = [d.as_dict(today) for d in registry.deadlines(session, page.actor)]
+            dues = registry.deadlines(session, page.actor)
+            rows = [d.as_dict(today) for d in dues]
             rows += [c for c in server_risk.org_clocks(session, page.actor, today)
                      if c["status"] not in ("done", "done_late")]
         rows.sort(key=lambda d: str(d["due"]))
         months = [(month, list(items)) for month, items in
                   groupby(rows, key=lambda d: str(d["due"])[:7])]
-        # the dates are as each model's latest assessment computed them: say under which
-        # rulebook, so dates left from an older rulebook are seen (reassess to update them)
-        versions = sorted(Counter(str(r["rulebook_version"]) for r in rows
-                                  if "rulebook_version" in r).items())
+        # obligation dates are as each model's latest assessment computed them: say under
+        # which rulebook, so dates left from another rulebook are seen (reassess to update)
+        versions = sorted(Counter(d.rulebook_version for d in dues).items())
         return page.render("calendar.html", active="calendar", months=months,
                            versions=versions, rulebook=default_rulebook())
 
