@@ -64,6 +64,8 @@ def test_a_model_from_record_to_signed_off_evidence_pack(browser: tuple[Browser,
     expect(editor.get_by_text("Document built.")).to_be_visible()
 
     editor.get_by_role("link", name="Technical documentation (Annex XI)").first.click()
+    # the obligation's page has loaded (evaluating during the navigation finds no document)
+    expect(editor.get_by_label("A document built for this model")).to_be_visible()
     assert editor.evaluate(NO_SIDEWAYS)
     accessible(editor)
     editor.get_by_label("A document built for this model").select_option(index=0)
