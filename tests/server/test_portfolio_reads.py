@@ -4,16 +4,19 @@ PostgreSQL run on an asyncio connection, so a slow one does not hold the event l
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import httpx
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, select, text, update
 
+from gpact.api import schemas as s
 from gpact.api.app import create_app
 from gpact.api.read_cache import ReadCache
+from gpact.api.routes import _model_out as model_out
 from gpact.services import portfolio_order, registry
 from gpact.store import Database
 from gpact.store.models import Model, ObligationDue
@@ -158,7 +161,31 @@ def test_pages_by_the_kept_order_equal_pages_by_offset(world: World) -> None:
             kept = portfolio_order.model_page_query(editor, names, limit, offset).run(conn)
             plain = registry.list_models(conn, editor, limit, offset)
             page = portfolio_order.obligations_query(editor, order, limit, offset).run(conn)
-        assert kept == plain
+        assert (kept.total, kept.limit, kept.offset) == (plain.total, plain.limit, plain.offset)
+        assert [(m, json.loads(text) if text else None, as_of)
+                for m, text, as_of in kept.items] == plain.items
         assert [(r["model_id"], r["obligation"]) for r in page] == every[offset:offset + limit]
 
     pages_agree()
+
+
+def test_a_model_page_sent_from_stored_summaries_is_the_schemas_page(world: World) -> None:
+    """``model_page_json`` (stored summary text, no validation) answers what ``ModelPage``
+    would: the same JSON, valid against the schema, with a model never assessed as null."""
+    editor = world.actors["editor"]
+    with world.db.write() as s_:
+        for base, old in (("frontier-400b", "Frontier-400B"), ("example-70b", "Example-70B")):
+            registry.create_model(s_, editor, profile_text(base).replace(old, f"Ünïcode “{old}”"))
+        bare = registry.create_model(s_, editor, profile_text("example-70b"))
+        s_.execute(update(Model).where(Model.id == bare.id).values(latest_assessment_id=None))
+    with world.db.connection() as conn:
+        names = portfolio_order.names_query(editor).run(conn)
+        page = portfolio_order.model_page_query(editor, names, 10, 0).run(conn)
+        plain = registry.list_models(conn, editor, 10, 0)
+    sent = s.model_page_json(page.items, page.total, page.limit, page.offset)
+    schema = s.ModelPage(items=[model_out(*item) for item in plain.items], total=plain.total,
+                         limit=plain.limit, offset=plain.offset)  # as one model's answer
+    assert json.loads(sent) == json.loads(schema.model_dump_json())
+    assert s.ModelPage.model_validate_json(sent) == schema
+    assert [item.summary is None for item in schema.items].count(True) == 1
+    assert len(schema.items) == 3 and schema.total == 3

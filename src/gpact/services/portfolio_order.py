@@ -40,7 +40,7 @@ _ORDER = (select(Model.name, _ROWS).where(Model.org_id == bindparam("org_id"))
 # then the next ``limit`` entries, each joined to its assessment by key. (Not registry's
 # deferred join on ids: PostgreSQL hash-joins that subquery against a scan of every model,
 # 0.6 ms of the page's 1.1 at 10,000 models, growing with them.)
-_MODELS = (model_rows()
+_MODELS = (model_rows(summary_text=True)
            .where(Model.org_id == bindparam("org_id"), Model.name >= bindparam("first"))
            .order_by(Model.name).limit(bindparam("limit")))
 _OBLIGATIONS = (select(*_OBLIGATION_COLUMNS)
@@ -86,7 +86,8 @@ def names_query(actor: Actor) -> Query[tuple[str, ...]]:
 
 def model_page_query(actor: Actor, names: Sequence[str], limit: int,
                      offset: int) -> Query[Page]:
-    """``registry.list_models``'s page, from its first name in ``names`` (in order)."""
+    """``registry.list_models``'s page, from its first name in ``names`` (in order); each
+    summary as its stored JSON text, for ``gpact.api.schemas.model_page_json``."""
     require(actor, "read")
     page = names[offset:offset + limit]
     return Query(_MODELS, {"org_id": actor.org_id, "first": page[0] if page else "",

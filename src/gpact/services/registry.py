@@ -378,10 +378,12 @@ _PAGE_IDS = (select(Model.id).where(Model.org_id == bindparam("org_id"))
              .offset(bindparam("offset")).subquery())
 
 
-def model_rows() -> Select[Any]:
+def model_rows(summary_text: bool = False) -> Select[Any]:
     """A model page's columns: each model with its latest assessment's summary (the
-    caller says which models and in what order)."""
-    return (select(*MODEL_COLUMNS, Assessment.summary, Assessment.as_of)
+    caller says which models and in what order); with ``summary_text`` the summary comes
+    as its stored JSON text (``CAST``: no driver parses it, for an answer that sends it)."""
+    summary = cast(Assessment.summary, Text) if summary_text else Assessment.summary
+    return (select(*MODEL_COLUMNS, summary, Assessment.as_of)
             .outerjoin(Assessment, Assessment.id == Model.latest_assessment_id))
 
 
