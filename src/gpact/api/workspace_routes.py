@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from gpact.api import workspace_schemas as w
 from gpact.api.risk_routes import router as risk_router
-from gpact.api.routes import ERRORS, JSON_BODY, ActorDep, Id, Limit, Offset, _if_match, db_of
+from gpact.api.routes import ERRORS, JSON_BODY, ActorDep, Id, Limit, Offset, _if_match, _json, db_of
 from gpact.services import evidence_pack as packs
 from gpact.services import labels
 from gpact.services import obligations as service
@@ -81,9 +81,9 @@ def get_track(request: Request, response: Response, actor: ActorDep, model_id: I
 
 @router.patch(BASE + "/{obligation}", response_model=w.TrackDetail, responses=ERRORS,
               dependencies=JSON_BODY, tags=["tracking"])
-def change_track(request: Request, response: Response, actor: ActorDep, model_id: Id,
-                 obligation: Obligation, body: w.TrackChange,
-                 if_match: Annotated[str | None, Header()] = None) -> w.TrackDetail:
+def change_track(request: Request, actor: ActorDep, model_id: Id, obligation: Obligation,
+                 body: w.TrackChange,
+                 if_match: Annotated[str | None, Header()] = None) -> Response:
     """Change state, owner, notes or justification. ``state: met`` asks a reviewer for
     sign-off (needs evidence); ``not_applicable`` needs a justification."""
     expected = _if_match(if_match, body.version)
@@ -91,8 +91,7 @@ def change_track(request: Request, response: Response, actor: ActorDep, model_id
         t = service.change(session, actor, model_id, obligation, expected, state=body.state,
                            owner=body.owner, notes=body.notes,
                            justification=body.justification)
-        response.headers["ETag"] = f'"{t.version}"'
-        return _detail(session, t)
+        return _json(_detail(session, t), {"ETag": f'"{t.version}"'})
 
 
 @router.post(BASE + "/{obligation}/sign-off", response_model=w.TrackDetail, responses=ERRORS,
