@@ -189,3 +189,20 @@ def test_a_model_page_sent_from_stored_summaries_is_the_schemas_page(world: Worl
     assert s.ModelPage.model_validate_json(sent) == schema
     assert [item.summary is None for item in schema.items].count(True) == 1
     assert len(schema.items) == 3 and schema.total == 3
+
+
+@pytest.mark.parametrize("db", ["postgresql"], indirect=True)
+def test_the_asyncio_connection_is_opened_at_start_and_an_unreachable_database_waits(
+        db: Database) -> None:
+    """Started, the app holds one asyncio connection (the first whole-portfolio read, which
+    every request after a start waits on, does not connect); a database not reachable at
+    start does not stop the app from starting."""
+    async def pooled(app_db: Database) -> int:
+        app = create_app(app_db)
+        async with app.router.lifespan_context(app):
+            engine = app.state.portfolio_reads._engine
+            return int(engine.pool.checkedin())
+
+    assert asyncio.run(pooled(db)) == 1
+    unreachable = Database("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
+    assert asyncio.run(pooled(unreachable)) == 0

@@ -62,7 +62,7 @@ GC_THRESHOLD = 2_000
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     anyio.to_thread.current_default_thread_limiter().total_tokens = WORKER_THREADS
     reads: PortfolioReads = app.state.portfolio_reads
-    reads.start()
+    await reads.start()
     sys.setswitchinterval(SWITCH_INTERVAL)
     # what exists once the app is up lives as long as the process: moved out of the
     # collector's sight, so a full collection no longer walks it
