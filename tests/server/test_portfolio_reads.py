@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, text, update
 
+from gpact.api import portfolio_reads
 from gpact.api import schemas as s
 from gpact.api.app import create_app
 from gpact.api.read_cache import ReadCache
@@ -193,7 +195,7 @@ def test_a_model_page_sent_from_stored_summaries_is_the_schemas_page(world: Worl
 
 @pytest.mark.parametrize("db", ["postgresql"], indirect=True)
 def test_the_asyncio_connection_is_opened_at_start_and_an_unreachable_database_waits(
-        db: Database) -> None:
+        db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     """Started, the app holds one asyncio connection (the first whole-portfolio read, which
     every request after a start waits on, does not connect); a database not reachable at
     start does not stop the app from starting."""
@@ -206,3 +208,8 @@ def test_the_asyncio_connection_is_opened_at_start_and_an_unreachable_database_w
     assert asyncio.run(pooled(db)) == 1
     unreachable = Database("postgresql://nobody@127.0.0.1:9/none?connect_timeout=2")
     assert asyncio.run(pooled(unreachable)) == 0
+    # a server that takes the connection and never answers: the start waits START_TIMEOUT
+    monkeypatch.setattr(portfolio_reads, "START_TIMEOUT", 0.3)
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        assert asyncio.run(pooled(Database(f"postgresql://nobody@127.0.0.1:{port}/none"))) == 0

@@ -12,6 +12,7 @@ process, under the GIL either way: on the loop's connection.
 
 from __future__ import annotations
 
+import asyncio
 from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError
@@ -24,6 +25,7 @@ T = TypeVar("T")
 # asyncio connections per server process, beside the 40 of the blocking pool (one order
 # build at a time per organisation and version)
 POOL_SIZE = 4
+START_TIMEOUT = 5.0  # seconds a start waits for the first asyncio connection
 
 
 class PortfolioReads:
@@ -38,15 +40,16 @@ class PortfolioReads:
         """Opens the asyncio engine and one connection of it: its first connection also
         initialises the dialect (15 ms on an idle machine), which the first whole-portfolio
         read after a start, with every request waiting on it, would otherwise pay. If the
-        database is not reachable yet, the first read connects instead."""
+        database is not reachable within ``START_TIMEOUT``, the first read connects instead.
+        """
         if not self.db.is_sqlite:
             self._engine = create_async_engine(
                 self.db.engine.url.set(drivername="postgresql+psycopg"), pool_size=POOL_SIZE,
                 max_overflow=0, pool_pre_ping=True, isolation_level="AUTOCOMMIT")
             try:
-                async with self._engine.connect():
+                async with asyncio.timeout(START_TIMEOUT), self._engine.connect():
                     pass
-            except (DBAPIError, OSError):
+            except (DBAPIError, OSError, TimeoutError):
                 pass
 
     async def stop(self) -> None:
