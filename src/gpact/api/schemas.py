@@ -111,8 +111,8 @@ def model_page_json(rows: Iterable[tuple[Any, str | None, dt.date | None]], tota
 
     A page is built again after every save; the driver parsing 50 summaries and pydantic
     validating and dumping them were 40 % of its build (0.81 ms per page in process on
-    PostgreSQL with 10,000 models, 0.47-0.54 ms so), so the summary text is sent as stored,
-    as the latest assessment's result is. ``tests/server/test_portfolio_reads.py`` checks
+    PostgreSQL with 10,000 models; 0.47-0.54 ms without), so the summary text is sent as
+    stored, as the latest assessment's result is. ``tests/server/test_portfolio_reads.py`` checks
     the answer against the schema's.
     """
     items = b",".join(

@@ -499,7 +499,7 @@ def mount(app: FastAPI, *, secure_cookies: bool = False, login_attempts: int = 5
                   groupby(rows, key=lambda d: str(d["due"])[:7])]
         # obligation dates are as each model's latest assessment computed them: say under
         # which rulebook, so dates left from another rulebook are seen (reassess to update)
-        versions = sorted(Counter(d.rulebook_version for d in dues).items())
+        versions = sorted(Counter(d.rulebook_version for d in dues if d.rulebook_version).items())
         return page.render("calendar.html", active="calendar", months=months,
                            versions=versions, rulebook=default_rulebook())
 

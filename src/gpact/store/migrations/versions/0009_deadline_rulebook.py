@@ -24,9 +24,9 @@ def upgrade() -> None:
         batch.add_column(sa.Column("rulebook_version", sa.String(length=40), nullable=False,
                                    server_default=""))
     op.execute(
-        "UPDATE current_deadlines SET rulebook_version = (SELECT a.rulebook_version "
+        "UPDATE current_deadlines SET rulebook_version = COALESCE((SELECT a.rulebook_version "
         "FROM models m JOIN assessments a ON a.id = m.latest_assessment_id "
-        "WHERE m.id = current_deadlines.model_id)")
+        "WHERE m.id = current_deadlines.model_id), '')")  # '': no assessment found, unknown
 
 
 def downgrade() -> None:
